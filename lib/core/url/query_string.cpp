@@ -1,0 +1,38 @@
+#include "core/url/query_string.hpp"
+
+#include "core/util/percent_encoding.hpp"
+
+namespace aia::url {
+namespace {
+
+Result<std::string, std::string> decode_component(std::string_view text, std::string_view what) {
+    auto decoded = percent::decode_strict(text);
+    if (!decoded) return fail("invalid percent-escape in " + std::string(what));
+    return std::move(decoded).value();
+}
+
+}  // namespace
+
+Result<std::vector<QueryParam>, std::string> parse_query_strict(std::string_view raw_query) {
+    std::vector<QueryParam> params;
+    while (!raw_query.empty()) {
+        const std::size_t amp = raw_query.find('&');
+        const std::string_view pair = raw_query.substr(0, amp);
+        raw_query = amp == std::string_view::npos ? std::string_view{} : raw_query.substr(amp + 1);
+        if (pair.empty()) continue;
+
+        if (pair.find(';') != std::string_view::npos) return fail(std::string("invalid semicolon separator in query"));
+        if (pair.find('+') != std::string_view::npos) return fail(std::string("ambiguous '+' in query"));
+
+        const std::size_t eq = pair.find('=');
+        auto key = decode_component(pair.substr(0, eq), "parameter name");
+        if (!key) return fail(std::move(key).error());
+        auto value = decode_component(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
+                                      "parameter value");
+        if (!value) return fail(std::move(value).error());
+        params.push_back({std::move(key).value(), std::move(value).value()});
+    }
+    return params;
+}
+
+}  // namespace aia::url

@@ -1,0 +1,46 @@
+#include "core/url/url_parts.hpp"
+
+#include "core/util/ascii.hpp"
+
+namespace aia::url {
+
+Result<UrlParts, std::string> split_url(std::string_view url) {
+    for (std::size_t i = 0; i < url.size(); ++i) {
+        if (!ascii::is_graphic(url[i])) {
+            return fail("invalid character in URL at byte " + std::to_string(i));
+        }
+    }
+
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+    const std::size_t colon = url.find(':');
+    if (colon == std::string_view::npos || colon == 0) return fail(std::string("missing protocol scheme"));
+    const std::string_view scheme = url.substr(0, colon);
+    if (!ascii::is_alpha(scheme[0])) return fail(std::string("missing protocol scheme"));
+    for (char c : scheme) {
+        if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.') return fail(std::string("invalid protocol scheme"));
+    }
+
+    std::string_view rest = url.substr(colon + 1);
+    if (rest.substr(0, 2) != "//") return fail(std::string("missing authority: expected scheme://host/"));
+    rest.remove_prefix(2);
+
+    UrlParts parts;
+    parts.scheme = scheme;
+
+    const std::size_t authority_end = rest.find_first_of("/?#");
+    parts.authority = rest.substr(0, authority_end);
+    rest = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+
+    if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
+        parts.fragment = rest.substr(hash + 1);
+        rest = rest.substr(0, hash);
+    }
+    if (const std::size_t question = rest.find('?'); question != std::string_view::npos) {
+        parts.query = rest.substr(question + 1);
+        rest = rest.substr(0, question);
+    }
+    parts.path = rest;
+    return parts;
+}
+
+}  // namespace aia::url
