@@ -1,0 +1,72 @@
+#include "core/token/sts_host.hpp"
+
+#include <vector>
+
+#include "core/util/ascii.hpp"
+
+namespace aia::token {
+namespace {
+
+TokenError host_error(std::string detail) { return {TokenErrorCode::UnexpectedHost, std::move(detail)}; }
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool is_dns_label(std::string_view label) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+        if (!ascii::is_lower(c) && !ascii::is_digit(c) && c != '-') return false;
+    }
+    return true;
+}
+
+std::vector<std::string_view> split_labels(std::string_view host) {
+    std::vector<std::string_view> labels;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dot = host.find('.', start);
+        labels.push_back(host.substr(start, dot - start));
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return labels;
+}
+
+}  // namespace
+
+Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Partition& partition,
+                                              std::string_view own_region) {
+    const std::string where = "could not parse region for pre-signed URL " + std::string(host) + ", ";
+    if (host.empty()) return fail(host_error(where + "host is empty"));
+
+    const std::vector<std::string_view> labels = split_labels(host);
+    if (labels.size() < 3) return fail(host_error(where + "invalid host format: " + std::string(host)));
+    for (std::string_view label : labels) {
+        if (!is_dns_label(label)) return fail(host_error("unexpected hostname " + quoted(host) + " in pre-signed URL"));
+    }
+
+    if (host == kGlobalStsHost) {
+        if (partition.id != "aws") return fail(host_error("global endpoint unsupported in partition " + std::string(partition.id)));
+        return StsHost{std::string(host), "global"};
+    }
+
+    const std::string_view service = labels[0];
+    const std::string_view region = labels[1];
+    if (service != "sts" && service != "sts-fips") {
+        return fail(host_error("unexpected hostname " + quoted(host) + " in pre-signed URL"));
+    }
+    if (!aws::is_valid_region_label(region)) {
+        return fail(host_error("invalid region identifier format provided: " + std::string(region)));
+    }
+
+    const std::string_view domain = host.substr(service.size() + 1 + region.size() + 1);
+    const bool known_domain =
+        domain == partition.domain || (!partition.dual_stack_domain.empty() && domain == partition.dual_stack_domain);
+    const bool known_region = aws::region_belongs_to(region, partition) || region == own_region;
+    if (!known_domain || !known_region) {
+        return fail(host_error("partition {" + std::string(partition.id) + "} does not support hostname " +
+                               std::string(host)));
+    }
+    return StsHost{std::string(host), std::string(region)};
+}
+
+}  // namespace aia::token

@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+
+#include "core/aws/partition.hpp"
+
+using namespace aia::aws;
+
+TEST_CASE("every partition is known with its domains", "[partition]") {
+    CHECK(all_partitions().size() == 8);
+    CHECK(find_partition("aws")->domain == "amazonaws.com");
+    CHECK(find_partition("aws")->dual_stack_domain == "api.aws");
+    CHECK(find_partition("aws-cn")->domain == "amazonaws.com.cn");
+    CHECK(find_partition("aws-cn")->dual_stack_domain == "api.amazonwebservices.com.cn");
+    CHECK(find_partition("aws-us-gov")->domain == "amazonaws.com");
+    CHECK(find_partition("aws-iso")->domain == "c2s.ic.gov");
+    CHECK(find_partition("aws-iso-b")->domain == "sc2s.sgov.gov");
+    CHECK(find_partition("aws-iso-e")->domain == "cloud.adc-e.uk");
+    CHECK(find_partition("aws-iso-f")->domain == "csp.hci.ic.gov");
+    CHECK(find_partition("aws-iso-f")->dual_stack_domain.empty());
+    CHECK(find_partition("aws-eusc")->domain == "amazonaws.eu");
+    CHECK(find_partition("AWS") == nullptr);
+    CHECK(find_partition("") == nullptr);
+}
+
+TEST_CASE("regions belong to the partition their name says", "[partition]") {
+    CHECK(partition_for_region("us-east-1").id == "aws");
+    CHECK(partition_for_region("eu-west-3").id == "aws");
+    CHECK(partition_for_region("cn-north-1").id == "aws-cn");
+    CHECK(partition_for_region("us-gov-west-1").id == "aws-us-gov");
+    CHECK(partition_for_region("us-iso-east-1").id == "aws-iso");
+    CHECK(partition_for_region("us-isob-east-1").id == "aws-iso-b");
+    CHECK(partition_for_region("eu-isoe-west-1").id == "aws-iso-e");
+    CHECK(partition_for_region("us-isof-south-1").id == "aws-iso-f");
+    CHECK(partition_for_region("eusc-de-east-1").id == "aws-eusc");
+    CHECK(region_belongs_to("us-west-2", *find_partition("aws")));
+    CHECK_FALSE(region_belongs_to("us-gov-east-1", *find_partition("aws")));
+    CHECK_FALSE(region_belongs_to("us-west-2", *find_partition("aws-cn")));
+}
+
+TEST_CASE("region labels are validated as the SDKs do", "[partition]") {
+    for (const char* good : {"us-east-1", "a", "A1", "not-a-region", "x-9"}) {
+        INFO(good);
+        CHECK(is_valid_region_label(good));
+    }
+    for (const char* bad : {"", "-us", "us-", "us_east", "us.east", "us east", "us/1"}) {
+        INFO(bad);
+        CHECK_FALSE(is_valid_region_label(bad));
+    }
+}

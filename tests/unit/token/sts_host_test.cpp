@@ -1,0 +1,107 @@
+// The STS host allow-list is the SSRF boundary: every host here is either an
+// STS endpoint of the partition or refused before any connection.
+
+#include <catch2/catch.hpp>
+
+#include "core/token/sts_host.hpp"
+
+using namespace aia;
+using token::validate_sts_host;
+
+namespace {
+
+const aws::Partition& partition(std::string_view id) { return *aws::find_partition(id); }
+
+std::string region_of(std::string_view host, std::string_view partition_id, std::string_view own_region = "") {
+    const auto result = validate_sts_host(host, partition(partition_id), own_region);
+    if (!result) FAIL_CHECK(host << " refused: " << result.error().detail);
+    return result ? result->region : "";
+}
+
+std::string refusal(std::string_view host, std::string_view partition_id, std::string_view own_region = "") {
+    const auto result = validate_sts_host(host, partition(partition_id), own_region);
+    if (result) {
+        FAIL_CHECK(host << " accepted");
+        return "";
+    }
+    CHECK(result.error().code == token::TokenErrorCode::UnexpectedHost);
+    return result.error().detail;
+}
+
+}  // namespace
+
+TEST_CASE("commercial STS endpoints", "[sts-host]") {
+    CHECK(region_of("sts.amazonaws.com", "aws") == "global");
+    CHECK(region_of("sts.us-east-1.amazonaws.com", "aws") == "us-east-1");
+    CHECK(region_of("sts.ap-northeast-2.amazonaws.com", "aws") == "ap-northeast-2");
+    CHECK(region_of("sts-fips.us-east-2.amazonaws.com", "aws") == "us-east-2");
+    CHECK(region_of("sts.eu-west-1.api.aws", "aws") == "eu-west-1");
+    CHECK(region_of("sts-fips.us-west-2.api.aws", "aws") == "us-west-2");
+    // As upstream (its tests document this): a well-formed label passes, so
+    // regions launched after this build work.
+    CHECK(region_of("sts.not-a-region.amazonaws.com", "aws") == "not-a-region");
+}
+
+TEST_CASE("STS endpoints of the other partitions", "[sts-host]") {
+    CHECK(region_of("sts.cn-north-1.amazonaws.com.cn", "aws-cn") == "cn-north-1");
+    CHECK(region_of("sts.cn-northwest-1.api.amazonwebservices.com.cn", "aws-cn") == "cn-northwest-1");
+    CHECK(region_of("sts.us-gov-west-1.amazonaws.com", "aws-us-gov") == "us-gov-west-1");
+    CHECK(region_of("sts-fips.us-gov-east-1.amazonaws.com", "aws-us-gov") == "us-gov-east-1");
+    CHECK(region_of("sts.us-gov-west-1.api.aws", "aws-us-gov") == "us-gov-west-1");
+    CHECK(region_of("sts.us-iso-east-1.c2s.ic.gov", "aws-iso") == "us-iso-east-1");
+    CHECK(region_of("sts.us-isob-east-1.sc2s.sgov.gov", "aws-iso-b") == "us-isob-east-1");
+    CHECK(region_of("sts.eu-isoe-west-1.cloud.adc-e.uk", "aws-iso-e") == "eu-isoe-west-1");
+    CHECK(region_of("sts.us-isof-south-1.csp.hci.ic.gov", "aws-iso-f") == "us-isof-south-1");
+    CHECK(region_of("sts.eusc-de-east-1.amazonaws.eu", "aws-eusc") == "eusc-de-east-1");
+}
+
+TEST_CASE("the global endpoint is for the aws partition only", "[sts-host]") {
+    CHECK(refusal("sts.amazonaws.com", "aws-cn") == "global endpoint unsupported in partition aws-cn");
+    CHECK(refusal("sts.amazonaws.com", "aws-us-gov") == "global endpoint unsupported in partition aws-us-gov");
+}
+
+TEST_CASE("hosts of another partition are refused", "[sts-host]") {
+    CHECK(refusal("sts.cn-north-1.amazonaws.com.cn", "aws") ==
+          "partition {aws} does not support hostname sts.cn-north-1.amazonaws.com.cn");
+    CHECK(refusal("sts.us-east-1.amazonaws.com", "aws-cn") ==
+          "partition {aws-cn} does not support hostname sts.us-east-1.amazonaws.com");
+    // Same domain, different partition: refused by the region's name.
+    CHECK(refusal("sts.us-gov-west-1.amazonaws.com", "aws") ==
+          "partition {aws} does not support hostname sts.us-gov-west-1.amazonaws.com");
+    CHECK(refusal("sts.us-east-1.amazonaws.com", "aws-us-gov") ==
+          "partition {aws-us-gov} does not support hostname sts.us-east-1.amazonaws.com");
+    CHECK(refusal("sts.us-iso-east-1.api.aws", "aws-iso") ==
+          "partition {aws-iso} does not support hostname sts.us-iso-east-1.api.aws");
+}
+
+TEST_CASE("the server's own region is accepted even if named unusually", "[sts-host]") {
+    CHECK(refusal("sts.newregion-1.amazonaws.com.cn", "aws-cn").find("does not support") != std::string::npos);
+    CHECK(region_of("sts.newregion-1.amazonaws.com.cn", "aws-cn", "newregion-1") == "newregion-1");
+    // ...but only with the partition's own domain.
+    CHECK(refusal("sts.newregion-1.example.com", "aws-cn", "newregion-1").find("does not support") != std::string::npos);
+}
+
+TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
+    CHECK(refusal("", "aws") == "could not parse region for pre-signed URL , host is empty");
+    CHECK(refusal("google.com", "aws") ==
+          "could not parse region for pre-signed URL google.com, invalid host format: google.com");
+    CHECK(refusal("localhost", "aws") ==
+          "could not parse region for pre-signed URL localhost, invalid host format: localhost");
+    CHECK(refusal("sts.us-east-1.evil.com", "aws") == "partition {aws} does not support hostname sts.us-east-1.evil.com");
+    CHECK(refusal("sts.us-east-1.amazonaws.com.evil.com", "aws") ==
+          "partition {aws} does not support hostname sts.us-east-1.amazonaws.com.evil.com");
+    CHECK(refusal("ec2.us-east-1.amazonaws.com", "aws") ==
+          "unexpected hostname \"ec2.us-east-1.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("s3.amazonaws.com", "aws") == "unexpected hostname \"s3.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("vpce-0123.sts.us-east-1.vpce.amazonaws.com", "aws") ==
+          "unexpected hostname \"vpce-0123.sts.us-east-1.vpce.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts.us-east-1.amazonaws.com.", "aws") ==
+          "unexpected hostname \"sts.us-east-1.amazonaws.com.\" in pre-signed URL");
+    CHECK(refusal("STS.amazonaws.com", "aws") == "unexpected hostname \"STS.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts..amazonaws.com", "aws") == "unexpected hostname \"sts..amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts.-x.amazonaws.com", "aws") == "unexpected hostname \"sts.-x.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts.us_east.amazonaws.com", "aws") ==
+          "unexpected hostname \"sts.us_east.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("127.0.0.1", "aws") == "unexpected hostname \"127.0.0.1\" in pre-signed URL");
+    CHECK(refusal("[::1]", "aws") == "could not parse region for pre-signed URL [::1], invalid host format: [::1]");
+}
