@@ -1,16 +1,39 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds (g++, warnings as errors) and runs every
-# test through CTest.
+# Installs what is missing, builds, and runs every test:
+#   1. the normal build (g++, warnings as errors): unit tests and the fuzz
+#      corpus replays, through CTest;
+#   2. the fuzzing build (clang, libFuzzer + ASan + UBSan): each fuzz target
+#      runs a fixed number of fresh inputs as a smoke test.
 # Exits non-zero on the first failure. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+FUZZ_RUNS=${FUZZ_RUNS:-50000}   # per target; about 5 s each on 2 cores
 JOBS=$(nproc)
 
 ./scripts/install-deps.sh
 
+echo "== normal build and tests"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS" --timeout 300
+
+echo "== fuzzing build and smoke runs ($FUZZ_RUNS inputs per target)"
+CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DAIA_BUILD_FUZZERS=ON -DAIA_BUILD_TESTS=OFF -DAIA_BUILD_SERVER=OFF >/dev/null
+cmake --build build/fuzz -j "$JOBS"
+for corpus in tests/fuzz/corpus/*/; do
+  target=$(basename "$corpus")
+  scratch=$(mktemp -d)   # new inputs land here, never in the committed corpus
+  echo "-- fuzz_$target"
+  if ! build/fuzz/tests/fuzz/"fuzz_$target" -runs="$FUZZ_RUNS" -max_total_time=120 \
+         -artifact_prefix="$scratch/" "$scratch" "$corpus" > "$scratch/log" 2>&1; then
+    tail -n 40 "$scratch/log"
+    echo "fuzz_$target failed; the crashing input is in $scratch" >&2
+    exit 1
+  fi
+  grep -E '^Done [0-9]+ runs' "$scratch/log"
+  rm -rf "$scratch"
+done
 
 echo "== all tests passed"
