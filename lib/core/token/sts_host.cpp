@@ -3,13 +3,12 @@
 #include <vector>
 
 #include "core/util/ascii.hpp"
+#include "core/util/quote.hpp"
 
 namespace aia::token {
 namespace {
 
 TokenError host_error(std::string detail) { return {TokenErrorCode::UnexpectedHost, std::move(detail)}; }
-
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 bool is_dns_label(std::string_view label) {
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
@@ -40,9 +39,7 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Parti
 
     const std::vector<std::string_view> labels = split_labels(host);
     if (labels.size() < 3) return fail(host_error(where + "invalid host format: " + std::string(host)));
-    for (std::string_view label : labels) {
-        if (!is_dns_label(label)) return fail(host_error("unexpected hostname " + quoted(host) + " in pre-signed URL"));
-    }
+    const auto unexpected = [&] { return host_error("unexpected hostname " + quote(host, 256) + " in pre-signed URL"); };
 
     if (host == kGlobalStsHost) {
         if (partition.id != "aws") return fail(host_error("global endpoint unsupported in partition " + std::string(partition.id)));
@@ -51,11 +48,13 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Parti
 
     const std::string_view service = labels[0];
     const std::string_view region = labels[1];
-    if (service != "sts" && service != "sts-fips") {
-        return fail(host_error("unexpected hostname " + quoted(host) + " in pre-signed URL"));
-    }
+    if (service != "sts" && service != "sts-fips") return fail(unexpected());
     if (!aws::is_valid_region_label(region)) {
-        return fail(host_error("invalid region identifier format provided: " + std::string(region)));
+        return fail(host_error("invalid region identifier format provided: " + quote(region)));
+    }
+    // Lower-case DNS labels only: no upper case, no empty labels (a trailing dot).
+    for (std::string_view label : labels) {
+        if (!is_dns_label(label)) return fail(unexpected());
     }
 
     const std::string_view domain = host.substr(service.size() + 1 + region.size() + 1);

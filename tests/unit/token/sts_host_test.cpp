@@ -98,10 +98,14 @@ TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
     CHECK(refusal("sts.us-east-1.amazonaws.com.", "aws") ==
           "unexpected hostname \"sts.us-east-1.amazonaws.com.\" in pre-signed URL");
     CHECK(refusal("STS.amazonaws.com", "aws") == "unexpected hostname \"STS.amazonaws.com\" in pre-signed URL");
-    CHECK(refusal("sts..amazonaws.com", "aws") == "unexpected hostname \"sts..amazonaws.com\" in pre-signed URL");
-    CHECK(refusal("sts.-x.amazonaws.com", "aws") == "unexpected hostname \"sts.-x.amazonaws.com\" in pre-signed URL");
-    CHECK(refusal("sts.us_east.amazonaws.com", "aws") ==
-          "unexpected hostname \"sts.us_east.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts..amazonaws.com", "aws") == "invalid region identifier format provided: \"\"");
+    CHECK(refusal("sts.-x.amazonaws.com", "aws") == "invalid region identifier format provided: \"-x\"");
+    CHECK(refusal("sts.us_east.amazonaws.com", "aws") == "invalid region identifier format provided: \"us_east\"");
+    CHECK(refusal("sts.us-east-1-.amazonaws.com", "aws") == "invalid region identifier format provided: \"us-east-1-\"");
+    CHECK(refusal("sts.US-EAST-1.amazonaws.com", "aws") ==
+          "unexpected hostname \"sts.US-EAST-1.amazonaws.com\" in pre-signed URL");
+    CHECK(refusal("sts.us-east-1.Amazonaws.com", "aws") ==
+          "unexpected hostname \"sts.us-east-1.Amazonaws.com\" in pre-signed URL");
     CHECK(refusal("127.0.0.1", "aws") == "unexpected hostname \"127.0.0.1\" in pre-signed URL");
     CHECK(refusal("[::1]", "aws") == "could not parse region for pre-signed URL [::1], invalid host format: [::1]");
 }
