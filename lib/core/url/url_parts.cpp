@@ -4,9 +4,21 @@
 
 namespace aia::url {
 
+namespace {
+
+// RFC 3986 §2: unreserved, reserved (gen-delims and sub-delims) and '%'.
+// Anything else ('"', '<', '\\', '{', '^', '`', spaces, controls, non-ASCII)
+// never appears in a URL a real client signed.
+bool is_url_char(char c) {
+    static constexpr std::string_view kPunctuation = "-._~:/?#[]@!$&'()*+,;=%";
+    return ascii::is_alnum(c) || kPunctuation.find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
 Result<UrlParts, std::string> split_url(std::string_view url) {
     for (std::size_t i = 0; i < url.size(); ++i) {
-        if (!ascii::is_graphic(url[i])) {
+        if (!is_url_char(url[i])) {
             return fail("invalid character in URL at byte " + std::to_string(i));
         }
     }

@@ -1,9 +1,9 @@
 #pragma once
 // Splits an absolute URL into its RFC 3986 components without decoding them.
 //
-// Deliberately narrower than a general URL parser: only printable ASCII is
-// accepted and an authority ("//host") is required. The token validator
-// judges each component; this file only finds where they are.
+// Deliberately narrower than a general URL parser: only the characters RFC
+// 3986 allows are accepted and an authority ("//host") is required. The token
+// validator judges each component; this file only finds where they are.
 
 #include <optional>
 #include <string>

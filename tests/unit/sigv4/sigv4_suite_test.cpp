@@ -101,6 +101,16 @@ SigningParams params_from_context(const nlohmann::json& context) {
     return params;
 }
 
+// The suite's example credentials, for the cases that have no context.json.
+SigningParams example_params(std::string region, std::string service, const std::string& timestamp) {
+    SigningParams params;
+    params.credentials = {kAccessKeyId, kSecretKey, ""};
+    params.region = std::move(region);
+    params.service = std::move(service);
+    params.time = parse_context_time(timestamp);
+    return params;
+}
+
 }  // namespace
 
 TEST_CASE("the AWS SigV4 suite is all there", "[sigv4]") {
@@ -145,12 +155,8 @@ TEST_CASE("extra SigV4 cases from aws-sdk-ruby: unusual query strings", "[sigv4]
         DYNAMIC_SECTION(name) {
             const auto dir = data_dir() / "sigv4-extra" / "aws-sdk-ruby" / name;
             Request request = parse_request_file(read_file(dir / (name + ".req")));
-            SigningParams params;
-            params.credentials = {kAccessKeyId, kSecretKey, ""};
-            params.region = "us-east-1";
-            params.service = "service";
-            params.time = parse_context_time("2015-08-30T12:36:00Z");
-            const auto result = aia::sigv4::sign_headers(request, params);
+            const auto result =
+                aia::sigv4::sign_headers(request, example_params("us-east-1", "service", "2015-08-30T12:36:00Z"));
             CHECK(result.canonical_request == read_file(dir / (name + ".creq")));
             CHECK(result.string_to_sign == read_file(dir / (name + ".sts")));
             CHECK(request.headers.back().name == "Authorization");
@@ -162,12 +168,7 @@ TEST_CASE("extra SigV4 cases from aws-sdk-ruby: unusual query strings", "[sigv4]
 TEST_CASE("extra SigV4 case from smithy-rs: an encoded path is encoded again", "[sigv4]") {
     const auto dir = data_dir() / "sigv4-extra" / "smithy-rs" / "double-url-encode";
     Request request = parse_request_file(read_file(dir / "request.txt"));
-    SigningParams params;
-    params.credentials = {kAccessKeyId, kSecretKey, ""};
-    params.region = "us-east-2";
-    params.service = "lambda";
-    params.time = parse_context_time("2021-05-11T15:40:45Z");
-    const auto result = aia::sigv4::sign_headers(request, params);
+    const auto result = aia::sigv4::sign_headers(request, example_params("us-east-2", "lambda", "2021-05-11T15:40:45Z"));
 
     CHECK(result.canonical_request == read_file(dir / "header-canonical-request.txt"));
     std::string expected_string_to_sign = read_file(dir / "header-string-to-sign.txt");

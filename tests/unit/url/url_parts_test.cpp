@@ -46,4 +46,8 @@ TEST_CASE("URLs we cannot read", "[url]") {
     CHECK(split_url("https://host/ a").error() == "invalid character in URL at byte 13");
     CHECK(split_url("https://host/\n").error() == "invalid character in URL at byte 13");
     CHECK(split_url("https://h\xc3\xa9st/").error() == "invalid character in URL at byte 9");
+    CHECK(split_url("https://host/?a=\"").error() == "invalid character in URL at byte 16");
+    CHECK(split_url("https://host/?a=<b>").error() == "invalid character in URL at byte 16");
+    CHECK(split_url("https://host/?a=\\").error() == "invalid character in URL at byte 16");
+    CHECK(split_url("https://host/?a={}|^`").error() == "invalid character in URL at byte 16");
 }
