@@ -34,6 +34,14 @@ bool all_iam_names(const std::vector<std::string_view>& names, std::size_t from,
     return true;
 }
 
+// IAM path segments: any printable ASCII but '/' (IAM allows '!' through '~').
+bool all_path_segments(const std::vector<std::string_view>& segments, std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+        if (segments[i].empty() || !std::all_of(segments[i].begin(), segments[i].end(), ascii::is_graphic)) return false;
+    }
+    return true;
+}
+
 std::string invalid(std::string_view text, std::string_view why) {
     return "arn " + quote(text, 256) + " is invalid: " + std::string(why);
 }
@@ -122,7 +130,10 @@ Result<Canonical, std::string> canonicalize(std::string_view text) {
         return Canonical{PrincipalType::Root, std::string(text), arn.account};
     }
     if (kind == "user" || kind == "role") {
-        if (n < 2 || !all_iam_names(parts, 1, n)) return fail(invalid(text, "malformed " + std::string(kind) + " name or path"));
+        // kind/[path/]name: the path is loose, the name strict.
+        if (n < 2 || !all_path_segments(parts, 1, n - 1) || !is_iam_name(parts[n - 1])) {
+            return fail(invalid(text, "malformed " + std::string(kind) + " name or path"));
+        }
         return Canonical{kind == "user" ? PrincipalType::User : PrincipalType::Role, std::string(text), arn.account};
     }
     return fail(unrecognized());

@@ -34,12 +34,18 @@ std::vector<std::string_view> split_labels(std::string_view host) {
 
 Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Partition& partition,
                                               std::string_view own_region) {
-    const std::string where = "could not parse region for pre-signed URL " + std::string(host) + ", ";
-    if (host.empty()) return fail(host_error(where + "host is empty"));
-
-    const std::vector<std::string_view> labels = split_labels(host);
-    if (labels.size() < 3) return fail(host_error(where + "invalid host format: " + std::string(host)));
+    // The host is attacker-chosen: quoted and capped wherever it is echoed.
+    const auto unparsable = [&](std::string_view why) {
+        return host_error("could not parse region for pre-signed URL " + quote(host, 256) + ", " + std::string(why));
+    };
     const auto unexpected = [&] { return host_error("unexpected hostname " + quote(host, 256) + " in pre-signed URL"); };
+    const auto wrong_partition = [&] {
+        return host_error("partition {" + std::string(partition.id) + "} does not support hostname " + quote(host, 256));
+    };
+
+    if (host.empty()) return fail(unparsable("host is empty"));
+    const std::vector<std::string_view> labels = split_labels(host);
+    if (labels.size() < 3) return fail(unparsable("invalid host format"));
 
     if (host == kGlobalStsHost) {
         if (partition.id != "aws") return fail(host_error("global endpoint unsupported in partition " + std::string(partition.id)));
@@ -60,11 +66,9 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Parti
     const std::string_view domain = host.substr(service.size() + 1 + region.size() + 1);
     const bool known_domain =
         domain == partition.domain || (!partition.dual_stack_domain.empty() && domain == partition.dual_stack_domain);
-    const bool known_region = aws::region_belongs_to(region, partition) || region == own_region;
-    if (!known_domain || !known_region) {
-        return fail(host_error("partition {" + std::string(partition.id) + "} does not support hostname " +
-                               std::string(host)));
-    }
+    // Region-shaped names only: "sts.s3.amazonaws.com" is an S3 bucket, not STS.
+    const bool known_region = aws::region_belongs_to(region, partition) || (!own_region.empty() && region == own_region);
+    if (!known_domain || !known_region) return fail(wrong_partition());
     return StsHost{std::string(host), std::string(region)};
 }
 

@@ -29,7 +29,10 @@ std::string_view to_string(TokenErrorCode code) noexcept {
         case TokenErrorCode::UnexpectedAlgorithm: return "unexpected_algorithm";
         case TokenErrorCode::MalformedCredential: return "malformed_credential";
         case TokenErrorCode::CredentialDateMismatch: return "credential_date_mismatch";
+        case TokenErrorCode::CredentialRegionMismatch: return "credential_region_mismatch";
+        case TokenErrorCode::MalformedSignedHeaders: return "malformed_signed_headers";
         case TokenErrorCode::HostNotSigned: return "host_not_signed";
+        case TokenErrorCode::EmptySecurityToken: return "empty_security_token";
         case TokenErrorCode::MalformedSignature: return "malformed_signature";
     }
     return "unknown";

@@ -10,8 +10,10 @@ namespace aia::token {
 
 StsEndpoint default_sts_endpoint(std::string_view region) {
     if (region.empty()) return {std::string(kGlobalStsHost), "us-east-1"};
-    const Partition& partition = aws::partition_for_region(region);
-    return {"sts." + std::string(region) + "." + std::string(partition.domain), std::string(region)};
+    // A region of no known partition gets the commercial domain, as the SDKs do.
+    const Partition* partition = aws::partition_for_region(region);
+    if (partition == nullptr) partition = aws::find_partition("aws");
+    return {"sts." + std::string(region) + "." + std::string(partition->domain), std::string(region)};
 }
 
 GeneratedToken generate_token(const TokenRequest& request) {

@@ -33,17 +33,34 @@ enum Param : std::size_t {
     kSignature,
     kParamCount
 };
-constexpr std::array<std::string_view, kParamCount> kAllowedParams = {
-    "action",           "version",       "x-amz-algorithm",      "x-amz-credential", "x-amz-date",
-    "x-amz-expires",    "x-amz-signedheaders", "x-amz-security-token", "x-amz-signature",
-};
+
+// Lower-case names; the switch makes the compiler check every Param has one.
+constexpr std::string_view lower_name(Param param) {
+    switch (param) {
+        case kAction: return "action";
+        case kVersion: return "version";
+        case kAlgorithm: return "x-amz-algorithm";
+        case kCredential: return "x-amz-credential";
+        case kDate: return "x-amz-date";
+        case kExpires: return "x-amz-expires";
+        case kSignedHeaders: return "x-amz-signedheaders";
+        case kSecurityToken: return "x-amz-security-token";
+        case kSignature: return "x-amz-signature";
+        case kParamCount: break;
+    }
+    return {};
+}
 
 constexpr std::string_view kExpectedAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kExpectedAction = "GetCallerIdentity";
+// The global endpoint signs for us-east-1.
+constexpr std::string_view kGlobalSigningRegion = "us-east-1";
+// Past a token's lifetime a larger allowance means nothing.
+constexpr std::chrono::seconds kMaxClockSkew = std::chrono::hours{1};
 
-std::optional<Param> find_allowed(std::string_view lower_name) {
+std::optional<Param> find_allowed(std::string_view name) {
     for (std::size_t i = 0; i < kParamCount; ++i) {
-        if (kAllowedParams[i] == lower_name) return static_cast<Param>(i);
+        if (lower_name(static_cast<Param>(i)) == name) return static_cast<Param>(i);
     }
     return std::nullopt;
 }
@@ -127,13 +144,23 @@ Result<Params, TokenError> collect_params(std::string_view raw_query) {
     return params;
 }
 
-bool list_contains(std::string_view semicolon_list, std::string_view wanted) {
+std::vector<std::string_view> split_list(std::string_view semicolon_list) {
+    std::vector<std::string_view> entries;
     while (true) {
         const std::size_t semicolon = semicolon_list.find(';');
-        if (ascii::iequals(semicolon_list.substr(0, semicolon), wanted)) return true;
-        if (semicolon == std::string_view::npos) return false;
+        entries.push_back(semicolon_list.substr(0, semicolon));
+        if (semicolon == std::string_view::npos) return entries;
         semicolon_list.remove_prefix(semicolon + 1);
     }
+}
+
+bool contains_ignoring_case(const std::vector<std::string_view>& entries, std::string_view wanted) {
+    return std::any_of(entries.begin(), entries.end(), [&](std::string_view e) { return ascii::iequals(e, wanted); });
+}
+
+bool is_header_name(std::string_view name) {
+    return !name.empty() &&
+           std::all_of(name.begin(), name.end(), [](char c) { return ascii::is_alnum(c) || c == '-'; });
 }
 
 Result<int, TokenError> check_expires(const Params& params) {
@@ -141,11 +168,13 @@ Result<int, TokenError> check_expires(const Params& params) {
     const auto invalid = [&] {
         return error(Code::InvalidExpires, "invalid X-Amz-Expires parameter in pre-signed URL: " + quote(raw));
     };
-    // Digits only (no sign, no spaces); more than four digits is out of range anyway.
-    if (!ascii::all_of_digits(raw) || raw.size() > 4) return fail(invalid());
+    // Digits only: no sign, no spaces (Go's Atoi would take a sign).
+    if (!ascii::all_of_digits(raw)) return fail(invalid());
     int seconds = 0;
-    for (char c : raw) seconds = seconds * 10 + (c - '0');
-    if (seconds > kMaxExpiresSeconds) return fail(invalid());
+    for (char c : raw) {
+        seconds = seconds * 10 + (c - '0');
+        if (seconds > kMaxExpiresSeconds) return fail(invalid());
+    }
     return seconds;
 }
 
@@ -177,8 +206,10 @@ struct CredentialScope {
     std::string region;
 };
 
-// "<access key id>/<yyyymmdd>/<region>/sts/aws4_request", dated on X-Amz-Date's day.
-Result<CredentialScope, TokenError> check_credential(const Params& params, std::string_view amz_date) {
+// "<access key id>/<yyyymmdd>/<region>/sts/aws4_request", dated on X-Amz-Date's
+// day and scoped to the region of the host it is sent to.
+Result<CredentialScope, TokenError> check_credential(const Params& params, amz_time::Seconds signed_at,
+                                                     std::string_view host_region) {
     const std::string_view credential = params.get_or_empty(kCredential);
     const auto malformed = [&](std::string_view why) {
         return error(Code::MalformedCredential, "malformed X-Amz-Credential parameter in pre-signed URL " +
@@ -210,9 +241,17 @@ Result<CredentialScope, TokenError> check_credential(const Params& params, std::
     if (service != "sts") return fail(malformed("service must be sts"));
     if (terminator != "aws4_request") return fail(malformed("scope must end in aws4_request"));
 
-    if (date != amz_date.substr(0, 8)) {
+    const std::string signed_day = amz_time::format_date_stamp(signed_at);
+    if (date != signed_day) {
         return fail(error(Code::CredentialDateMismatch, "X-Amz-Credential date " + std::string(date) +
-                                                            " does not match X-Amz-Date " + std::string(amz_date)));
+                                                            " does not match X-Amz-Date " +
+                                                            amz_time::format_amz_date(signed_at)));
+    }
+    const std::string_view expected_region = host_region == "global" ? kGlobalSigningRegion : host_region;
+    if (region != expected_region) {
+        return fail(error(Code::CredentialRegionMismatch, "X-Amz-Credential region " + std::string(region) +
+                                                              " does not match the STS endpoint's region " +
+                                                              std::string(expected_region)));
     }
     return CredentialScope{std::string(access_key_id), std::string(region)};
 }
@@ -227,10 +266,17 @@ Result<TokenValidator, std::string> TokenValidator::create(VerifierSettings sett
     if (settings.cluster_id.empty()) return fail("cluster ID cannot be empty");
     const Partition* partition = aws::find_partition(settings.partition);
     if (partition == nullptr) return fail("invalid partition " + quote(settings.partition));
-    if (!settings.region.empty() && !aws::is_valid_region_label(settings.region)) {
-        return fail("invalid region " + quote(settings.region));
+    if (!settings.region.empty()) {
+        // Our own region widens the host allow-list, so it must look like a
+        // region and must not belong to another partition.
+        const Partition* owner = aws::partition_for_region(settings.region);
+        if (!aws::looks_like_region(settings.region) || (owner != nullptr && owner != partition)) {
+            return fail("invalid region " + quote(settings.region) + " for partition " + settings.partition);
+        }
     }
-    if (settings.max_clock_skew.count() < 0) return fail("clock skew allowance cannot be negative");
+    if (settings.max_clock_skew.count() < 0 || settings.max_clock_skew > kMaxClockSkew) {
+        return fail("clock skew allowance must be between 0 and " + std::to_string(kMaxClockSkew.count()) + " seconds");
+    }
     return TokenValidator(std::move(settings), partition);
 }
 
@@ -257,8 +303,8 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
     if (params->get_or_empty(kAction) != kExpectedAction) {
         return fail(error(Code::UnexpectedAction, "unexpected action parameter in pre-signed URL"));
     }
-    const std::string_view signed_headers = params->get_or_empty(kSignedHeaders);
-    if (!list_contains(signed_headers, kClusterIdHeader)) {
+    const std::vector<std::string_view> signed_headers = split_list(params->get_or_empty(kSignedHeaders));
+    if (!contains_ignoring_case(signed_headers, kClusterIdHeader)) {
         return fail(error(Code::ClusterIdNotSigned, "client did not sign the x-k8s-aws-id header in the pre-signed URL"));
     }
     if (auto expires = check_expires(*params); !expires) return fail(std::move(expires).error());
@@ -274,11 +320,18 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
                                                          quote(params->get_or_empty(kAlgorithm)) + ", want " +
                                                          std::string(kExpectedAlgorithm)));
     }
-    auto scope = check_credential(*params, params->get_or_empty(kDate));
+    auto scope = check_credential(*params, *signed_at, sts_host->region);
     if (!scope) return fail(std::move(scope).error());
 
-    if (!list_contains(signed_headers, "host")) {
+    if (!std::all_of(signed_headers.begin(), signed_headers.end(), is_header_name)) {
+        return fail(error(Code::MalformedSignedHeaders, "malformed X-Amz-SignedHeaders parameter in pre-signed URL " +
+                                                            quote(params->get_or_empty(kSignedHeaders))));
+    }
+    if (!contains_ignoring_case(signed_headers, "host")) {
         return fail(error(Code::HostNotSigned, "client did not sign the host header in the pre-signed URL"));
+    }
+    if (params->has(kSecurityToken) && params->get_or_empty(kSecurityToken).empty()) {
+        return fail(error(Code::EmptySecurityToken, "X-Amz-Security-Token parameter must not be empty"));
     }
     if (!is_signature(params->get_or_empty(kSignature))) {
         return fail(error(Code::MalformedSignature,

@@ -61,6 +61,9 @@ TEST_CASE("users, roles, root and federated users stay as they are", "[arn]") {
     CHECK(canonical("arn:aws:iam::111122223333:user/Bob").type == PrincipalType::User);
     CHECK(canonical("arn:aws:iam::111122223333:user/division/team/Bob").arn == "arn:aws:iam::111122223333:user/division/team/Bob");
     CHECK(canonical("arn:aws:iam::111122223333:role/S3Access").type == PrincipalType::Role);
+    // IAM paths may hold any printable ASCII; names may not.
+    CHECK(canonical("arn:aws:iam::111122223333:user/a!b/c~d:e/Bob").type == PrincipalType::User);
+    CHECK_FALSE(arn::canonicalize("arn:aws:iam::111122223333:user/path/B!ob").ok());
     CHECK(canonical("arn:aws:iam::111122223333:root").type == PrincipalType::Root);
     const auto federated = canonical("arn:aws:sts::111122223333:federated-user/Bob");
     CHECK(federated.type == PrincipalType::FederatedUser);

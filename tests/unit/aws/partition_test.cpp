@@ -22,18 +22,43 @@ TEST_CASE("every partition is known with its domains", "[partition]") {
 }
 
 TEST_CASE("regions belong to the partition their name says", "[partition]") {
-    CHECK(partition_for_region("us-east-1").id == "aws");
-    CHECK(partition_for_region("eu-west-3").id == "aws");
-    CHECK(partition_for_region("cn-north-1").id == "aws-cn");
-    CHECK(partition_for_region("us-gov-west-1").id == "aws-us-gov");
-    CHECK(partition_for_region("us-iso-east-1").id == "aws-iso");
-    CHECK(partition_for_region("us-isob-east-1").id == "aws-iso-b");
-    CHECK(partition_for_region("eu-isoe-west-1").id == "aws-iso-e");
-    CHECK(partition_for_region("us-isof-south-1").id == "aws-iso-f");
-    CHECK(partition_for_region("eusc-de-east-1").id == "aws-eusc");
+    CHECK(partition_for_region("us-east-1")->id == "aws");
+    CHECK(partition_for_region("eu-west-3")->id == "aws");
+    CHECK(partition_for_region("cn-north-1")->id == "aws-cn");
+    CHECK(partition_for_region("us-gov-west-1")->id == "aws-us-gov");
+    CHECK(partition_for_region("us-iso-east-1")->id == "aws-iso");
+    CHECK(partition_for_region("us-isob-east-1")->id == "aws-iso-b");
+    CHECK(partition_for_region("eu-isoe-west-1")->id == "aws-iso-e");
+    CHECK(partition_for_region("us-isof-south-1")->id == "aws-iso-f");
+    CHECK(partition_for_region("eusc-de-east-1")->id == "aws-eusc");
     CHECK(region_belongs_to("us-west-2", *find_partition("aws")));
     CHECK_FALSE(region_belongs_to("us-gov-east-1", *find_partition("aws")));
     CHECK_FALSE(region_belongs_to("us-west-2", *find_partition("aws-cn")));
+}
+
+TEST_CASE("only region-shaped names are regions", "[partition]") {
+    // S3's virtual-hosted names look like "sts.<label>.amazonaws.com" too.
+    for (const char* not_a_region : {"s3", "s3-accelerate", "s3-us-west-2", "execute-api", "not-a-region",
+                                     "us-east", "us-east-1a", "xx-east-1", "us--1", "us-east-", "cn-north"}) {
+        INFO(not_a_region);
+        CHECK(partition_for_region(not_a_region) == nullptr);
+    }
+    CHECK(region_belongs_to("il-central-1", *find_partition("aws")));
+    CHECK(region_belongs_to("ap-southeast-7", *find_partition("aws")));
+    CHECK(region_belongs_to("us-gov-west-1", *find_partition("aws-us-gov")));
+    CHECK_FALSE(region_belongs_to("us-gov-west-1", *find_partition("aws-iso")));
+}
+
+TEST_CASE("the shape of a region name, whatever its prefix", "[partition]") {
+    for (const char* good : {"us-east-1", "xx-newplace-12", "eusc-de-east-1", "ab-c1-d2-3"}) {
+        INFO(good);
+        CHECK(looks_like_region(good));
+    }
+    for (const char* bad : {"", "s3", "s3-us-west-2", "us-east", "us-1", "-east-1", "us-east-x", "US-east-1",
+                            "us_x-east-1", "us--1"}) {
+        INFO(bad);
+        CHECK_FALSE(looks_like_region(bad));
+    }
 }
 
 TEST_CASE("region labels are validated as the SDKs do", "[partition]") {

@@ -37,9 +37,8 @@ TEST_CASE("commercial STS endpoints", "[sts-host]") {
     CHECK(region_of("sts-fips.us-east-2.amazonaws.com", "aws") == "us-east-2");
     CHECK(region_of("sts.eu-west-1.api.aws", "aws") == "eu-west-1");
     CHECK(region_of("sts-fips.us-west-2.api.aws", "aws") == "us-west-2");
-    // As upstream (its tests document this): a well-formed label passes, so
-    // regions launched after this build work.
-    CHECK(region_of("sts.not-a-region.amazonaws.com", "aws") == "not-a-region");
+    CHECK(region_of("sts.il-central-1.amazonaws.com", "aws") == "il-central-1");
+    CHECK(region_of("sts.mx-central-1.amazonaws.com", "aws") == "mx-central-1");
 }
 
 TEST_CASE("STS endpoints of the other partitions", "[sts-host]") {
@@ -62,16 +61,16 @@ TEST_CASE("the global endpoint is for the aws partition only", "[sts-host]") {
 
 TEST_CASE("hosts of another partition are refused", "[sts-host]") {
     CHECK(refusal("sts.cn-north-1.amazonaws.com.cn", "aws") ==
-          "partition {aws} does not support hostname sts.cn-north-1.amazonaws.com.cn");
+          "partition {aws} does not support hostname \"sts.cn-north-1.amazonaws.com.cn\"");
     CHECK(refusal("sts.us-east-1.amazonaws.com", "aws-cn") ==
-          "partition {aws-cn} does not support hostname sts.us-east-1.amazonaws.com");
+          "partition {aws-cn} does not support hostname \"sts.us-east-1.amazonaws.com\"");
     // Same domain, different partition: refused by the region's name.
     CHECK(refusal("sts.us-gov-west-1.amazonaws.com", "aws") ==
-          "partition {aws} does not support hostname sts.us-gov-west-1.amazonaws.com");
+          "partition {aws} does not support hostname \"sts.us-gov-west-1.amazonaws.com\"");
     CHECK(refusal("sts.us-east-1.amazonaws.com", "aws-us-gov") ==
-          "partition {aws-us-gov} does not support hostname sts.us-east-1.amazonaws.com");
+          "partition {aws-us-gov} does not support hostname \"sts.us-east-1.amazonaws.com\"");
     CHECK(refusal("sts.us-iso-east-1.api.aws", "aws-iso") ==
-          "partition {aws-iso} does not support hostname sts.us-iso-east-1.api.aws");
+          "partition {aws-iso} does not support hostname \"sts.us-iso-east-1.api.aws\"");
 }
 
 TEST_CASE("the server's own region is accepted even if named unusually", "[sts-host]") {
@@ -81,15 +80,33 @@ TEST_CASE("the server's own region is accepted even if named unusually", "[sts-h
     CHECK(refusal("sts.newregion-1.example.com", "aws-cn", "newregion-1").find("does not support") != std::string::npos);
 }
 
+TEST_CASE("names that only look like STS endpoints are refused", "[sts-host]") {
+    // S3 virtual-hosted names: buckets called "sts" and "sts-fips", which AWS's
+    // certificate covers. Upstream accepts them (any label passes as a region).
+    for (const char* host : {"sts.s3.amazonaws.com", "sts-fips.s3.amazonaws.com", "sts.s3-accelerate.amazonaws.com",
+                             "sts.s3-us-west-2.amazonaws.com", "sts.execute-api.amazonaws.com",
+                             "sts.not-a-region.amazonaws.com", "sts.s3.dualstack.api.aws"}) {
+        INFO(host);
+        CHECK_THAT(refusal(host, "aws"), Catch::StartsWith("partition {aws} does not support hostname"));
+    }
+}
+
+TEST_CASE("echoed hosts are quoted and capped", "[sts-host]") {
+    const std::string long_host(2000, 'x');
+    const std::string message = refusal(long_host, "aws");
+    CHECK(message.size() < 400);
+    CHECK_THAT(message, Catch::EndsWith("\"..., invalid host format"));
+}
+
 TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
-    CHECK(refusal("", "aws") == "could not parse region for pre-signed URL , host is empty");
+    CHECK(refusal("", "aws") == "could not parse region for pre-signed URL \"\", host is empty");
     CHECK(refusal("google.com", "aws") ==
-          "could not parse region for pre-signed URL google.com, invalid host format: google.com");
+          "could not parse region for pre-signed URL \"google.com\", invalid host format");
     CHECK(refusal("localhost", "aws") ==
-          "could not parse region for pre-signed URL localhost, invalid host format: localhost");
-    CHECK(refusal("sts.us-east-1.evil.com", "aws") == "partition {aws} does not support hostname sts.us-east-1.evil.com");
+          "could not parse region for pre-signed URL \"localhost\", invalid host format");
+    CHECK(refusal("sts.us-east-1.evil.com", "aws") == "partition {aws} does not support hostname \"sts.us-east-1.evil.com\"");
     CHECK(refusal("sts.us-east-1.amazonaws.com.evil.com", "aws") ==
-          "partition {aws} does not support hostname sts.us-east-1.amazonaws.com.evil.com");
+          "partition {aws} does not support hostname \"sts.us-east-1.amazonaws.com.evil.com\"");
     CHECK(refusal("ec2.us-east-1.amazonaws.com", "aws") ==
           "unexpected hostname \"ec2.us-east-1.amazonaws.com\" in pre-signed URL");
     CHECK(refusal("s3.amazonaws.com", "aws") == "unexpected hostname \"s3.amazonaws.com\" in pre-signed URL");
@@ -107,5 +124,5 @@ TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
     CHECK(refusal("sts.us-east-1.Amazonaws.com", "aws") ==
           "unexpected hostname \"sts.us-east-1.Amazonaws.com\" in pre-signed URL");
     CHECK(refusal("127.0.0.1", "aws") == "unexpected hostname \"127.0.0.1\" in pre-signed URL");
-    CHECK(refusal("[::1]", "aws") == "could not parse region for pre-signed URL [::1], invalid host format: [::1]");
+    CHECK(refusal("[::1]", "aws") == "could not parse region for pre-signed URL \"[::1]\", invalid host format");
 }
