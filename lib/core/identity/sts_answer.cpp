@@ -4,35 +4,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/ascii.hpp"
+#include "core/util/json_depth.hpp"
 #include "core/util/quote.hpp"
 
 namespace aia::identity {
 namespace {
 
-// Real answers nest three levels deep. Capping depth before parsing keeps a
-// hostile body from building (and recursively destroying) a deep tree.
+// Real answers nest three levels deep.
 constexpr int kMaxJsonDepth = 8;
 
 IdentityError error(std::string detail) { return {std::move(detail)}; }
-
-bool nesting_within(std::string_view json, int max_depth) {
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (char c : json) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth) return false;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return true;
-}
 
 Result<std::string, IdentityError> string_field(const nlohmann::json& object, const char* name) {
     const auto it = object.find(name);
@@ -52,7 +33,7 @@ std::string IdentityError::message() const { return "sts getCallerIdentity faile
 
 Result<StsAnswer, IdentityError> parse_sts_answer(std::string_view body) {
     if (body.size() > kMaxStsAnswerBytes) return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
-    if (!nesting_within(body, kMaxJsonDepth)) return fail(error("answer nested too deeply"));
+    if (!json_depth::within(body, kMaxJsonDepth)) return fail(error("answer nested too deeply"));
 
     const nlohmann::json json = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) return fail(error("answer is not valid JSON"));

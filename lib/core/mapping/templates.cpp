@@ -1,0 +1,49 @@
+#include "core/mapping/templates.hpp"
+
+#include <algorithm>
+
+#include "core/util/ascii.hpp"
+
+namespace aia::mapping {
+namespace {
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+}
+
+bool is_word_char(char c) { return ascii::is_alnum(c) || c == '_'; }
+
+}  // namespace
+
+bool needs_ec2_lookup(std::string_view template_text) {
+    return template_text.find(kEc2PrivateDnsName) != std::string_view::npos;
+}
+
+bool is_instance_id(std::string_view session_name) {
+    if (!session_name.starts_with("i-")) return false;
+    const std::string_view id = session_name.substr(2);
+    return (id.size() == 8 || id.size() == 17) && std::all_of(id.begin(), id.end(), is_word_char);
+}
+
+Result<std::string, std::string> render(std::string_view template_text, const identity::Identity& identity,
+                                        const std::optional<std::string>& private_dns_name) {
+    std::string out(template_text);
+    // Same order as upstream, so a value that itself looks like a
+    // placeholder renders exactly as it would there.
+    if (needs_ec2_lookup(out)) {
+        if (!is_instance_id(identity.session_name)) return fail("SessionName did not contain an instance id");
+        if (!private_dns_name) return fail("no EC2 private DNS name available for " + identity.session_name);
+        replace_all(out, kEc2PrivateDnsName, *private_dns_name);
+    }
+    std::string session_name = identity.session_name;
+    std::replace(session_name.begin(), session_name.end(), '@', '-');
+    replace_all(out, "{{AccountID}}", identity.account_id);
+    replace_all(out, "{{SessionName}}", session_name);
+    replace_all(out, "{{SessionNameRaw}}", identity.session_name);
+    replace_all(out, "{{AccessKeyID}}", identity.access_key_id);
+    return out;
+}
+
+}  // namespace aia::mapping
