@@ -1,0 +1,336 @@
+#include "core/config/server_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
+
+#include "core/aws/partition.hpp"
+#include "core/url/url_parts.hpp"
+#include "core/util/ascii.hpp"
+#include "core/util/quote.hpp"
+
+namespace aia::config {
+namespace {
+
+// A problem with one key; becomes "config key <path>: <what>".
+struct KeyError {
+    std::string path;
+    std::string what;
+};
+
+std::string describe(const KeyError& e) { return "config key " + e.path + ": " + e.what; }
+
+// Upstream keys we know but have not built yet: warned about, never fatal.
+constexpr std::array<std::string_view, 11> kNotYetSupported = {
+    "kubeconfig",          "master",          "ec2describeinstancesqps", "ec2describeinstancesburst",
+    "ec2describeinstancesrolearn", "sourcearn", "dynamicfilepath", "dynamicfileuseridstrict",
+    "dynamicbackendmodepath", "reservedprefixconfig", "awsauthpath",
+};
+
+Result<std::string, KeyError> scalar(const YAML::Node& node, const std::string& path) {
+    if (node.IsNull()) return std::string{};
+    if (!node.IsScalar()) return fail(KeyError{path, "must be a single value"});
+    return node.Scalar();
+}
+
+Result<bool, KeyError> boolean(const YAML::Node& node, const std::string& path) {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) return fail(KeyError{path, "must be true or false"});
+    return value;
+}
+
+// A list of strings, or one string of names separated by commas or spaces
+// (how upstream reads --backend-mode and string-valued lists).
+Result<std::vector<std::string>, KeyError> string_list(const YAML::Node& node, const std::string& path) {
+    std::vector<std::string> out;
+    if (node.IsNull()) return out;
+    if (node.IsScalar()) {
+        std::string item;
+        for (char c : node.Scalar() + ",") {
+            if (c == ',' || c == ' ' || c == '\t') {
+                if (!item.empty()) out.push_back(std::move(item));
+                item.clear();
+            } else {
+                item += c;
+            }
+        }
+        return out;
+    }
+    if (!node.IsSequence()) return fail(KeyError{path, "must be a list"});
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        auto item = scalar(node[i], path + "[" + std::to_string(i) + "]");
+        if (!item) return fail(std::move(item).error());
+        out.push_back(std::move(item).value());
+    }
+    return out;
+}
+
+// One mapRoles / mapUsers entry. Field names match without regard to case,
+// as upstream's decoder does ("roleARN", "rolearn").
+Result<std::optional<mapping::MappingEntry>, KeyError> mapping_entry(const YAML::Node& node, const std::string& path,
+                                                                     std::string_view arn_key,
+                                                                     std::vector<std::string>& warnings) {
+    if (!node.IsMap()) return fail(KeyError{path, "must be a mapping with " + std::string(arn_key) + ", username, groups"});
+    mapping::MappingEntry entry;
+    bool sso = false;
+    for (const auto& field : node) {
+        const std::string name = ascii::to_lower(field.first.Scalar());
+        const std::string field_path = path + "." + field.first.Scalar();
+        if (name == arn_key) {
+            auto value = scalar(field.second, field_path);
+            if (!value) return fail(std::move(value).error());
+            entry.arn = std::move(value).value();
+        } else if (name == "username") {
+            auto value = scalar(field.second, field_path);
+            if (!value) return fail(std::move(value).error());
+            entry.username = std::move(value).value();
+        } else if (name == "groups") {
+            auto value = string_list(field.second, field_path);
+            if (!value) return fail(std::move(value).error());
+            entry.groups = std::move(value).value();
+        } else if (name == "sso" && arn_key == "rolearn") {
+            sso = true;
+        } else if (name == "userid") {
+            // DynamicFile's field; meaningless in the config file.
+        } else {
+            warnings.push_back(field_path + ": unknown key, ignored");
+        }
+    }
+    if (sso && entry.arn.empty()) {
+        warnings.push_back(path + ": sso role matching is not supported by this build yet; entry ignored");
+        return std::optional<mapping::MappingEntry>{};
+    }
+    return std::optional<mapping::MappingEntry>{std::move(entry)};
+}
+
+Result<std::vector<mapping::MappingEntry>, KeyError> mapping_list(const YAML::Node& node, const std::string& path,
+                                                                  std::string_view arn_key,
+                                                                  std::vector<std::string>& warnings) {
+    std::vector<mapping::MappingEntry> out;
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) return fail(KeyError{path, "must be a list"});
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        auto entry = mapping_entry(node[i], path + "[" + std::to_string(i) + "]", arn_key, warnings);
+        if (!entry) return fail(std::move(entry).error());
+        if (*entry) out.push_back(std::move(**entry));
+    }
+    return out;
+}
+
+// Applies one key of the "server:" section.
+Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string& key, const YAML::Node& value,
+                                        std::vector<std::string>& warnings) {
+    const std::string name = ascii::to_lower(key);
+    const std::string path = "server." + key;
+    const auto set_string = [&](std::string& target) -> Result<bool, KeyError> {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        target = std::move(text).value();
+        return true;
+    };
+
+    if (name == "partition") return set_string(config.partition);
+    if (name == "address") return set_string(config.address);
+    if (name == "hostname") return set_string(config.hostname);
+    if (name == "statedir") return set_string(config.state_dir);
+    if (name == "generatekubeconfig") return set_string(config.generate_kubeconfig);
+    if (name == "stsendpointoverride") return set_string(config.sts_endpoint_override);
+    if (name == "stscacertfile") return set_string(config.sts_ca_cert_file);
+    if (name == "region") return set_string(config.region);
+    if (name == "port") {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        const std::string& digits = *text;
+        if (!ascii::all_of_digits(digits) || digits.size() > 5 || std::stoul(digits) > 65535) {
+            return fail(KeyError{path, "must be a port number from 0 to 65535, not " + quote(digits)});
+        }
+        config.port = static_cast<std::uint16_t>(std::stoul(digits));
+        return true;
+    }
+    if (name == "kubeconfigpregenerated") {
+        auto flag = boolean(value, path);
+        if (!flag) return fail(std::move(flag).error());
+        config.kubeconfig_pregenerated = *flag;
+        return true;
+    }
+    if (name == "ststimeout") {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        auto duration = parse_duration(*text);
+        if (!duration) return fail(KeyError{path, duration.error()});
+        config.sts_timeout = *duration;
+        return true;
+    }
+    if (name == "backendmode" || name == "scrubbedaccounts" || name == "mapaccounts") {
+        auto list = string_list(value, path);
+        if (!list) return fail(std::move(list).error());
+        (name == "backendmode" ? config.backend_mode
+         : name == "scrubbedaccounts" ? config.scrubbed_accounts
+                                      : config.mappings.accounts) = std::move(list).value();
+        return true;
+    }
+    if (name == "maproles" || name == "mapusers") {
+        const bool roles = name == "maproles";
+        auto list = mapping_list(value, path, roles ? "rolearn" : "userarn", warnings);
+        if (!list) return fail(std::move(list).error());
+        (roles ? config.mappings.roles : config.mappings.users) = std::move(list).value();
+        return true;
+    }
+    if (std::find(kNotYetSupported.begin(), kNotYetSupported.end(), name) != kNotYetSupported.end()) {
+        warnings.push_back(path + ": not supported by this build yet; ignored");
+        return true;
+    }
+    warnings.push_back(path + ": unknown key, ignored");
+    return true;
+}
+
+// "https://host[:port]", optionally with a trailing '/': where to connect
+// instead of the token's host. A path, query, user-info or other scheme is
+// refused rather than silently dropped.
+bool is_endpoint_url(std::string_view text) {
+    const auto parts = url::split_url(text);
+    if (!parts || parts->scheme != "https" || parts->authority.empty()) return false;
+    if (parts->query || parts->fragment || (!parts->path.empty() && parts->path != "/")) return false;
+    const std::string_view authority = parts->authority;
+    if (authority.find('@') != std::string_view::npos) return false;
+    const std::size_t colon = authority.rfind(':');
+    if (colon == std::string_view::npos || authority.back() == ']') return true;
+    const std::string_view port = authority.substr(colon + 1);
+    return ascii::all_of_digits(port) && port.size() <= 5 && std::stoul(std::string(port)) <= 65535;
+}
+
+}  // namespace
+
+Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text, ServerConfig base) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml_text));
+    } catch (const YAML::Exception& e) {
+        return fail("config file is not valid YAML: line " + std::to_string(e.mark.line + 1) + ", column " +
+                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    }
+
+    ParsedConfig parsed{std::move(base), {}};
+    if (root.IsNull()) return parsed;
+    if (!root.IsMap()) return fail(std::string("config file must be a YAML mapping of keys to values"));
+
+    try {
+        for (const auto& item : root) {
+            const std::string key = item.first.Scalar();
+            const std::string name = ascii::to_lower(key);
+            if (name == "clusterid") {
+                auto value = scalar(item.second, key);
+                if (!value) return fail(describe(value.error()));
+                parsed.config.cluster_id = std::move(value).value();
+            } else if (name == "server") {
+                if (item.second.IsNull()) continue;
+                if (!item.second.IsMap()) return fail(describe({key, "must be a mapping"}));
+                for (const auto& entry : item.second) {
+                    auto applied = apply_server_key(parsed.config, entry.first.Scalar(), entry.second, parsed.warnings);
+                    if (!applied) return fail(describe(applied.error()));
+                }
+            } else if (name == "log-format" || name == "log-verbosity") {
+                auto value = scalar(item.second, key);
+                if (!value) return fail(describe(value.error()));
+                (name == "log-format" ? parsed.config.log_format : parsed.config.log_verbosity) = std::move(value).value();
+            } else if (name == "feature-gates") {
+                parsed.warnings.push_back(key + ": feature gates are not supported by this build yet; ignored");
+            } else {
+                parsed.warnings.push_back(key + ": unknown key, ignored");
+            }
+        }
+    } catch (const YAML::Exception& e) {
+        // Conversions of odd nodes (aliases to maps used as keys, ...).
+        return fail("config file: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    return parsed;
+}
+
+Result<bool, std::string> validate(const ServerConfig& config) {
+    const auto bad = [](std::string key, std::string what) { return fail("config key " + key + ": " + what); };
+    if (config.cluster_id.empty()) {
+        return bad("clusterID", "cluster ID cannot be empty (set clusterID, --cluster-id or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
+    }
+    if (aws::find_partition(config.partition) == nullptr) return bad("server.partition", "invalid partition " + quote(config.partition));
+    // server.address is checked where it is bound (it needs an IP parser).
+    if (config.address.empty()) return bad("server.address", "cannot be empty");
+    if (config.backend_mode.empty()) return bad("server.backendMode", "at least one backend-mode must be specified");
+    std::vector<std::string> seen;
+    for (const std::string& mode : config.backend_mode) {
+        const std::string canonical = mode == "File" ? "MountedFile" : mode;
+        if (canonical != "MountedFile") {
+            const bool upstream_mode = mode == "EKSConfigMap" || mode == "ConfigMap" || mode == "CRD" || mode == "DynamicFile";
+            return bad("server.backendMode", upstream_mode ? "backend mode " + quote(mode) + " is not supported by this build yet"
+                                                           : "backend-mode " + quote(mode) + " is not a valid mode");
+        }
+        if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
+            return bad("server.backendMode", "backend mode " + quote(mode) + " is listed twice");
+        }
+        seen.push_back(canonical);
+    }
+    for (const std::string& account : config.scrubbed_accounts) {
+        if (account.size() != 12 || !ascii::all_of_digits(account)) {
+            return bad("server.scrubbedAccounts", quote(account) + " is not a 12-digit account ID");
+        }
+    }
+    if (config.log_format != "text" && config.log_format != "json") {
+        return bad("log-format", quote(config.log_format) + " is not text or json");
+    }
+    static constexpr std::array kLevels = {"trace", "debug", "info", "warning", "warn", "error", "fatal", "panic"};
+    if (std::find(kLevels.begin(), kLevels.end(), config.log_verbosity) == kLevels.end()) {
+        return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
+    }
+    if (config.sts_timeout <= std::chrono::milliseconds::zero()) return bad("server.stsTimeout", "must be positive");
+    if (!config.sts_endpoint_override.empty() && !is_endpoint_url(config.sts_endpoint_override)) {
+        return bad("server.stsEndpointOverride", quote(config.sts_endpoint_override) + " must be https://host[:port]");
+    }
+    return true;
+}
+
+Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {
+    if (text.empty()) return fail("empty duration");
+    // A bare number is seconds, as a YAML user would expect.
+    if (ascii::all_of_digits(text)) {
+        if (text.size() > 9) return fail("duration " + quote(text) + " is too long");
+        return std::chrono::milliseconds{std::stoll(std::string(text)) * 1000};
+    }
+    std::chrono::milliseconds total{0};
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::size_t digits = 0;
+        while (digits < rest.size() && ascii::is_digit(rest[digits])) ++digits;
+        if (digits == 0 || digits > 9) return fail("invalid duration " + quote(text) + " (want e.g. 10s, 500ms, 1m30s)");
+        const long long amount = std::stoll(std::string(rest.substr(0, digits)));
+        rest.remove_prefix(digits);
+        long long unit_ms = 0;
+        if (rest.starts_with("ms")) {
+            unit_ms = 1;
+            rest.remove_prefix(2);
+        } else if (rest.starts_with("s")) {
+            unit_ms = 1000;
+            rest.remove_prefix(1);
+        } else if (rest.starts_with("m")) {
+            unit_ms = 60'000;
+            rest.remove_prefix(1);
+        } else if (rest.starts_with("h")) {
+            unit_ms = 3'600'000;
+            rest.remove_prefix(1);
+        } else {
+            return fail("invalid duration " + quote(text) + " (want e.g. 10s, 500ms, 1m30s)");
+        }
+        total += std::chrono::milliseconds{amount * unit_ms};
+    }
+    return total;
+}
+
+std::string advertised_host(const ServerConfig& config) {
+    if (!config.hostname.empty()) return config.hostname;
+    if (config.address == "0.0.0.0") return "127.0.0.1";
+    if (config.address == "::") return "::1";
+    return config.address;
+}
+
+}  // namespace aia::config

@@ -1,0 +1,62 @@
+#pragma once
+// The server's configuration: upstream's config file keys and flags, plus
+// ours. Parsing is pure (YAML text in, struct out); the server command reads
+// the file, applies environment and flags on top, then calls validate().
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/mapping/mapping_config.hpp"
+#include "core/util/result.hpp"
+
+namespace aia::config {
+
+struct ServerConfig {
+    std::string cluster_id;                      // clusterID / -i; required
+    std::string partition = "aws";               // server.partition
+    std::string address = "127.0.0.1";           // server.address: IP to listen on
+    std::uint16_t port = 21362;                  // server.port; 0 picks a free port (logged)
+    std::string hostname;                        // server.hostname: host in the kubeconfig URL; default derived from address
+    std::string state_dir = "/var/aws-iam-authenticator";                                  // server.stateDir
+    std::string generate_kubeconfig = "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml";  // server.generateKubeconfig
+    bool kubeconfig_pregenerated = false;        // server.kubeconfigPregenerated
+    std::vector<std::string> backend_mode = {"MountedFile"};  // server.backendMode
+    std::vector<std::string> scrubbed_accounts;  // server.scrubbedAccounts
+    mapping::MappingConfig mappings;             // server.mapRoles / mapUsers / mapAccounts
+
+    // Ours.
+    std::string sts_endpoint_override;  // server.stsEndpointOverride: "https://host[:port]" to connect to instead
+    std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store
+    std::chrono::milliseconds sts_timeout{std::chrono::seconds{10}};  // server.stsTimeout: whole STS exchange (upstream: 10 s)
+    std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
+
+    std::string log_format = "text";    // --log-format / log-format: text | json
+    std::string log_verbosity = "info"; // --log-verbosity / log-verbosity
+};
+
+struct ParsedConfig {
+    ServerConfig config;
+    // Keys we do not know or do not support yet: logged, never fatal, so a
+    // config written for upstream starts unchanged.
+    std::vector<std::string> warnings;
+};
+
+// Applies the YAML document on top of `base`. Keys match without regard to
+// letter case, as upstream's (viper) do. Errors name the key or YAML line.
+Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text, ServerConfig base = {});
+
+// Checks the combined configuration (file, environment and flags); the error
+// names the key.
+Result<bool, std::string> validate(const ServerConfig& config);
+
+// "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
+Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
+
+// The host the generated kubeconfig names: server.hostname, else the listen
+// address (127.0.0.1 when listening on all addresses).
+std::string advertised_host(const ServerConfig& config);
+
+}  // namespace aia::config

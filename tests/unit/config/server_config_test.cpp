@@ -1,0 +1,223 @@
+#include <catch2/catch.hpp>
+
+#include "core/config/server_config.hpp"
+
+using namespace aia;
+using config::parse_server_config;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Shaped like upstream's deploy/example.yaml config: mixed-case keys, a role
+// mapped twice, templates, an empty mapAccounts.
+constexpr std::string_view kUpstreamStyle = R"(
+clusterID: my-dev-cluster.example.com
+server:
+  port: 21362
+  stateDir: /var/aws-iam-authenticator
+  mapRoles:
+  - roleARN: arn:aws:iam::000000000000:role/KubernetesAdmin
+    username: kubernetes-admin
+    groups:
+    - system:masters
+  - rolearn: arn:aws:iam::000000000000:role/KubernetesNode
+    username: aws:{{AccountID}}:instance:{{SessionName}}
+    groups:
+    - system:bootstrappers
+    - aws:instances
+  - RoleArn: arn:aws:iam::000000000000:role/KubernetesAdmin
+    username: admin:{{SessionName}}
+    groups:
+    - system:masters
+  mapUsers:
+  - userARN: arn:aws:iam::000000000000:user/Alice
+    username: alice
+    groups:
+    - system:masters
+  mapAccounts:
+)";
+
+config::ParsedConfig parse(std::string_view yaml) {
+    auto parsed = parse_server_config(yaml);
+    if (!parsed) FAIL(parsed.error());
+    return std::move(parsed).value();
+}
+
+}  // namespace
+
+TEST_CASE("an upstream config file is read as upstream reads it", "[config]") {
+    const auto parsed = parse(kUpstreamStyle);
+    const config::ServerConfig& c = parsed.config;
+    CHECK(c.cluster_id == "my-dev-cluster.example.com");
+    CHECK(c.port == 21362);
+    CHECK(c.state_dir == "/var/aws-iam-authenticator");
+    REQUIRE(c.mappings.roles.size() == 3);
+    CHECK(c.mappings.roles[0].arn == "arn:aws:iam::000000000000:role/KubernetesAdmin");
+    CHECK(c.mappings.roles[1].username == "aws:{{AccountID}}:instance:{{SessionName}}");
+    CHECK(c.mappings.roles[1].groups == std::vector<std::string>{"system:bootstrappers", "aws:instances"});
+    CHECK(c.mappings.roles[2].arn == "arn:aws:iam::000000000000:role/KubernetesAdmin");
+    REQUIRE(c.mappings.users.size() == 1);
+    CHECK(c.mappings.users[0].username == "alice");
+    CHECK(c.mappings.accounts.empty());
+    CHECK(parsed.warnings.empty());
+    CHECK(config::validate(c).ok());
+}
+
+TEST_CASE("defaults are upstream's", "[config]") {
+    const config::ServerConfig c = parse("clusterID: x").config;
+    CHECK(c.partition == "aws");
+    CHECK(c.address == "127.0.0.1");
+    CHECK(c.port == 21362);
+    CHECK(c.state_dir == "/var/aws-iam-authenticator");
+    CHECK(c.generate_kubeconfig == "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml");
+    CHECK_FALSE(c.kubeconfig_pregenerated);
+    CHECK(c.backend_mode == std::vector<std::string>{"MountedFile"});
+    CHECK(c.sts_timeout == std::chrono::seconds{10});
+    CHECK(c.log_format == "text");
+    CHECK(c.log_verbosity == "info");
+    CHECK(parse("").config.cluster_id.empty());
+}
+
+TEST_CASE("every supported key", "[config]") {
+    const auto parsed = parse(R"(
+ClusterId: c1
+log-format: json
+log-verbosity: debug
+server:
+  partition: aws-cn
+  address: 0.0.0.0
+  port: "8443"
+  hostname: authenticator.example.com
+  stateDir: /tmp/state
+  generateKubeconfig: /tmp/kubeconfig.yaml
+  kubeconfigPregenerated: true
+  backendMode: [File]
+  scrubbedAccounts: ["111122223333"]
+  mapAccounts: [012345678901, "444455556666"]
+  stsEndpointOverride: https://127.0.0.1:4443
+  stsCACertFile: /tmp/ca.pem
+  stsTimeout: 1500ms
+  region: cn-north-1
+)");
+    const config::ServerConfig& c = parsed.config;
+    CHECK(c.cluster_id == "c1");
+    CHECK(c.log_format == "json");
+    CHECK(c.log_verbosity == "debug");
+    CHECK(c.partition == "aws-cn");
+    CHECK(c.address == "0.0.0.0");
+    CHECK(c.port == 8443);
+    CHECK(c.hostname == "authenticator.example.com");
+    CHECK(c.state_dir == "/tmp/state");
+    CHECK(c.generate_kubeconfig == "/tmp/kubeconfig.yaml");
+    CHECK(c.kubeconfig_pregenerated);
+    CHECK(c.backend_mode == std::vector<std::string>{"File"});
+    CHECK(c.scrubbed_accounts == std::vector<std::string>{"111122223333"});
+    // An unquoted account ID keeps its leading zero.
+    CHECK(c.mappings.accounts == std::vector<std::string>{"012345678901", "444455556666"});
+    CHECK(c.sts_endpoint_override == "https://127.0.0.1:4443");
+    CHECK(c.sts_ca_cert_file == "/tmp/ca.pem");
+    CHECK(c.sts_timeout == milliseconds{1500});
+    CHECK(c.region == "cn-north-1");
+    CHECK(parsed.warnings.empty());
+    CHECK(config::validate(c).ok());
+    CHECK(config::advertised_host(c) == "authenticator.example.com");
+}
+
+TEST_CASE("unknown and not-yet-supported keys warn, naming the key", "[config]") {
+    const auto parsed = parse(R"(
+clusterID: c1
+feature-gates: SSORoleMatch=true
+colour: blue
+server:
+  dynamicfilepath: /tmp/x.json
+  ec2DescribeInstancesQps: 15
+  portt: 1
+  mapRoles:
+  - rolearn: arn:aws:iam::000000000000:role/A
+    username: a
+    shoe: 42
+  - sso: {permissionSetName: Admin, accountID: "000000000000"}
+    username: sso-admin
+)");
+    CHECK(parsed.warnings == std::vector<std::string>{
+                                 "feature-gates: feature gates are not supported by this build yet; ignored",
+                                 "colour: unknown key, ignored",
+                                 "server.dynamicfilepath: not supported by this build yet; ignored",
+                                 "server.ec2DescribeInstancesQps: not supported by this build yet; ignored",
+                                 "server.portt: unknown key, ignored",
+                                 "server.mapRoles[0].shoe: unknown key, ignored",
+                                 "server.mapRoles[1]: sso role matching is not supported by this build yet; entry ignored",
+                             });
+    CHECK(parsed.config.mappings.roles.size() == 1);
+}
+
+TEST_CASE("invalid values stop start-up with the key named", "[config]") {
+    const auto error_of = [](std::string_view yaml) {
+        const auto parsed = parse_server_config(yaml);
+        if (!parsed) return parsed.error();
+        const auto valid = config::validate(parsed->config);
+        return valid ? std::string("valid") : valid.error();
+    };
+    CHECK(error_of("clusterID: [a, b]") == "config key clusterID: must be a single value");
+    CHECK(error_of("clusterID: x\nserver:\n  port: 70000") ==
+          "config key server.port: must be a port number from 0 to 65535, not \"70000\"");
+    CHECK(error_of("clusterID: x\nserver:\n  port: -1") ==
+          "config key server.port: must be a port number from 0 to 65535, not \"-1\"");
+    CHECK(error_of("clusterID: x\nserver:\n  kubeconfigPregenerated: maybe") ==
+          "config key server.kubeconfigPregenerated: must be true or false");
+    CHECK(error_of("clusterID: x\nserver:\n  mapRoles: {a: b}") == "config key server.mapRoles: must be a list");
+    CHECK(error_of("clusterID: x\nserver:\n  mapRoles: [x]") ==
+          "config key server.mapRoles[0]: must be a mapping with rolearn, username, groups");
+    CHECK(error_of("clusterID: x\nserver:\n  stsTimeout: soon") ==
+          "config key server.stsTimeout: invalid duration \"soon\" (want e.g. 10s, 500ms, 1m30s)");
+    CHECK_THAT(error_of("server:\n  port: 1"), Catch::StartsWith("config key clusterID: cluster ID cannot be empty"));
+    CHECK(error_of("clusterID: x\nserver:\n  partition: aws-moon") == "config key server.partition: invalid partition \"aws-moon\"");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap") ==
+          "config key server.backendMode: backend mode \"EKSConfigMap\" is not supported by this build yet");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: Magic") ==
+          "config key server.backendMode: backend-mode \"Magic\" is not a valid mode");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: File,MountedFile") ==
+          "config key server.backendMode: backend mode \"MountedFile\" is listed twice");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: []") ==
+          "config key server.backendMode: at least one backend-mode must be specified");
+    CHECK(error_of("clusterID: x\nserver:\n  scrubbedAccounts: [1]") ==
+          "config key server.scrubbedAccounts: \"1\" is not a 12-digit account ID");
+    CHECK(error_of("clusterID: x\nlog-format: xml") == "config key log-format: \"xml\" is not text or json");
+    for (const char* bad_override : {"http://127.0.0.1:1", "https://", "https://h/path", "https://u@h", "https://h:99999",
+                                     "https://h?x"}) {
+        INFO(bad_override);
+        CHECK_THAT(error_of(std::string("clusterID: x\nserver:\n  stsEndpointOverride: ") + bad_override),
+                   Catch::StartsWith("config key server.stsEndpointOverride:"));
+    }
+    CHECK(error_of("clusterID: x\nserver:\n  stsEndpointOverride: https://sts.example:4443/") == "valid");
+}
+
+TEST_CASE("broken YAML is reported with its line", "[config]") {
+    CHECK_THAT(parse_server_config("clusterID: x\nserver:\n  port: [1\n").error(),
+               Catch::StartsWith("config file is not valid YAML: line 4"));
+    CHECK(parse_server_config("- a\n- b").error() == "config file must be a YAML mapping of keys to values");
+}
+
+TEST_CASE("durations", "[config]") {
+    CHECK(*config::parse_duration("10s") == milliseconds{10000});
+    CHECK(*config::parse_duration("250ms") == milliseconds{250});
+    CHECK(*config::parse_duration("1m30s") == milliseconds{90000});
+    CHECK(*config::parse_duration("2h") == milliseconds{7200000});
+    CHECK(*config::parse_duration("3") == milliseconds{3000});
+    for (const char* bad : {"", "s", "10", "1.5s", "10 s", "-1s", "1d", "9999999999s"}) {
+        INFO(bad);
+        if (std::string_view(bad) == "10") continue;  // a bare number is seconds
+        CHECK_FALSE(config::parse_duration(bad).ok());
+    }
+}
+
+TEST_CASE("the advertised host", "[config]") {
+    config::ServerConfig c;
+    CHECK(config::advertised_host(c) == "127.0.0.1");
+    c.address = "0.0.0.0";
+    CHECK(config::advertised_host(c) == "127.0.0.1");
+    c.address = "10.0.0.5";
+    CHECK(config::advertised_host(c) == "10.0.0.5");
+    c.hostname = "auth.local";
+    CHECK(config::advertised_host(c) == "auth.local");
+}
