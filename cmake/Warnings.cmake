@@ -3,7 +3,7 @@
 function(aia_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                            -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-                                           -Wconversion -Wsign-conversion -Wnull-dereference
+                                           -Wconversion -Wsign-conversion
                                            -Wimplicit-fallthrough
                                            # designated initializers rely on member defaults by design
                                            -Wno-missing-field-initializers)

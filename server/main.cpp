@@ -1,39 +1,29 @@
-// aws-iam-authenticator: entry point. Each command lives in its own file as
-// it arrives; this file only dispatches.
+// aws-iam-authenticator: parses the command line and runs one command.
 
-#include <openssl/crypto.h>
+#include <CLI/CLI.hpp>
 
-#include <cstdio>
-#include <string_view>
-
-#include "build_info.hpp"
-
-namespace {
-
-constexpr const char* kUsage =
-    "Usage: aws-iam-authenticator <command>\n"
-    "\n"
-    "Commands:\n"
-    "  version   print the version, git commit, build date and linked library versions\n"
-    "\n"
-    "The server, token, verify and init commands are not built yet.\n";
-
-int print_version() {
-    std::printf("aws-iam-authenticator %s\ncommit: %s\nbuilt: %s\nopenssl: %s\n", aia::build_info::kVersion,
-                aia::build_info::kGitCommit, aia::build_info::kBuildDate, OpenSSL_version(OPENSSL_VERSION));
-    return 0;
-}
-
-}  // namespace
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
-    const std::string_view command = argc > 1 ? argv[1] : "";
-    if (command == "version") return print_version();
-    if (command == "help" || command == "--help" || command == "-h") {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (!command.empty()) std::fprintf(stderr, "aws-iam-authenticator: unknown command \"%s\"\n\n", argv[1]);
-    std::fputs(kUsage, stderr);
-    return 2;
+    CLI::App app{"aws-iam-authenticator: a Kubernetes webhook authenticator for AWS IAM identities"};
+    app.require_subcommand(1);
+    // Global flags may follow the command, as with upstream's cobra: `server --config x`.
+    app.fallthrough();
+    app.set_help_all_flag("--help-all", "Print help for all commands");
+
+    aia::cli::GlobalFlags globals;
+    app.add_option("-c,--config", globals.config_file, "Load configuration from FILE")->type_name("FILE");
+    app.add_option("-i,--cluster-id", globals.cluster_id,
+                   "Cluster ID (env KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID); tokens must be signed for it");
+    app.add_option("-l,--log-format", globals.log_format, "Log format: text or json (default text)");
+    app.add_option("-v,--log-verbosity", globals.log_verbosity,
+                   "Log level: trace, debug, info, warning, error, fatal, panic (env AWS_IAM_AUTHENTICATOR_LOG_VERBOSITY; default info)");
+    app.add_option("--feature-gates", globals.feature_gates, "Upstream's feature gates (accepted; none are supported yet)");
+
+    int exit_status = 0;
+    aia::cli::add_server_command(app, globals, exit_status);
+    aia::cli::add_version_command(app, exit_status);
+
+    CLI11_PARSE(app, argc, argv);
+    return exit_status;
 }

@@ -1,0 +1,106 @@
+#include "app/authenticator.hpp"
+
+#include <chrono>
+
+#include "core/identity/sts_answer.hpp"
+#include "core/review/token_review.hpp"
+#include "core/util/quote.hpp"
+
+namespace aia::app {
+namespace {
+
+using auth::Outcome;
+using Clock = std::chrono::steady_clock;
+
+// Upstream's plain-text answer to a body that is not a TokenReview.
+constexpr std::string_view kNotATokenReview = "expected a request body to be a TokenReview\n";
+constexpr std::size_t kMaxLoggedStsBody = 512;
+
+amz_time::Seconds wall_clock_now() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// STS answers carry {"Error":{"Code":"..."}} (JSON) or <Code>...</Code> (XML).
+std::string sts_error_code(std::string_view body) {
+    for (std::string_view open : {"\"Code\":\"", "<Code>"}) {
+        const std::size_t start = body.find(open);
+        if (start == std::string_view::npos) continue;
+        const std::size_t from = start + open.size();
+        const std::size_t end = body.find_first_of("\"<", from);
+        if (end != std::string_view::npos && end - from <= 64) return std::string(body.substr(from, end - from));
+    }
+    return {};
+}
+
+}  // namespace
+
+net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::string_view client) {
+    const Clock::time_point started = Clock::now();
+    Logger& log = *context_.log;
+    std::vector<LogField> fields{{"client", std::string(client)}};
+
+    const auto finish = [&](Outcome outcome, std::string content_type, std::string answer) {
+        context_.metrics->observe_review(outcome, std::chrono::duration<double>(Clock::now() - started).count());
+        return ReviewResult{outcome, auth::http_status(outcome), std::move(content_type), std::move(answer)};
+    };
+
+    auto request = review::parse_token_review(body);
+    if (!request) {
+        fields.push_back({"reason", request.error()});
+        log.log(LogLevel::Warn, "could not parse request body", fields);
+        co_return finish(Outcome::MalformedRequest, "text/plain; charset=utf-8", std::string(kNotATokenReview));
+    }
+    const std::string& api_version = request->api_version;
+    const auto deny = [&](Outcome outcome, std::string reason) {
+        fields.push_back({"reason", std::move(reason)});
+        log.log(LogLevel::Warn, "access denied", fields);
+        return finish(outcome, "application/json; charset=UTF-8", review::render_denied(api_version));
+    };
+
+    auto presigned = context_.validator.validate(request->token, wall_clock_now());
+    if (!presigned) co_return deny(Outcome::InvalidToken, presigned.error().message());
+    fields.push_back({"accesskeyid", presigned->access_key_id});
+    fields.push_back({"stsendpoint", presigned->host});
+
+    const net::StsAnswer answer = co_await sts_.get_caller_identity(*presigned);
+    const std::string& region = presigned->sts_region;
+    if (answer.kind != net::StsAnswer::Kind::Answered) {
+        context_.metrics->sts_connection_failure(region);
+        co_return deny(Outcome::StsError,
+                       "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
+    }
+    context_.metrics->sts_response(region, answer.status);
+    if (answer.status != 200) {
+        const std::string code = sts_error_code(answer.body);
+        if (!code.empty()) fields.push_back({"stserror", code});
+        // Upstream's test, kept: any mention of throttling means "retry later".
+        if (answer.body.find("Throttling") != std::string::npos) {
+            context_.metrics->sts_throttled(region);
+            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + quote(answer.body, kMaxLoggedStsBody));
+        }
+        co_return deny(Outcome::StsError, "sts getCallerIdentity failed: error from AWS (expected 200, got " +
+                                              std::to_string(answer.status) + ") on " + region +
+                                              " endpoint. Body: " + quote(answer.body, kMaxLoggedStsBody));
+    }
+
+    auto identity = identity::identity_from_sts_body(answer.body, *presigned);
+    if (!identity) co_return deny(Outcome::StsError, identity.error().message());
+
+    const bool scrubbed = context_.user_mapping.scrubbed_accounts.contains(identity->account_id);
+    if (!scrubbed) {
+        fields.push_back({"arn", identity->canonical_arn});
+        fields.push_back({"accountid", identity->account_id});
+    }
+
+    auto user = auth::map_identity(*identity, *context_.mapper, context_.user_mapping);
+    if (!user) co_return deny(Outcome::UnknownUser, user.error().message);
+
+    fields.push_back({"username", user->username});
+    fields.push_back({"uid", user->uid});
+    fields.push_back({"groups", list_field(user->groups)});
+    log.log(LogLevel::Info, "access granted", fields);
+    co_return finish(Outcome::Success, "application/json; charset=UTF-8",
+                     review::render_authenticated(api_version, *user));
+}
+
+}  // namespace aia::app

@@ -1,0 +1,48 @@
+#pragma once
+// One TokenReview, start to finish: the core's pure steps around one async
+// STS call. Every outcome is logged once and counted once.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "app/logger.hpp"
+#include "app/metrics.hpp"
+#include "core/auth/outcome.hpp"
+#include "core/auth/user_mapping.hpp"
+#include "core/mapping/static_mapper.hpp"
+#include "core/token/token_validator.hpp"
+#include "net/asio.hpp"
+#include "net/sts_client.hpp"
+
+namespace aia::app {
+
+// What every worker's Authenticator shares; immutable while serving.
+struct AuthenticatorContext {
+    token::TokenValidator validator;
+    std::shared_ptr<const mapping::StaticMapper> mapper;
+    auth::UserMappingSettings user_mapping;
+    Metrics* metrics;
+    Logger* log;
+};
+
+struct ReviewResult {
+    auth::Outcome outcome;
+    unsigned http_status;
+    std::string content_type;
+    std::string body;
+};
+
+class Authenticator {
+public:
+    Authenticator(const AuthenticatorContext& context, net::StsClient& sts) : context_(context), sts_(sts) {}
+
+    net::awaitable<ReviewResult> review(std::string_view body, std::string_view client);
+
+private:
+    const AuthenticatorContext& context_;
+    net::StsClient& sts_;
+};
+
+}  // namespace aia::app

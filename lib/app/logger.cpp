@@ -1,0 +1,102 @@
+#include "app/logger.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/util/amz_time.hpp"
+#include "core/util/quote.hpp"
+
+namespace aia::app {
+namespace {
+
+std::string_view level_name(LogLevel level) {
+    switch (level) {
+        case LogLevel::Debug: return "debug";
+        case LogLevel::Info: return "info";
+        case LogLevel::Warn: return "warning";
+        case LogLevel::Error: return "error";
+    }
+    return "info";
+}
+
+LogLevel threshold_of(std::string_view verbosity) {
+    if (verbosity == "trace" || verbosity == "debug") return LogLevel::Debug;
+    if (verbosity == "warn" || verbosity == "warning") return LogLevel::Warn;
+    if (verbosity == "error" || verbosity == "fatal" || verbosity == "panic") return LogLevel::Error;
+    return LogLevel::Info;
+}
+
+// logrus quotes a text value unless it is made of "safe" characters only.
+bool needs_quotes(std::string_view value) {
+    if (value.empty()) return true;
+    for (char c : value) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+' || c == ':';
+        if (!safe) return true;
+    }
+    return false;
+}
+
+std::string text_value(std::string_view value) {
+    return needs_quotes(value) ? quote(value, 4096) : std::string(value);
+}
+
+std::string now_rfc3339() {
+    return amz_time::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+}  // namespace
+
+Logger::Logger(LogFormat format, std::string_view level) : format_(format), threshold_(threshold_of(level)) {
+    // A private logger with a thread-safe stderr sink: lines never interleave.
+    out_ = std::make_shared<spdlog::logger>("aws-iam-authenticator", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    out_->set_pattern("%v");
+    out_->flush_on(spdlog::level::trace);
+}
+
+Logger::Logger(LogFormat format, std::string_view level, std::shared_ptr<std::vector<std::string>> sink)
+    : format_(format), threshold_(threshold_of(level)), sink_(std::move(sink)) {}
+
+std::string Logger::format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const {
+    if (format_ == LogFormat::Json) {
+        nlohmann::json line = {{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}};
+        for (const LogField& field : fields) line[std::string(field.key)] = field.value;
+        return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    std::string line = "time=\"" + now_rfc3339() + "\" level=" + std::string(level_name(level)) + " msg=" + quote(message, 4096);
+    for (const LogField& field : fields) {
+        line += ' ';
+        line += field.key;
+        line += '=';
+        line += text_value(field.value);
+    }
+    return line;
+}
+
+void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
+    if (enabled(level)) log(level, message, std::vector<LogField>(fields));
+}
+
+void Logger::log(LogLevel level, std::string_view message, const std::vector<LogField>& fields) {
+    if (!enabled(level)) return;
+    std::string line = format(level, message, fields);
+    if (sink_) {
+        sink_->push_back(std::move(line));
+    } else {
+        out_->info(line);
+    }
+}
+
+std::string list_field(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += ' ';
+        out += items[i];
+    }
+    return out + "]";
+}
+
+}  // namespace aia::app

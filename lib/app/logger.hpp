@@ -1,0 +1,58 @@
+#pragma once
+// Structured log lines on stderr, in upstream's two formats:
+//   text: time="2026-11-23T15:00:00Z" level=info msg="access granted" arn=... groups="[a b]"
+//   json: {"level":"info","msg":"access granted","time":"...","arn":"...",...}
+// Field values are escaped, so no value can forge a line. Tokens and secrets
+// are never passed in.
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+
+namespace aia::app {
+
+enum class LogLevel { Debug, Info, Warn, Error };
+enum class LogFormat { Text, Json };
+
+struct LogField {
+    std::string_view key;
+    std::string value;
+};
+
+class Logger {
+public:
+    // `level` is upstream's --log-verbosity value (trace and debug log
+    // debug lines; fatal and panic mean error).
+    Logger(LogFormat format, std::string_view level);
+    // For tests: lines go to `sink` instead of stderr.
+    Logger(LogFormat format, std::string_view level, std::shared_ptr<std::vector<std::string>> sink);
+
+    bool enabled(LogLevel level) const noexcept { return level >= threshold_; }
+    void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+    void log(LogLevel level, std::string_view message, const std::vector<LogField>& fields);
+
+    void debug(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Debug, m, f); }
+    void info(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Info, m, f); }
+    void warn(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Warn, m, f); }
+    void error(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Error, m, f); }
+
+    // Formats one line without writing it (what log() writes).
+    std::string format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
+
+private:
+    LogFormat format_;
+    LogLevel threshold_;
+    std::shared_ptr<spdlog::logger> out_;
+    std::shared_ptr<std::vector<std::string>> sink_;
+};
+
+// "[a b c]": how logrus prints a list of groups.
+std::string list_field(const std::vector<std::string>& items);
+
+}  // namespace aia::app

@@ -1,0 +1,111 @@
+#include "app/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <mutex>
+#include <set>
+
+namespace aia::app {
+namespace {
+
+constexpr std::array kOutcomes = {auth::Outcome::Success,   auth::Outcome::MalformedRequest, auth::Outcome::InvalidToken,
+                                  auth::Outcome::StsError,  auth::Outcome::StsThrottling,    auth::Outcome::UnknownUser};
+
+constexpr bool outcomes_in_enum_order() {
+    for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+        if (static_cast<std::size_t>(kOutcomes[i]) != i) return false;
+    }
+    return true;
+}
+static_assert(outcomes_in_enum_order(), "latency_by_outcome is indexed by Outcome");
+
+// Region labels come from tokens; any region-shaped name passes validation,
+// so the number of distinct label values is capped to keep memory bounded.
+constexpr std::size_t kMaxRegionLabels = 64;
+
+}  // namespace
+
+struct Metrics::Impl {
+    std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+
+    prometheus::Family<prometheus::Histogram>& latency =
+        prometheus::BuildHistogram()
+            .Name("aws_iam_authenticator_authenticate_latency_seconds")
+            .Help("Authenticate call latency")
+            .Register(*registry);
+    prometheus::Family<prometheus::Counter>& connection_failures =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_sts_connection_failures_total")
+            .Help("STS connection failures")
+            .Register(*registry);
+    prometheus::Family<prometheus::Counter>& responses = prometheus::BuildCounter()
+                                                             .Name("aws_iam_authenticator_sts_responses_total")
+                                                             .Help("STS responses")
+                                                             .Register(*registry);
+    prometheus::Family<prometheus::Counter>& throttling = prometheus::BuildCounter()
+                                                              .Name("aws_iam_authenticator_sts_throttling_total")
+                                                              .Help("STS throttled requests")
+                                                              .Register(*registry);
+    prometheus::Family<prometheus::Gauge>& mapping_entries =
+        prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_mapping_entries")
+            .Help("Entries in the mapping table, by kind")
+            .Register(*registry);
+
+    // One histogram per outcome, created up front: Family::Add takes a lock.
+    std::array<prometheus::Histogram*, kOutcomes.size()> latency_by_outcome{};
+
+    std::mutex regions_mutex;
+    std::set<std::string, std::less<>> regions;
+
+    std::string region_label(std::string_view region) {
+        std::lock_guard lock(regions_mutex);
+        if (regions.contains(region)) return std::string(region);
+        if (regions.size() >= kMaxRegionLabels) return "other";
+        return *regions.emplace(region).first;
+    }
+
+    Impl() {
+        // Prometheus' default buckets, as upstream's client library uses.
+        const prometheus::Histogram::BucketBoundaries buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                 0.5,   1,    2.5,   5,    10};
+        for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+            latency_by_outcome[i] = &latency.Add({{"result", std::string(auth::metric_label(kOutcomes[i]))}}, buckets);
+        }
+    }
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::observe_review(auth::Outcome outcome, double seconds) {
+    impl_->latency_by_outcome[static_cast<std::size_t>(outcome)]->Observe(seconds);
+}
+
+void Metrics::sts_response(std::string_view sts_region, unsigned status) {
+    impl_->responses.Add({{"ResponseCode", std::to_string(status)}, {"StsRegion", impl_->region_label(sts_region)}})
+        .Increment();
+}
+
+void Metrics::sts_connection_failure(std::string_view sts_region) {
+    impl_->connection_failures.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
+}
+
+void Metrics::sts_throttled(std::string_view sts_region) {
+    impl_->throttling.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
+}
+
+void Metrics::set_mapping_entries(std::string_view kind, double count) {
+    impl_->mapping_entries.Add({{"kind", std::string(kind)}}).Set(count);
+}
+
+std::string Metrics::render() const {
+    return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace aia::app

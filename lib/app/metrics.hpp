@@ -1,0 +1,39 @@
+#pragma once
+// The Prometheus metrics, under upstream's names so existing dashboards and
+// alerts keep working:
+//   aws_iam_authenticator_authenticate_latency_seconds{result}
+//   aws_iam_authenticator_sts_connection_failures_total{StsRegion}
+//   aws_iam_authenticator_sts_responses_total{ResponseCode,StsRegion}
+//   aws_iam_authenticator_sts_throttling_total{StsRegion}
+// Thread-safe; prometheus-cpp stays inside metrics.cpp.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/auth/outcome.hpp"
+
+namespace aia::app {
+
+class Metrics {
+public:
+    Metrics();
+    ~Metrics();
+    Metrics(const Metrics&) = delete;
+    Metrics& operator=(const Metrics&) = delete;
+
+    void observe_review(auth::Outcome outcome, double seconds);
+    void sts_response(std::string_view sts_region, unsigned status);
+    void sts_connection_failure(std::string_view sts_region);
+    void sts_throttled(std::string_view sts_region);
+    void set_mapping_entries(std::string_view kind, double count);
+
+    // The text exposition format (version 0.0.4).
+    std::string render() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aia::app

@@ -1,0 +1,45 @@
+#include "app/webhook_handler.hpp"
+
+namespace aia::app {
+namespace {
+
+net::HttpResponse text(unsigned status, std::string body) {
+    net::HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+}  // namespace
+
+WebhookHandler::WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsClient> sts)
+    : context_(context), sts_(std::move(sts)), authenticator_(context, *sts_) {}
+
+net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest request) {
+    const std::string_view path = request.path();
+    if (path == "/authenticate") {
+        if (request.method != "POST") {
+            context_.metrics->observe_review(auth::Outcome::MalformedRequest, 0);
+            context_.log->warn("unexpected request method", {{"client", request.client}, {"method", request.method}});
+            co_return text(405, "expected POST\n");
+        }
+        ReviewResult result = co_await authenticator_.review(request.body, request.client);
+        net::HttpResponse response;
+        response.status = result.http_status;
+        response.content_type = std::move(result.content_type);
+        response.body = std::move(result.body);
+        co_return response;
+    }
+    if (path == "/healthz") {
+        co_return request.method == "GET" || request.method == "HEAD" ? text(200, "ok") : text(405, "expected GET\n");
+    }
+    if (path == "/metrics") {
+        if (request.method != "GET") co_return text(405, "expected GET\n");
+        net::HttpResponse response = text(200, context_.metrics->render());
+        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        co_return response;
+    }
+    co_return text(404, "not found\n");
+}
+
+}  // namespace aia::app

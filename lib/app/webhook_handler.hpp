@@ -1,0 +1,29 @@
+#pragma once
+// The server's routes:
+//   POST /authenticate  TokenReview in, TokenReview out
+//   GET  /healthz       "ok"
+//   GET  /metrics       Prometheus text format
+// Anything else: 404, or 405 for a known path with the wrong method.
+
+#include <memory>
+
+#include "app/authenticator.hpp"
+#include "net/http_server.hpp"
+#include "net/sts_client.hpp"
+
+namespace aia::app {
+
+class WebhookHandler : public net::RequestHandler {
+public:
+    // Owns this worker's STS client.
+    WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsClient> sts);
+
+    net::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
+
+private:
+    const AuthenticatorContext& context_;
+    std::unique_ptr<net::StsClient> sts_;
+    Authenticator authenticator_;
+};
+
+}  // namespace aia::app

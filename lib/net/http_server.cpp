@@ -1,0 +1,207 @@
+#include "net/http_server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <optional>
+
+namespace aia::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version, bool keep_alive) {
+    http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+    out.set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) out.set(name, value);
+    out.body() = std::move(response.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    return out;
+}
+
+HttpResponse plain(unsigned status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+// What to tell a client whose request could not be read, or nothing when the
+// connection simply ended.
+std::optional<HttpResponse> answer_for_read_error(const boost::system::error_code& ec) {
+    if (ec == http::error::body_limit) return plain(413, "request body too large\n");
+    if (ec == http::error::header_limit) return plain(431, "request headers too large\n");
+    const bool http_parse_error = ec.category() == http::make_error_code(http::error::bad_target).category();
+    if (http_parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        return plain(400, "malformed HTTP request\n");
+    }
+    return std::nullopt;
+}
+
+std::string endpoint_text(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return "unknown";
+    const auto address = remote.address();
+    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" + std::to_string(remote.port());
+}
+
+awaitable<void> serve_connection(TlsStream stream, std::string client, std::shared_ptr<RequestHandler> handler,
+                                 const HttpServerOptions& options, const ConnectionLog& log) {
+    boost::system::error_code ec;
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+
+    tcp_layer.expires_after(options.handshake_timeout);
+    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+        log(client, "TLS handshake failed: " + ec.message());
+        co_return;
+    }
+
+    beast::flat_buffer buffer;
+    for (unsigned served = 0; served < options.max_requests_per_connection; ++served) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+        parser.body_limit(options.body_limit);
+
+        tcp_layer.expires_after(options.idle_timeout);
+        co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        if (!ec && !parser.is_done()) {
+            tcp_layer.expires_after(options.body_timeout);
+            co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        }
+        if (ec) {
+            if (auto answer = answer_for_read_error(ec)) {
+                log(client, "unreadable request: " + ec.message());
+                auto response = to_beast(std::move(*answer), 11, false);
+                tcp_layer.expires_after(options.write_timeout);
+                co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+            }
+            break;
+        }
+
+        http::request<http::string_body> beast_request = parser.release();
+        HttpRequest request;
+        request.method = std::string(beast_request.method_string());
+        request.target = std::string(beast_request.target());
+        for (const auto& field : beast_request) {
+            request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+        request.body = std::move(beast_request.body());
+        request.client = client;
+
+        const bool keep_alive = beast_request.keep_alive() && served + 1 < options.max_requests_per_connection;
+        auto response = to_beast(co_await handler->handle(std::move(request)), beast_request.version(), keep_alive);
+        tcp_layer.expires_after(options.write_timeout);
+        co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+        if (ec || !keep_alive) break;
+    }
+
+    // Close politely, but never wait long for a peer that has gone.
+    tcp_layer.expires_after(std::chrono::seconds{2});
+    co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+}
+
+}  // namespace
+
+struct HttpServer::Worker {
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+    std::shared_ptr<RequestHandler> handler;
+    std::thread thread;
+};
+
+struct HttpServer::Acceptor {
+    explicit Acceptor(asio::io_context& io) : acceptor(io) {}
+    tcp::acceptor acceptor;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> tls, HandlerFactory make_handler,
+                       ConnectionLog log)
+    : options_(std::move(options)), tls_(std::move(tls)), make_handler_(std::move(make_handler)), log_(std::move(log)) {
+    const unsigned threads = std::max(1u, options_.threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        auto worker = std::make_unique<Worker>();
+        worker->handler = make_handler_(worker->io);
+        workers_.push_back(std::move(worker));
+    }
+    acceptor_ = std::make_unique<Acceptor>(workers_.front()->io);
+}
+
+HttpServer::~HttpServer() {
+    stop();
+    for (auto& worker : workers_) {
+        if (worker->thread.joinable()) worker->thread.join();
+    }
+}
+
+Result<std::uint16_t, std::string> HttpServer::listen() {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(options_.address, ec);
+    if (ec) return fail("config key server.address: \"" + options_.address + "\" is not an IP address");
+    const tcp::endpoint endpoint{address, options_.port};
+    tcp::acceptor& acceptor = acceptor_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail("cannot listen on " + options_.address + ":" + std::to_string(options_.port) + ": " + ec.message());
+    return acceptor.local_endpoint().port();
+}
+
+awaitable<void> HttpServer::accept_loop() {
+    std::size_t next = 0;
+    while (!stopping_) {
+        Worker& worker = *workers_[next++ % workers_.size()];
+        boost::system::error_code ec;
+        tcp::socket socket = co_await acceptor_->acceptor.async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping_) break;
+            log_("", "accept failed: " + ec.message());  // e.g. out of descriptors: keep serving the others
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        std::string client = endpoint_text(socket);
+        TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
+        asio::co_spawn(worker.io, serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_),
+                       [log = log_](std::exception_ptr error) {
+                           if (!error) return;
+                           try {
+                               std::rethrow_exception(error);
+                           } catch (const std::exception& e) {
+                               log("", std::string("connection ended by an unexpected error: ") + e.what());
+                           }
+                       });
+    }
+}
+
+void HttpServer::run() {
+    asio::co_spawn(workers_.front()->io, accept_loop(), asio::detached);
+    for (auto& worker : workers_) {
+        worker->thread = std::thread([&io = worker->io] { io.run(); });
+    }
+    for (auto& worker : workers_) worker->thread.join();
+}
+
+void HttpServer::stop() {
+    if (stopping_.exchange(true)) return;
+    asio::post(workers_.front()->io, [this] {
+        boost::system::error_code ignored;
+        acceptor_->acceptor.close(ignored);
+    });
+    for (auto& worker : workers_) {
+        worker->guard.reset();
+        worker->io.stop();
+    }
+}
+
+}  // namespace aia::net

@@ -1,0 +1,70 @@
+#include "net/tls_context.hpp"
+
+#include <openssl/ssl.h>
+
+namespace aia::net {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+// TLS 1.2 suites: forward secrecy and AEAD only. TLS 1.3 suites are all fine.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+void harden(ssl::context& context) {
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression);
+    SSL_CTX* native = context.native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_cipher_list(native, kTls12Ciphers);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ssl::context>, std::string> make_server_tls(const std::string& cert_file,
+                                                                   const std::string& key_file) {
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+    harden(*context);
+    boost::system::error_code ec;
+    context->use_certificate_chain_file(cert_file, ec);
+    if (ec) return fail("cannot load certificate " + cert_file + ": " + ec.message());
+    context->use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) return fail("cannot load private key " + key_file + ": " + ec.message());
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+        return fail("private key " + key_file + " does not match certificate " + cert_file);
+    }
+    // Offer only HTTP/1.1 to ALPN clients: we do not speak HTTP/2.
+    SSL_CTX_set_alpn_select_cb(
+        context->native_handle(),
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+           void*) -> int {
+            static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+            unsigned char* selected = nullptr;
+            if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+                return SSL_TLSEXT_ERR_NOACK;
+            }
+            *out = selected;
+            return SSL_TLSEXT_ERR_OK;
+        },
+        nullptr);
+    return context;
+}
+
+Result<std::shared_ptr<ssl::context>, std::string> make_client_tls(const std::string& ca_file) {
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+    harden(*context);
+    boost::system::error_code ec;
+    if (ca_file.empty()) {
+        context->set_default_verify_paths(ec);
+        if (ec) return fail("cannot load the system trust store: " + ec.message());
+    } else {
+        context->load_verify_file(ca_file, ec);
+        if (ec) return fail("cannot load CA bundle " + ca_file + ": " + ec.message());
+    }
+    context->set_verify_mode(ssl::verify_peer);
+    return context;
+}
+
+}  // namespace aia::net

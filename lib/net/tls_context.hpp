@@ -1,0 +1,23 @@
+#pragma once
+// TLS settings in one place: the server side (what kube-apiserver connects
+// to) and the client side (our connections to STS).
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "core/util/result.hpp"
+
+namespace aia::net {
+
+// TLS 1.2 and 1.3 only, ECDHE with AES-GCM or ChaCha20 for 1.2, no
+// compression, no renegotiation, no session tickets across restarts.
+Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_server_tls(const std::string& cert_file,
+                                                                                const std::string& key_file);
+
+// Verifies the peer against `ca_file`, or the system trust store when empty.
+// Host names are checked per connection (see StsClient).
+Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_client_tls(const std::string& ca_file);
+
+}  // namespace aia::net
