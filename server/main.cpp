@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
     aia::cli::add_server_command(app, globals, exit_status);
     aia::cli::add_version_command(app, exit_status);
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help is a "parse error" that exits 0; real ones exit 2, as documented.
+        return app.exit(e) == 0 ? 0 : 2;
+    }
     return exit_status;
 }

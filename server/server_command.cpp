@@ -192,6 +192,25 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
             log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});
         });
 
+    // SIGINT/SIGTERM stop the server. Installed before anything announces
+    // readiness, so a supervisor's early signal is never fatal.
+    net::asio::io_context signal_io;
+    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        log.info("shutting down", {{"signal", std::to_string(signal_number)}});
+        server.stop();
+    });
+    std::thread signal_thread([&signal_io] { signal_io.run(); });
+    struct JoinSignalThread {
+        net::asio::io_context& io;
+        std::thread& thread;
+        ~JoinSignalThread() {
+            io.stop();
+            thread.join();
+        }
+    } join_signal_thread{signal_io, signal_thread};
+
     auto port = server.listen();
     if (!port) return startup_error(port.error());
     const std::string url = app::webhook_url(advertised, *port);
@@ -205,18 +224,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     log.info("listening", {{"address", c.address}, {"port", std::to_string(*port)}, {"url", url},
                            {"threads", std::to_string(flags.threads)}});
 
-    // SIGINT/SIGTERM stop the server; a second signal is not needed.
-    net::asio::io_context signal_io;
-    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        log.info("shutting down", {{"signal", std::to_string(signal_number)}});
-        server.stop();
-    });
-    std::thread signal_thread([&signal_io] { signal_io.run(); });
     server.run();
-    signal_io.stop();
-    signal_thread.join();
     log.info("stopped");
     return 0;
 }

@@ -76,11 +76,11 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
         // Upstream's test, kept: any mention of throttling means "retry later".
         if (answer.body.find("Throttling") != std::string::npos) {
             context_.metrics->sts_throttled(region);
-            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + quote(answer.body, kMaxLoggedStsBody));
+            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + sanitize(answer.body, kMaxLoggedStsBody));
         }
         co_return deny(Outcome::StsError, "sts getCallerIdentity failed: error from AWS (expected 200, got " +
                                               std::to_string(answer.status) + ") on " + region +
-                                              " endpoint. Body: " + quote(answer.body, kMaxLoggedStsBody));
+                                              " endpoint. Body: " + sanitize(answer.body, kMaxLoggedStsBody));
     }
 
     auto identity = identity::identity_from_sts_body(answer.body, *presigned);

@@ -66,7 +66,7 @@ std::string Logger::format(LogLevel level, std::string_view message, const std::
         for (const LogField& field : fields) line[std::string(field.key)] = field.value;
         return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
-    std::string line = "time=\"" + now_rfc3339() + "\" level=" + std::string(level_name(level)) + " msg=" + quote(message, 4096);
+    std::string line = "time=\"" + now_rfc3339() + "\" level=" + std::string(level_name(level)) + " msg=" + text_value(message);
     for (const LogField& field : fields) {
         line += ' ';
         line += field.key;

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <optional>
 
 namespace aia::net {
@@ -55,6 +56,20 @@ std::string endpoint_text(const tcp::socket& socket) {
     return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" + std::to_string(remote.port());
 }
 
+// A "lingering close": after refusing a request we did not read to the end,
+// read and drop what the client is still sending for a moment. Closing with
+// unread input makes the kernel send a reset, which destroys our answer in
+// the client's receive buffer before it could read it.
+awaitable<void> drain(TlsStream& stream) {
+    constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds{1});
+    std::array<char, 16 * 1024> scratch;
+    for (std::size_t drained = 0; drained < kMaxDrainBytes && !ec;) {
+        drained += co_await stream.async_read_some(asio::buffer(scratch), asio::redirect_error(use_awaitable, ec));
+    }
+}
+
 awaitable<void> serve_connection(TlsStream stream, std::string client, std::shared_ptr<RequestHandler> handler,
                                  const HttpServerOptions& options, const ConnectionLog& log) {
     boost::system::error_code ec;
@@ -85,6 +100,7 @@ awaitable<void> serve_connection(TlsStream stream, std::string client, std::shar
                 auto response = to_beast(std::move(*answer), 11, false);
                 tcp_layer.expires_after(options.write_timeout);
                 co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+                co_await drain(stream);
             }
             break;
         }
@@ -169,6 +185,7 @@ awaitable<void> HttpServer::accept_loop() {
             log_("", "accept failed: " + ec.message());  // e.g. out of descriptors: keep serving the others
             continue;
         }
+        connections_accepted_.fetch_add(1, std::memory_order_relaxed);
         socket.set_option(tcp::no_delay(true), ec);
         std::string client = endpoint_text(socket);
         TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);

@@ -72,6 +72,9 @@ public:
     // Stops accepting and ends the workers. Safe from any thread or a signal handler's completion.
     void stop();
 
+    // Connections accepted so far (for tests, the bench and metrics).
+    std::uint64_t connections_accepted() const noexcept { return connections_accepted_.load(std::memory_order_relaxed); }
+
 private:
     struct Worker;
     awaitable<void> accept_loop();
@@ -84,6 +87,7 @@ private:
     struct Acceptor;
     std::unique_ptr<Acceptor> acceptor_;
     std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> connections_accepted_{0};
 };
 
 }  // namespace aia::net

@@ -94,10 +94,13 @@ struct StsClient::Impl {
         }
         tcp_layer.socket().set_option(tcp::no_delay(true), ec);
 
-        // SNI and certificate checks name the host we meant to reach.
-        // SSL_set_tlsext_host_name, spelled out: the macro trips -Wold-style-cast.
-        if (SSL_ctrl(connection->stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(tls_name.c_str())) != 1) {
+        // SNI and certificate checks name the host we meant to reach (SNI
+        // carries names only, never IP literals). SSL_set_tlsext_host_name,
+        // spelled out: the macro trips -Wold-style-cast.
+        boost::system::error_code not_an_ip;
+        asio::ip::make_address(tls_name, not_an_ip);
+        if (not_an_ip && SSL_ctrl(connection->stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                                  TLSEXT_NAMETYPE_host_name, const_cast<char*>(tls_name.c_str())) != 1) {
             problem = failure(Kind::Unreachable, "cannot set TLS server name " + tls_name);
             co_return nullptr;
         }

@@ -4,13 +4,16 @@
 
 namespace aia {
 
-std::string quote(std::string_view text, std::size_t max_bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const bool truncated = text.size() > max_bytes;
-    if (truncated) text = text.substr(0, max_bytes);
+namespace {
 
-    std::string out = "\"";
+// `quotes`: also escape '"' and '\\' (for a quoted string).
+void append_escaped(std::string& out, std::string_view text, bool quotes) {
+    static constexpr char kHex[] = "0123456789abcdef";
     for (char c : text) {
+        if (!quotes && (c == '"' || c == '\\')) {
+            out += c;
+            continue;
+        }
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -28,8 +31,23 @@ std::string quote(std::string_view text, std::size_t max_bytes) {
                 }
         }
     }
+}
+
+}  // namespace
+
+std::string quote(std::string_view text, std::size_t max_bytes) {
+    const bool truncated = text.size() > max_bytes;
+    std::string out = "\"";
+    append_escaped(out, text.substr(0, max_bytes), true);
     out += '"';
     if (truncated) out += "...";
+    return out;
+}
+
+std::string sanitize(std::string_view text, std::size_t max_bytes) {
+    std::string out;
+    append_escaped(out, text.substr(0, max_bytes), false);
+    if (text.size() > max_bytes) out += "...";
     return out;
 }
 

@@ -16,4 +16,9 @@ namespace aia {
 // input followed by "..." when longer.
 std::string quote(std::string_view text, std::size_t max_bytes = 64);
 
+// The cap and the escaping of control and non-ASCII bytes (\n, \xNN), but
+// no quotes added or escaped: for text embedded in a longer message (an STS
+// error body in a denial reason) that is quoted as a whole later.
+std::string sanitize(std::string_view text, std::size_t max_bytes = 64);
+
 }  // namespace aia

@@ -15,3 +15,9 @@ TEST_CASE("quote caps the length", "[quote]") {
     CHECK(quote(std::string(100, 'a'), 4) == "\"aaaa\"...");
     CHECK(quote("abcd", 4) == "\"abcd\"");
 }
+
+TEST_CASE("sanitize escapes and caps without quoting", "[quote]") {
+    CHECK(aia::sanitize("{\"Code\":\"X\\\\\"}\n\x01") == "{\"Code\":\"X\\\\\"}\\n\\x01");
+    CHECK(aia::sanitize("abcdef", 3) == "abc...");
+    CHECK(aia::sanitize("ok") == "ok");
+}
