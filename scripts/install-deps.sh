@@ -11,7 +11,7 @@ packages=(
   libboost1.74-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
   # tests
-  catch2 python3
+  catch2 python3 python3-pytest curl
   # fuzzing: clang's libFuzzer runtime
   clang libclang-rt-14-dev
 )

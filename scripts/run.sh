@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs aws-iam-authenticator.
-# Usage: scripts/run.sh [command and flags]   (default: version)
+# Installs what is missing, builds, and runs the webhook server on
+# config/default.yaml (listening on https://127.0.0.1:21362/authenticate,
+# state and kubeconfig under build/run/). Ctrl-C stops it.
 #
-# The webhook server (`server --config config/default.yaml`) becomes the
-# default here when it lands (issue #3); today the binary offers `version`.
+# Usage: scripts/run.sh [extra server flags]     e.g. scripts/run.sh --port 8443
+# Without network access to AWS STS nothing can be authenticated; see
+# scripts/demo.sh for a full round trip against the STS emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +13,4 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON >/dev/null
 cmake --build build/release -j "$(nproc)" --target aws-iam-authenticator
 
-if (($# == 0)); then set -- version; fi
-exec build/release/server/aws-iam-authenticator "$@"
+exec build/release/server/aws-iam-authenticator server --config config/default.yaml "$@"

@@ -1,0 +1,115 @@
+// sts-emulator: an HTTPS endpoint that answers presigned STS
+// GetCallerIdentity requests as strictly as STS does, for the integration
+// tests, the demo and the bench. Loopback only unless told otherwise.
+//
+// Prints "listening on https://<address>:<port>" and "ca <cert.pem>" on
+// stdout once ready, so a test can start it on port 0 and read both.
+
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "app/state_files.hpp"
+#include "core/config/server_config.hpp"
+#include "net/http_server.hpp"
+#include "net/tls_context.hpp"
+#include "sts_emulator/emulator_handler.hpp"
+
+namespace {
+
+int fail_with(const std::string& message) {
+    std::fprintf(stderr, "sts-emulator: %s\n", message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace aia;
+    CLI::App app{"sts-emulator: presigned STS GetCallerIdentity, verified like STS"};
+    std::string address = "127.0.0.1", identities_file, state_dir, latency = "0ms", jitter = "0ms", fail_mode = "throttle";
+    unsigned port = 0, threads = 1;
+    double fail_rate = 0;
+    bool log_requests = false;
+    app.add_option("--address", address, "IP address to listen on (default 127.0.0.1)");
+    app.add_option("--port", port, "Port (default 0: a free one)");
+    app.add_option("--identities", identities_file, "JSON file of the identities STS knows")->required()->check(CLI::ExistingFile);
+    app.add_option("--state-dir", state_dir, "Where to keep the emulator's TLS certificate and key")->required();
+    app.add_option("--latency", latency, "Delay before each STS answer, e.g. 20ms");
+    app.add_option("--jitter", jitter, "Extra random delay up to this, e.g. 5ms");
+    app.add_option("--fail-rate", fail_rate, "Share of requests to fail on purpose, 0 to 1")->check(CLI::Range(0.0, 1.0));
+    app.add_option("--fail-mode", fail_mode, "How to fail: throttle (400 Throttling) or error (500 InternalFailure)")
+        ->check(CLI::IsMember({"throttle", "error"}));
+    app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 64));
+    app.add_flag("--log-requests", log_requests, "Log connection problems to stderr");
+    CLI11_PARSE(app, argc, argv);
+
+    std::ifstream in(identities_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto identities = bench::Identities::parse(text.str());
+    if (!identities) return fail_with(identities_file + ": " + identities.error());
+
+    bench::EmulatorBehaviour behaviour;
+    auto parsed_latency = config::parse_duration(latency);
+    auto parsed_jitter = config::parse_duration(jitter);
+    if (!parsed_latency || !parsed_jitter) return fail_with("invalid --latency or --jitter");
+    behaviour.latency = *parsed_latency;
+    behaviour.jitter = *parsed_jitter;
+    behaviour.failure_rate = fail_rate;
+    behaviour.failure = fail_mode == "error" ? bench::EmulatorBehaviour::Failure::InternalError
+                                             : bench::EmulatorBehaviour::Failure::Throttle;
+
+    auto certificate = app::ensure_certificate(state_dir, {"localhost", "127.0.0.1", "::1", address});
+    if (!certificate) return fail_with(certificate.error());
+    auto tls = net::make_server_tls(certificate->cert_path, certificate->key_path);
+    if (!tls) return fail_with(tls.error());
+
+    bench::EmulatorCounters counters;
+    net::HttpServer* server_ptr = nullptr;
+    net::HttpServerOptions options;
+    options.address = address;
+    options.port = static_cast<std::uint16_t>(port);
+    options.threads = threads;
+    net::HttpServer server(
+        options, *tls,
+        [&](net::asio::io_context& io) {
+            return std::make_shared<bench::EmulatorHandler>(io, *identities, behaviour, counters,
+                                                            [&server_ptr] { return server_ptr->connections_accepted(); });
+        },
+        [log_requests](std::string_view client, std::string_view problem) {
+            if (log_requests) std::fprintf(stderr, "sts-emulator: %.*s: %.*s\n", int(client.size()), client.data(),
+                                           int(problem.size()), problem.data());
+        });
+    server_ptr = &server;
+
+    net::asio::io_context signal_io;
+    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (!ec) server.stop();
+    });
+    std::thread signal_thread([&signal_io] { signal_io.run(); });
+
+    auto bound = server.listen();
+    if (!bound) {
+        signal_io.stop();
+        signal_thread.join();
+        return fail_with(bound.error());
+    }
+
+    const bool ipv6 = address.find(':') != std::string::npos;
+    std::printf("listening on https://%s:%u\nca %s\nidentities %zu\n", (ipv6 ? "[" + address + "]" : address).c_str(),
+                unsigned(*bound), certificate->cert_path.c_str(), identities->size());
+    std::fflush(stdout);
+    server.run();
+    signal_io.stop();
+    signal_thread.join();
+    return 0;
+}

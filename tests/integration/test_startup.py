@@ -1,0 +1,126 @@
+"""Starting, restarting and stopping the real server; its state files."""
+
+import base64
+import os
+import stat
+import time
+
+import harness
+
+
+def test_state_files_and_kubeconfig(start_server):
+    srv = start_server()
+    cert = (srv.state_dir / "cert.pem").read_text()
+    assert stat.S_IMODE(os.stat(srv.state_dir / "key.pem").st_mode) == 0o600
+    kubeconfig = srv.kubeconfig.read_text()
+    assert f"server: https://127.0.0.1:{srv.port}/authenticate" in kubeconfig
+    ca_data = kubeconfig.split("certificate-authority-data: ")[1].split()[0]
+    assert base64.b64decode(ca_data).decode() == cert
+    assert "current-context: webhook" in kubeconfig
+    # The kubeconfig's CA really verifies the server (the test client uses cert.pem).
+    assert srv.post(None, path="/healthz", method="GET") == (200, "ok")
+
+
+def test_restart_reuses_the_certificate(start_server, tmp_path):
+    first = start_server()
+    cert = (first.state_dir / "cert.pem").read_bytes()
+    key = (first.state_dir / "key.pem").read_bytes()
+    assert first.stop() == 0
+    config = first.config.read_text()
+    second = start_server(config_text=config)
+    assert (first.state_dir / "cert.pem").read_bytes() == cert
+    assert (first.state_dir / "key.pem").read_bytes() == key
+    second.process.wait_for_text("reusing certificate")
+
+
+def test_broken_key_is_replaced(start_server):
+    first = start_server()
+    first.stop()
+    (first.state_dir / "key.pem").write_text("not a key")
+    second = start_server(config_text=first.config.read_text())
+    second.process.wait_for_text("generated a new certificate")
+
+
+def test_sigterm_stops_cleanly(start_server):
+    srv = start_server()
+    assert srv.stop() == 0
+    srv.process.wait_for_text("msg=stopped")
+
+
+def test_upstream_config_with_unknown_keys_starts_with_warnings(start_server, tmp_path):
+    config = harness.SERVER_CONFIG.format(
+        cluster_id="c", state_dir=tmp_path / "s", kubeconfig=tmp_path / "k.yaml"
+    ) + "  ec2DescribeInstancesQps: 15\n  somethingNew: 1\n"
+    srv = start_server(["--kubeconfig", "/dev/null", "--ec2-describeInstances-qps", "3"], config_text=config)
+    text = srv.process.text()
+    assert "server.ec2DescribeInstancesQps: not supported by this build yet; ignored" in text
+    assert "server.somethingNew: unknown key, ignored" in text
+    assert "--ec2-describeInstances-qps/-burst" in text
+
+
+def test_flags_override_the_config_file(start_server, tmp_path):
+    srv = start_server(["--cluster-id", "from-flag", "--state-dir", str(tmp_path / "flag-state")])
+    assert (tmp_path / "flag-state" / "cert.pem").exists()
+    assert srv.port > 0
+
+
+def test_cluster_id_from_the_environment(start_server, tmp_path):
+    config = f"server:\n  port: 0\n  stateDir: {tmp_path / 's'}\n  generateKubeconfig: {tmp_path / 'k.yaml'}\n"
+    env = dict(os.environ, KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID="from-env")
+    srv = start_server(config_text=config, env=env)
+    assert srv.port > 0
+
+
+def start_and_expect_failure(start_server, config_text, *args):
+    srv = start_server(list(args), config_text=config_text, wait=False)
+    status = srv.process.wait_exit(timeout=harness.START_TIMEOUT)
+    return status, srv.process.text()
+
+
+def test_invalid_configuration_stops_startup_naming_the_key(start_server, tmp_path):
+    base = f"server:\n  stateDir: {tmp_path / 's'}\n  generateKubeconfig: {tmp_path / 'k.yaml'}\n"
+    cases = [
+        (base, "config key clusterID"),
+        ("clusterID: c\n" + base + "  port: 99999\n", "config key server.port"),
+        ("clusterID: c\n" + base + "  partition: aws-moon\n", "config key server.partition"),
+        ("clusterID: c\n" + base + "  address: not-an-ip\n", "config key server.address"),
+        ("clusterID: c\n" + base + "  mapRoles:\n  - rolearn: arn:aws:iam::1:role/x\n    username: x\n",
+         "config key server.mapRoles[0]"),
+        ("clusterID: c\n" + base + "  mapAccounts: [abc]\n", "mapAccounts[0]"),
+        ("clusterID: c\n" + base + "  stsEndpointOverride: http://x\n", "config key server.stsEndpointOverride"),
+        ("clusterID: c\n" + base + "  stsCACertFile: /does/not/exist\n", "config key server.stsCACertFile"),
+        ("clusterID: c\nserver: [\n", "not valid YAML: line"),
+    ]
+    for config_text, expected in cases:
+        status, output = start_and_expect_failure(start_server, config_text)
+        assert status == 1, (config_text, output)
+        assert expected in output, (config_text, output)
+
+
+def test_port_in_use_is_reported(start_server, tmp_path):
+    first = start_server()
+    status, output = start_and_expect_failure(
+        start_server, first.config.read_text().replace("port: 0", f"port: {first.port}")
+    )
+    assert status == 1
+    assert "cannot listen on" in output
+
+
+def test_command_line_errors_exit_2():
+    import subprocess
+
+    result = subprocess.run([str(harness.SERVER), "server", "--no-such-flag"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2
+    assert "--no-such-flag" in result.stderr
+    result = subprocess.run([str(harness.SERVER)], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2
+
+
+def test_version_names_the_libraries():
+    import subprocess
+
+    result = subprocess.run([str(harness.SERVER), "version"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0
+    assert result.stdout.startswith("aws-iam-authenticator ")
+    assert "openssl: OpenSSL 3" in result.stdout
+    assert "boost: 1.74" in result.stdout
