@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
+
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -29,6 +32,11 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // --help is a "parse error" that exits 0; real ones exit 2, as documented.
         return app.exit(e) == 0 ? 0 : 2;
+    } catch (const std::exception& e) {
+        // Failures are reported as values; this is for the unforeseen
+        // (a thread that cannot start), which must still exit 1, not abort.
+        std::fprintf(stderr, "aws-iam-authenticator: %s\n", e.what());
+        return 1;
     }
     return exit_status;
 }

@@ -108,17 +108,6 @@ Result<config::ParsedConfig, std::string> load_config(const GlobalFlags& globals
     return parsed;
 }
 
-// "https://host[:port][/]" -> host and port.
-std::pair<std::string, std::uint16_t> split_endpoint(const std::string& url) {
-    std::string authority = url.substr(std::string("https://").size());
-    if (!authority.empty() && authority.back() == '/') authority.pop_back();
-    const std::size_t colon = authority.rfind(':');
-    if (colon == std::string::npos || authority.back() == ']') return {authority, 443};
-    std::string host = authority.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    return {host, static_cast<std::uint16_t>(std::stoul(authority.substr(colon + 1)))};
-}
-
 int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     auto loaded = load_config(globals, flags);
     if (!loaded) return startup_error(loaded.error());
@@ -162,7 +151,9 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     net::StsClientOptions sts_options;
     sts_options.timeout = c.sts_timeout;
     if (!c.sts_endpoint_override.empty()) {
-        std::tie(sts_options.override_host, sts_options.override_port) = split_endpoint(c.sts_endpoint_override);
+        const auto endpoint = config::parse_endpoint_url(c.sts_endpoint_override);  // validated already
+        sts_options.override_host = endpoint->host;
+        sts_options.override_port = endpoint->port;
         log.info("sending every STS request to an override endpoint", {{"endpoint", c.sts_endpoint_override}});
     }
 

@@ -87,7 +87,9 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     if (!identity) co_return deny(Outcome::StsError, identity.error().message());
 
     const bool scrubbed = context_.user_mapping.scrubbed_accounts.contains(identity->account_id);
-    if (!scrubbed) {
+    if (scrubbed) {
+        std::erase_if(fields, [](const LogField& field) { return field.key == "accesskeyid"; });
+    } else {
         fields.push_back({"arn", identity->canonical_arn});
         fields.push_back({"accountid", identity->account_id});
     }

@@ -57,9 +57,6 @@ Logger::Logger(LogFormat format, std::string_view level) : format_(format), thre
     out_->flush_on(spdlog::level::trace);
 }
 
-Logger::Logger(LogFormat format, std::string_view level, std::shared_ptr<std::vector<std::string>> sink)
-    : format_(format), threshold_(threshold_of(level)), sink_(std::move(sink)) {}
-
 std::string Logger::format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const {
     if (format_ == LogFormat::Json) {
         nlohmann::json line = {{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}};
@@ -82,12 +79,7 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
 
 void Logger::log(LogLevel level, std::string_view message, const std::vector<LogField>& fields) {
     if (!enabled(level)) return;
-    std::string line = format(level, message, fields);
-    if (sink_) {
-        sink_->push_back(std::move(line));
-    } else {
-        out_->info(line);
-    }
+    out_->info(format(level, message, fields));
 }
 
 std::string list_field(const std::vector<std::string>& items) {

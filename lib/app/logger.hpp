@@ -30,8 +30,6 @@ public:
     // `level` is upstream's --log-verbosity value (trace and debug log
     // debug lines; fatal and panic mean error).
     Logger(LogFormat format, std::string_view level);
-    // For tests: lines go to `sink` instead of stderr.
-    Logger(LogFormat format, std::string_view level, std::shared_ptr<std::vector<std::string>> sink);
 
     bool enabled(LogLevel level) const noexcept { return level >= threshold_; }
     void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
@@ -49,7 +47,6 @@ private:
     LogFormat format_;
     LogLevel threshold_;
     std::shared_ptr<spdlog::logger> out_;
-    std::shared_ptr<std::vector<std::string>> sink_;
 };
 
 // "[a b c]": how logrus prints a list of groups.

@@ -8,8 +8,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -41,24 +45,48 @@ std::string read_file(const std::string& path) {
     return out.str();
 }
 
-// Write to a temporary file, then rename: readers never see half a file.
+// Writes to a new temporary file, then renames it over `path`: readers never
+// see half a file, and a crash leaves the old one. The temporary is created
+// exclusively with its final permissions (no window in which another user
+// could open a key file) and never through a symlink; data and directory are
+// synced so a power loss cannot leave an empty file behind.
 Result<bool, std::string> write_atomically(const std::string& path, const std::string& content, mode_t mode) {
     const fs::path target(path);
+    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
     std::error_code ec;
-    if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-    if (ec) return fail("cannot create directory " + target.parent_path().string() + ": " + ec.message());
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) return fail("cannot write " + temporary);
-        ::chmod(temporary.c_str(), mode);
-        out << content;
-        out.flush();
-        if (!out) return fail("cannot write " + temporary);
+    fs::create_directories(directory, ec);
+    if (ec) return fail("cannot create directory " + directory.string() + ": " + ec.message());
+
+    unsigned char random_bytes[8];
+    RAND_bytes(random_bytes, sizeof random_bytes);
+    std::string temporary = path + ".tmp-";
+    for (unsigned char byte : random_bytes) temporary += "0123456789abcdef"[byte % 16];
+
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return fail("cannot create " + temporary + ": " + std::strerror(errno));
+    bool ok = ::fchmod(fd, mode) == 0;  // the umask may have narrowed `mode`
+    for (std::size_t written = 0; ok && written < content.size();) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) written += static_cast<std::size_t>(n);
     }
-    if (::chmod(temporary.c_str(), mode) != 0) return fail("cannot set permissions on " + temporary);
-    fs::rename(temporary, target, ec);
-    if (ec) return fail("cannot rename " + temporary + " to " + path + ": " + ec.message());
+    ok = ok && ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        return fail("cannot write " + temporary + ": " + reason);
+    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        return fail("cannot rename " + temporary + " to " + path + ": " + reason);
+    }
+    if (const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
     return true;
 }
 

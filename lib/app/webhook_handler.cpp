@@ -31,7 +31,7 @@ net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest reques
         co_return response;
     }
     if (path == "/healthz") {
-        co_return request.method == "GET" || request.method == "HEAD" ? text(200, "ok") : text(405, "expected GET\n");
+        co_return request.method == "GET" ? text(200, "ok") : text(405, "expected GET\n");
     }
     if (path == "/metrics") {
         if (request.method != "GET") co_return text(405, "expected GET\n");

@@ -3,7 +3,7 @@
 //   POST /authenticate  TokenReview in, TokenReview out
 //   GET  /healthz       "ok"
 //   GET  /metrics       Prometheus text format
-// Anything else: 404, or 405 for a known path with the wrong method.
+// A known path with another method: 405. Anything else: 404.
 
 #include <memory>
 

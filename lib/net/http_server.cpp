@@ -2,6 +2,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -42,10 +43,21 @@ std::optional<HttpResponse> answer_for_read_error(const boost::system::error_cod
     if (ec == http::error::body_limit) return plain(413, "request body too large\n");
     if (ec == http::error::header_limit) return plain(431, "request headers too large\n");
     const bool http_parse_error = ec.category() == http::make_error_code(http::error::bad_target).category();
-    if (http_parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    if ((http_parse_error && ec != http::error::end_of_stream && ec != http::error::partial_message) ||
+        ec == http::error::buffer_overflow) {
         return plain(400, "malformed HTTP request\n");
     }
     return std::nullopt;
+}
+
+std::string describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
 }
 
 std::string endpoint_text(const tcp::socket& socket) {
@@ -70,8 +82,19 @@ awaitable<void> drain(TlsStream& stream) {
     }
 }
 
+// Counts a connection as open for as long as its coroutine exists.
+struct ConnectionSlot {
+    std::shared_ptr<std::atomic<std::size_t>> open;
+    ConnectionSlot(std::shared_ptr<std::atomic<std::size_t>> counter) : open(std::move(counter)) { open->fetch_add(1); }
+    ConnectionSlot(ConnectionSlot&& other) noexcept = default;
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ~ConnectionSlot() {
+        if (open) open->fetch_sub(1);
+    }
+};
+
 awaitable<void> serve_connection(TlsStream stream, std::string client, std::shared_ptr<RequestHandler> handler,
-                                 const HttpServerOptions& options, const ConnectionLog& log) {
+                                 const HttpServerOptions& options, const ConnectionLog& log, [[maybe_unused]] ConnectionSlot slot) {
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
@@ -82,7 +105,10 @@ awaitable<void> serve_connection(TlsStream stream, std::string client, std::shar
         co_return;
     }
 
-    beast::flat_buffer buffer;
+    // Capped: Beast 1.74 checks chunk sizes against body_limit but not the
+    // length of chunk extensions or trailers, which would otherwise grow the
+    // buffer without bound. Overflow is answered with 400.
+    beast::flat_buffer buffer{options.header_limit + options.body_limit + 4096};
     for (unsigned served = 0; served < options.max_requests_per_connection; ++served) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -136,11 +162,6 @@ struct HttpServer::Worker {
     std::thread thread;
 };
 
-struct HttpServer::Acceptor {
-    explicit Acceptor(asio::io_context& io) : acceptor(io) {}
-    tcp::acceptor acceptor;
-};
-
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> tls, HandlerFactory make_handler,
                        ConnectionLog log)
     : options_(std::move(options)), tls_(std::move(tls)), make_handler_(std::move(make_handler)), log_(std::move(log)) {
@@ -150,7 +171,7 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> 
         worker->handler = make_handler_(worker->io);
         workers_.push_back(std::move(worker));
     }
-    acceptor_ = std::make_unique<Acceptor>(workers_.front()->io);
+    acceptor_.emplace(workers_.front()->io);
 }
 
 HttpServer::~HttpServer() {
@@ -165,7 +186,7 @@ Result<std::uint16_t, std::string> HttpServer::listen() {
     const auto address = asio::ip::make_address(options_.address, ec);
     if (ec) return fail("config key server.address: \"" + options_.address + "\" is not an IP address");
     const tcp::endpoint endpoint{address, options_.port};
-    tcp::acceptor& acceptor = acceptor_->acceptor;
+    tcp::acceptor& acceptor = *acceptor_;
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
@@ -175,34 +196,55 @@ Result<std::uint16_t, std::string> HttpServer::listen() {
 }
 
 awaitable<void> HttpServer::accept_loop() {
+    asio::steady_timer pause(workers_.front()->io);
+    boost::system::error_code pause_ec;
     std::size_t next = 0;
     while (!stopping_) {
+        // At the connection cap, stop accepting until a connection ends; the
+        // kernel's backlog holds newcomers meanwhile.
+        if (active_connections_->load() >= options_.max_connections) {
+            pause.expires_after(std::chrono::milliseconds{20});
+            co_await pause.async_wait(asio::redirect_error(use_awaitable, pause_ec));
+            continue;
+        }
         Worker& worker = *workers_[next++ % workers_.size()];
         boost::system::error_code ec;
-        tcp::socket socket = co_await acceptor_->acceptor.async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
+        tcp::socket socket = co_await acceptor_->async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
-            log_("", "accept failed: " + ec.message());  // e.g. out of descriptors: keep serving the others
+            // Out of descriptors or memory: the failed connection stays queued,
+            // so retrying at once would spin. Back off and keep serving.
+            log_("", "accept failed: " + ec.message());
+            pause.expires_after(std::chrono::milliseconds{100});
+            co_await pause.async_wait(asio::redirect_error(use_awaitable, pause_ec));
             continue;
         }
         connections_accepted_.fetch_add(1, std::memory_order_relaxed);
         socket.set_option(tcp::no_delay(true), ec);
         std::string client = endpoint_text(socket);
-        TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
-        asio::co_spawn(worker.io, serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_),
-                       [log = log_](std::exception_ptr error) {
-                           if (!error) return;
-                           try {
-                               std::rethrow_exception(error);
-                           } catch (const std::exception& e) {
-                               log("", std::string("connection ended by an unexpected error: ") + e.what());
-                           }
-                       });
+        try {
+            TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
+            asio::co_spawn(worker.io,
+                           serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_,
+                                            ConnectionSlot{active_connections_}),
+                           [log = log_](std::exception_ptr error) {
+                               if (error) log("", "connection ended by an unexpected error: " + describe(error));
+                           });
+        } catch (const std::exception& e) {
+            // SSL_new failing (memory): drop this connection, keep accepting.
+            log_(client, std::string("cannot set up the connection: ") + e.what());
+        }
     }
 }
 
 void HttpServer::run() {
-    asio::co_spawn(workers_.front()->io, accept_loop(), asio::detached);
+    // If accepting ever fails for good, say so and stop: a server that no
+    // longer accepts must not look alive.
+    asio::co_spawn(workers_.front()->io, accept_loop(), [this](std::exception_ptr error) {
+        if (!error) return;
+        log_("", "accepting connections failed: " + describe(error) + "; stopping");
+        stop();
+    });
     for (auto& worker : workers_) {
         worker->thread = std::thread([&io = worker->io] { io.run(); });
     }
@@ -213,7 +255,7 @@ void HttpServer::stop() {
     if (stopping_.exchange(true)) return;
     asio::post(workers_.front()->io, [this] {
         boost::system::error_code ignored;
-        acceptor_->acceptor.close(ignored);
+        acceptor_->close(ignored);
     });
     for (auto& worker : workers_) {
         worker->guard.reset();

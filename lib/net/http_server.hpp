@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,8 @@
 #include "core/util/result.hpp"
 #include "net/asio.hpp"
 #include "net/http_types.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
 
 namespace boost::asio::ssl {
 class context;
@@ -53,6 +56,7 @@ struct HttpServerOptions {
     std::chrono::seconds body_timeout{10};                // the body, once the headers are in
     std::chrono::seconds write_timeout{10};
     unsigned max_requests_per_connection = 100'000;       // then close, so long-lived connections rebalance
+    std::size_t max_connections = 4096;                   // open at once; beyond it accepting pauses
 };
 
 class HttpServer {
@@ -72,7 +76,8 @@ public:
     // Stops accepting and ends the workers. Safe from any thread or a signal handler's completion.
     void stop();
 
-    // Connections accepted so far (for tests, the bench and metrics).
+    // Connections open now, and accepted so far (for tests, the bench and metrics).
+    std::size_t connections_open() const noexcept { return active_connections_->load(); }
     std::uint64_t connections_accepted() const noexcept { return connections_accepted_.load(std::memory_order_relaxed); }
 
 private:
@@ -84,8 +89,8 @@ private:
     HandlerFactory make_handler_;
     ConnectionLog log_;
     std::vector<std::unique_ptr<Worker>> workers_;
-    struct Acceptor;
-    std::unique_ptr<Acceptor> acceptor_;
+    std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+    std::shared_ptr<std::atomic<std::size_t>> active_connections_ = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> connections_accepted_{0};
 };

@@ -1,6 +1,7 @@
 #include "net/sts_client.hpp"
 
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +22,9 @@ using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Clock = std::chrono::steady_clock;
 using Kind = StsAnswer::Kind;
+
+// STS answers with a DNS TTL of 60 s; reusing an address for 30 s is safe.
+constexpr std::chrono::seconds kResolveCacheTime{30};
 
 struct Connection {
     Connection(asio::io_context& io, ssl::context& tls) : stream(io, tls) {}
@@ -44,6 +48,15 @@ struct StsClient::Impl {
     std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
     std::size_t opened = 0;
 
+    // Resolved addresses, reused for a while: most requests then need no DNS.
+    struct Resolved {
+        tcp::resolver::results_type endpoints;
+        Clock::time_point expires;
+    };
+    // Shared with pending resolutions, which may finish after a request gave up.
+    std::shared_ptr<std::unordered_map<std::string, Resolved>> resolved =
+        std::make_shared<std::unordered_map<std::string, Resolved>>();
+
     std::unique_ptr<Connection> take_idle(const std::string& key) {
         auto it = idle.find(key);
         if (it == idle.end()) return nullptr;
@@ -57,36 +70,75 @@ struct StsClient::Impl {
     }
 
     void put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+        prune_idle();
         auto& pool = idle[key];
         connection->idle_since = Clock::now();
         pool.push_back(std::move(connection));
         while (pool.size() > options.max_idle_per_host) pool.pop_front();
     }
 
+    // Closes connections idle for too long, in every pool, so descriptors do
+    // not pile up for hosts that are no longer used.
+    void prune_idle() {
+        const Clock::time_point now = Clock::now();
+        for (auto it = idle.begin(); it != idle.end();) {
+            auto& pool = it->second;
+            while (!pool.empty() && now - pool.front()->idle_since >= options.max_idle_time) pool.pop_front();
+            it = pool.empty() ? idle.erase(it) : std::next(it);
+        }
+    }
+
+    // getaddrinfo runs on a helper thread and cannot be interrupted, so the
+    // deadline is enforced by waiting on a timer that the resolution, if it
+    // finishes first, cancels. A late answer still fills the cache.
+    awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& host, std::uint16_t port,
+                                                                  Clock::time_point deadline, StsAnswer& problem) {
+        const std::string key = host + ":" + std::to_string(port);
+        if (auto it = resolved->find(key); it != resolved->end() && it->second.expires > Clock::now()) {
+            co_return it->second.endpoints;
+        }
+        struct Pending {
+            explicit Pending(asio::io_context& io, Clock::time_point deadline) : timer(io, deadline), resolver(io) {}
+            asio::steady_timer timer;
+            tcp::resolver resolver;
+            bool done = false;
+            boost::system::error_code ec;
+            tcp::resolver::results_type endpoints;
+        };
+        auto pending = std::make_shared<Pending>(io, deadline);
+        pending->resolver.async_resolve(host, std::to_string(port),
+                                        [pending, cache = resolved, key](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+                                            pending->done = true;
+                                            pending->ec = ec;
+                                            pending->endpoints = results;
+                                            if (!ec) (*cache)[key] = {results, Clock::now() + kResolveCacheTime};
+                                            pending->timer.cancel();
+                                        });
+        boost::system::error_code timer_ec;
+        co_await pending->timer.async_wait(asio::redirect_error(use_awaitable, timer_ec));
+        if (!pending->done) {
+            pending->resolver.cancel();
+            problem = failure(Kind::TimedOut, "resolving " + host + " took too long");
+            co_return std::nullopt;
+        }
+        if (pending->ec) {
+            problem = failure(Kind::Unreachable, "cannot resolve " + host + ": " + pending->ec.message());
+            co_return std::nullopt;
+        }
+        co_return pending->endpoints;
+    }
+
     // Resolve, connect and handshake, all before `deadline`.
     awaitable<std::unique_ptr<Connection>> connect(const std::string& host, std::uint16_t port, const std::string& tls_name,
                                                    Clock::time_point deadline, StsAnswer& problem) {
         boost::system::error_code ec;
-        // The resolver has no deadline of its own; a timer cancels it. Both
-        // share ownership so a late timer never touches a dead resolver.
-        auto resolver = std::make_shared<tcp::resolver>(io);
-        asio::steady_timer resolve_deadline(io, deadline);
-        resolve_deadline.async_wait([resolver](const boost::system::error_code& timer_ec) {
-            if (!timer_ec) resolver->cancel();
-        });
-        const auto endpoints =
-            co_await resolver->async_resolve(host, std::to_string(port), asio::redirect_error(use_awaitable, ec));
-        resolve_deadline.cancel();
-        if (ec) {
-            problem = failure(Clock::now() >= deadline ? Kind::TimedOut : Kind::Unreachable,
-                              "cannot resolve " + host + ": " + ec.message());
-            co_return nullptr;
-        }
+        const auto endpoints = co_await resolve(host, port, deadline, problem);
+        if (!endpoints) co_return nullptr;
 
         auto connection = std::make_unique<Connection>(io, *tls);
         auto& tcp_layer = beast::get_lowest_layer(connection->stream);
         tcp_layer.expires_at(deadline);
-        co_await tcp_layer.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+        co_await tcp_layer.async_connect(*endpoints, asio::redirect_error(use_awaitable, ec));
         if (ec) {
             problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
                               "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
@@ -140,9 +192,10 @@ struct StsClient::Impl {
                               "error sending to STS: " + ec.message());
         }
 
-        beast::flat_buffer buffer;
+        constexpr std::size_t kHeaderLimit = 16 * 1024;
+        beast::flat_buffer buffer{kHeaderLimit + options.max_answer_bytes + 4096};
         http::response_parser<http::string_body> parser;
-        parser.header_limit(16 * 1024);
+        parser.header_limit(kHeaderLimit);
         parser.body_limit(options.max_answer_bytes);
         co_await http::async_read(connection.stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
         if (ec) {
@@ -154,16 +207,22 @@ struct StsClient::Impl {
             co_return failure(parser.got_some() ? Kind::Broken : Kind::Unreachable,
                               "error reading the STS answer: " + ec.message());
         }
+        const unsigned status = parser.get().result_int();
+        // We never send Expect: an interim 1xx answer means the exchange is
+        // out of step; so does anything left over after the answer. Such a
+        // connection must never be reused: its next answer would belong to
+        // this request, and could vouch for the wrong caller.
+        if (status < 200) co_return failure(Kind::Broken, "STS sent an interim " + std::to_string(status) + " answer");
         StsAnswer answer;
-        answer.status = parser.get().result_int();
+        answer.status = status;
         answer.body = std::move(parser.get().body());
-        keep = parser.get().keep_alive();
+        keep = parser.get().keep_alive() && buffer.size() == 0;
         co_return answer;
     }
 };
 
 StsClient::StsClient(asio::io_context& io, std::shared_ptr<ssl::context> tls, StsClientOptions options)
-    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options), {}, 0})) {}
+    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {}
 
 StsClient::~StsClient() = default;
 
@@ -177,9 +236,11 @@ awaitable<StsAnswer> StsClient::get_caller_identity(const token::PresignedReques
     const std::uint16_t port = overridden ? self.options.override_port : 443;
     const std::string pool_key = host + ":" + std::to_string(port);
 
-    // A pooled connection first; if the peer closed it meanwhile, once more on a new one.
+    // A pooled connection first; if the peer closed it meanwhile, once more
+    // on a new one (the other pooled ones are likely just as stale).
+    bool fresh_only = false;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        std::unique_ptr<Connection> connection = self.take_idle(pool_key);
+        std::unique_ptr<Connection> connection = fresh_only ? nullptr : self.take_idle(pool_key);
         const bool reused = connection != nullptr;
         if (!connection) {
             StsAnswer problem;
@@ -194,6 +255,8 @@ awaitable<StsAnswer> StsClient::get_caller_identity(const token::PresignedReques
             co_return answer;
         }
         if (!(reused && retryable && Clock::now() < deadline)) co_return answer;
+        self.idle.erase(pool_key);
+        fresh_only = true;
     }
     co_return failure(Kind::Unreachable, "STS connection failed twice");
 }

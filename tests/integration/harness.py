@@ -162,8 +162,9 @@ class Emulator:
         workdir.mkdir(parents=True, exist_ok=True)
         identities = workdir / "identities.json"
         identities.write_text(json.dumps({"identities": IDENTITIES}))
+        port_args = [] if "--port" in extra_args else ["--port", "0"]
         self.process = Process(
-            [EMULATOR, "--identities", identities, "--state-dir", workdir / "state", "--port", "0", *extra_args]
+            [EMULATOR, "--identities", identities, "--state-dir", workdir / "state", *port_args, *extra_args]
         )
         self.port = int(self.process.wait_for_line(r"listening on https://127\.0\.0\.1:(\d+)").group(1))
         self.ca_file = self.process.wait_for_line(r"^ca (.+)$").group(1)
@@ -196,11 +197,15 @@ class Server:
         self.port = None
 
     def wait_ready(self):
-        cert = self.process.wait_for_line(r'msg="(?:generated a new certificate|reusing certificate)" cert=(\S+)')
-        self.ca_file = Path(cert.group(1))
+        # Text (logrus-style) or JSON log lines.
+        cert = self.process.wait_for_line(
+            r'msg="(?:generated a new certificate|reusing certificate)" cert=(\S+)'
+            r'|(?=.*"msg":"(?:generated a new certificate|reusing certificate)")(?=.*"cert":"([^"]+)")'
+        )
+        self.ca_file = Path(cert.group(1) or cert.group(2))
         self.state_dir = self.ca_file.parent
-        match = self.process.wait_for_line(r'msg="?listening"? .*port=(\d+)')
-        self.port = int(match.group(1))
+        match = self.process.wait_for_line(r'msg="?listening"? .*port=(\d+)|(?=.*"msg":"listening")(?=.*"port":"(\d+)")')
+        self.port = int(match.group(1) or match.group(2))
         return self
 
     def connection(self, timeout=30):

@@ -183,4 +183,22 @@ def test_scrubbed_accounts_reveal_nothing(start_server, emulator, tmp_path):
     user = user_of(srv.review(sign_token(ADMIN))[1])
     assert user["uid"] == "aws-iam-authenticator:administrative:admin:alice-example.com"
     assert "extra" not in user
-    assert ADMIN["arn"] not in srv.process.wait_for_text('msg="access granted"')
+    log = srv.process.wait_for_text('msg="access granted"')
+    assert ADMIN["arn"] not in log
+    assert ADMIN["accessKeyId"] not in log
+
+
+def test_pooled_connection_to_a_restarted_sts_is_retried(start_server, start_emulator, tmp_path):
+    first = start_emulator()
+    srv = start_server(["--sts-endpoint-override", first.url, "--sts-ca-cert", first.ca_file, "--threads", "1"])
+    assert srv.review(sign_token(ADMIN))[0] == 200  # leaves a pooled connection behind
+    first.stop()
+    # The same port and state dir (so the same certificate): the pooled
+    # connection is dead, and the server must notice and reconnect once.
+    second = harness.Emulator(tmp_path / "emulator0", "--port", str(first.port))
+    try:
+        status, answer = srv.review(sign_token(ADMIN))
+        assert status == 200, answer
+        assert second.stats()["succeeded"] == 1
+    finally:
+        second.stop()

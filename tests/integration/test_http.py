@@ -49,6 +49,27 @@ def test_garbage_instead_of_http_gets_a_400(server):
     assert answer.startswith(b"HTTP/1.1 400")
 
 
+def test_endless_chunk_extension_is_cut_off(server):
+    # Beast checks chunk sizes but not chunk-extension length; the read
+    # buffer's cap must stop this with a 400 long before memory runs out.
+    context = ssl.create_default_context(cafile=str(server.ca_file))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST /authenticate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;")
+            answer = b""
+            try:
+                for _ in range(64):  # up to 4 MiB of extension
+                    tls.sendall(b"a" * 65536)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass
+            try:
+                answer = tls.recv(4096)
+            except (ConnectionResetError, ssl.SSLError):
+                pass
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+    assert server.post(None, path="/healthz", method="GET") == (200, "ok")
+
+
 def test_plain_http_on_the_tls_port_is_refused(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

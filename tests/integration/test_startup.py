@@ -124,3 +124,28 @@ def test_version_names_the_libraries():
     assert result.stdout.startswith("aws-iam-authenticator ")
     assert "openssl: OpenSSL 3" in result.stdout
     assert "boost: 1.74" in result.stdout
+
+
+def test_upstream_example_config_starts_unchanged(start_server, tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "config" / "examples" / "upstream-style.yaml"
+    srv = start_server(
+        ["--port", "0", "--state-dir", str(tmp_path / "s"), "--generate-kubeconfig", str(tmp_path / "k.yaml")],
+        config_text=example.read_text(),
+    )
+    text = srv.process.text()
+    assert "mapping IAM user" in text
+    assert srv.post(None, path="/healthz", method="GET") == (200, "ok")
+
+
+def test_json_logs(start_server):
+    import json
+
+    srv = start_server(["--log-format", "json"])
+    srv.review("k8s-aws-v1.bad")
+    line = srv.process.wait_for_text('"msg":"access denied"').splitlines()
+    denied = [json.loads(l) for l in line if '"msg":"access denied"' in l][0]
+    assert denied["level"] == "warning"
+    assert denied["reason"].startswith("input token was not properly formatted")
+    assert "client" in denied and "time" in denied

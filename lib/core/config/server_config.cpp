@@ -187,21 +187,6 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     return true;
 }
 
-// "https://host[:port]", optionally with a trailing '/': where to connect
-// instead of the token's host. A path, query, user-info or other scheme is
-// refused rather than silently dropped.
-bool is_endpoint_url(std::string_view text) {
-    const auto parts = url::split_url(text);
-    if (!parts || parts->scheme != "https" || parts->authority.empty()) return false;
-    if (parts->query || parts->fragment || (!parts->path.empty() && parts->path != "/")) return false;
-    const std::string_view authority = parts->authority;
-    if (authority.find('@') != std::string_view::npos) return false;
-    const std::size_t colon = authority.rfind(':');
-    if (colon == std::string_view::npos || authority.back() == ']') return true;
-    const std::string_view port = authority.substr(colon + 1);
-    return ascii::all_of_digits(port) && port.size() <= 5 && std::stoul(std::string(port)) <= 65535;
-}
-
 }  // namespace
 
 Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text, ServerConfig base) {
@@ -284,10 +269,49 @@ Result<bool, std::string> validate(const ServerConfig& config) {
         return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
     }
     if (config.sts_timeout <= std::chrono::milliseconds::zero()) return bad("server.stsTimeout", "must be positive");
-    if (!config.sts_endpoint_override.empty() && !is_endpoint_url(config.sts_endpoint_override)) {
-        return bad("server.stsEndpointOverride", quote(config.sts_endpoint_override) + " must be https://host[:port]");
+    if (!config.sts_endpoint_override.empty()) {
+        if (auto endpoint = parse_endpoint_url(config.sts_endpoint_override); !endpoint) {
+            return bad("server.stsEndpointOverride", endpoint.error());
+        }
     }
     return true;
+}
+
+Result<Endpoint, std::string> parse_endpoint_url(std::string_view text) {
+    const auto invalid = [&] { return fail(quote(text) + " must be https://host[:port]"); };
+    const auto parts = url::split_url(text);
+    if (!parts || parts->scheme != "https") return invalid();
+    if (parts->query || parts->fragment || (!parts->path.empty() && parts->path != "/")) return invalid();
+    std::string_view authority = parts->authority;
+    if (authority.find('@') != std::string_view::npos) return invalid();
+
+    Endpoint endpoint;
+    std::string_view host = authority;
+    std::string_view port;
+    if (authority.starts_with("[")) {  // [IPv6]:port
+        const std::size_t close = authority.find(']');
+        if (close == std::string_view::npos) return invalid();
+        host = authority.substr(1, close - 1);
+        const std::string_view rest = authority.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return invalid();
+            port = rest.substr(1);
+        }
+    } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+        if (port.empty()) return invalid();
+    }
+    if (host.empty() || (host.find(':') != std::string_view::npos && !authority.starts_with("["))) return invalid();
+    if (!port.empty()) {
+        if (!ascii::all_of_digits(port) || port.size() > 5 || std::stoul(std::string(port)) > 65535 ||
+            std::stoul(std::string(port)) == 0) {
+            return invalid();
+        }
+        endpoint.port = static_cast<std::uint16_t>(std::stoul(std::string(port)));
+    }
+    endpoint.host = std::string(host);
+    return endpoint;
 }
 
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {

@@ -52,6 +52,15 @@ Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text
 // names the key.
 Result<bool, std::string> validate(const ServerConfig& config);
 
+struct Endpoint {
+    std::string host;  // a name or an IP address, without brackets
+    std::uint16_t port = 443;
+};
+
+// "https://host[:port][/]", as server.stsEndpointOverride takes it. A path,
+// query, user-info, empty host or other scheme is refused rather than dropped.
+Result<Endpoint, std::string> parse_endpoint_url(std::string_view url);
+
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 

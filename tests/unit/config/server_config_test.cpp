@@ -184,9 +184,10 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
           "config key server.scrubbedAccounts: \"1\" is not a 12-digit account ID");
     CHECK(error_of("clusterID: x\nlog-format: xml") == "config key log-format: \"xml\" is not text or json");
     for (const char* bad_override : {"http://127.0.0.1:1", "https://", "https://h/path", "https://u@h", "https://h:99999",
-                                     "https://h?x"}) {
+                                     "https://h?x", "https://:8443", "https://h:", "https://[::1", "https://::1:80",
+                                     "https://h:0"}) {
         INFO(bad_override);
-        CHECK_THAT(error_of(std::string("clusterID: x\nserver:\n  stsEndpointOverride: ") + bad_override),
+        CHECK_THAT(error_of(std::string("clusterID: x\nserver:\n  stsEndpointOverride: \"") + bad_override + "\""),
                    Catch::StartsWith("config key server.stsEndpointOverride:"));
     }
     CHECK(error_of("clusterID: x\nserver:\n  stsEndpointOverride: https://sts.example:4443/") == "valid");
@@ -220,4 +221,17 @@ TEST_CASE("the advertised host", "[config]") {
     CHECK(config::advertised_host(c) == "10.0.0.5");
     c.hostname = "auth.local";
     CHECK(config::advertised_host(c) == "auth.local");
+}
+
+TEST_CASE("STS endpoint override URLs", "[config]") {
+    const auto endpoint = [](std::string_view url) {
+        auto parsed = config::parse_endpoint_url(url);
+        if (!parsed) FAIL(parsed.error());
+        return std::pair{parsed->host, parsed->port};
+    };
+    CHECK(endpoint("https://sts.example") == std::pair<std::string, std::uint16_t>{"sts.example", 443});
+    CHECK(endpoint("https://127.0.0.1:4443/") == std::pair<std::string, std::uint16_t>{"127.0.0.1", 4443});
+    CHECK(endpoint("https://[::1]:4443") == std::pair<std::string, std::uint16_t>{"::1", 4443});
+    CHECK(endpoint("https://[fd00::1]") == std::pair<std::string, std::uint16_t>{"fd00::1", 443});
+    CHECK(config::parse_endpoint_url("https://:8443").error() == "\"https://:8443\" must be https://host[:port]");
 }
