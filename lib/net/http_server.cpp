@@ -1,24 +1,15 @@
 #include "net/http_server.hpp"
 
+#include "net/beast.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <array>
 #include <optional>
 
 namespace aia::net {
 namespace {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version, bool keep_alive) {
     http::response<http::string_body> out{static_cast<http::status>(response.status), version};

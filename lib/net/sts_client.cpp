@@ -1,25 +1,17 @@
 #include "net/sts_client.hpp"
 
+#include "net/beast.hpp"
+
 #include <deque>
 #include <optional>
 #include <unordered_map>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 
 namespace aia::net {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Clock = std::chrono::steady_clock;
 using Kind = StsAnswer::Kind;
 

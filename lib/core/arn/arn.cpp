@@ -6,19 +6,10 @@
 #include "core/aws/partition.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/quote.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::arn {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const std::size_t at = text.find(separator);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) return parts;
-        text.remove_prefix(at + 1);
-    }
-}
 
 // IAM names and paths: letters, digits and "+=,.@_-" (IAM's documented set).
 bool is_iam_name(std::string_view name) {

@@ -7,6 +7,7 @@
 #include "core/sigv4/signer.hpp"
 #include "core/url/query_string.hpp"
 #include "core/util/ascii.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::sigv4 {
 namespace {
@@ -16,16 +17,6 @@ VerificationError invalid_token() {
     return {"InvalidClientTokenId", "The security token included in the request is invalid.", 403};
 }
 VerificationError mismatch(std::string message) { return {"SignatureDoesNotMatch", std::move(message), 403}; }
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const std::size_t at = text.find(separator);
-        parts.push_back(text.substr(0, at));
-        if (at == std::string_view::npos) return parts;
-        text.remove_prefix(at + 1);
-    }
-}
 
 }  // namespace
 

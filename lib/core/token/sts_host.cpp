@@ -4,6 +4,7 @@
 
 #include "core/util/ascii.hpp"
 #include "core/util/quote.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::token {
 namespace {
@@ -16,18 +17,6 @@ bool is_dns_label(std::string_view label) {
         if (!ascii::is_lower(c) && !ascii::is_digit(c) && c != '-') return false;
     }
     return true;
-}
-
-std::vector<std::string_view> split_labels(std::string_view host) {
-    std::vector<std::string_view> labels;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = host.find('.', start);
-        labels.push_back(host.substr(start, dot - start));
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return labels;
 }
 
 }  // namespace
@@ -44,7 +33,7 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Parti
     };
 
     if (host.empty()) return fail(unparsable("host is empty"));
-    const std::vector<std::string_view> labels = split_labels(host);
+    const std::vector<std::string_view> labels = split(host, '.');
     if (labels.size() < 3) return fail(unparsable("invalid host format"));
 
     if (host == kGlobalStsHost) {

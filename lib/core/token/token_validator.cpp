@@ -11,6 +11,7 @@
 #include "core/util/ascii.hpp"
 #include "core/util/base64.hpp"
 #include "core/util/quote.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::token {
 namespace {
@@ -142,16 +143,6 @@ Result<Params, TokenError> collect_params(std::string_view raw_query) {
         slot = pair.value;
     }
     return params;
-}
-
-std::vector<std::string_view> split_list(std::string_view semicolon_list) {
-    std::vector<std::string_view> entries;
-    while (true) {
-        const std::size_t semicolon = semicolon_list.find(';');
-        entries.push_back(semicolon_list.substr(0, semicolon));
-        if (semicolon == std::string_view::npos) return entries;
-        semicolon_list.remove_prefix(semicolon + 1);
-    }
 }
 
 bool contains_ignoring_case(const std::vector<std::string_view>& entries, std::string_view wanted) {
@@ -303,7 +294,7 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
     if (params->get_or_empty(kAction) != kExpectedAction) {
         return fail(error(Code::UnexpectedAction, "unexpected action parameter in pre-signed URL"));
     }
-    const std::vector<std::string_view> signed_headers = split_list(params->get_or_empty(kSignedHeaders));
+    const std::vector<std::string_view> signed_headers = split(params->get_or_empty(kSignedHeaders), ';');
     if (!contains_ignoring_case(signed_headers, kClusterIdHeader)) {
         return fail(error(Code::ClusterIdNotSigned, "client did not sign the x-k8s-aws-id header in the pre-signed URL"));
     }
