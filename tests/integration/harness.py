@@ -52,7 +52,13 @@ OTHER_ACCOUNT = {
     "secretAccessKey": "other-secret",
     "arn": "arn:aws:iam::444455556666:user/dave",
 }
-IDENTITIES = [ADMIN, NODE, BOB, CAROL, OTHER_ACCOUNT]
+EC2_NODE = {
+    "accessKeyId": "ASIAEC2NODEEXAMPLE01",
+    "secretAccessKey": "ec2-node-secret",
+    "sessionToken": "session-token-for-ec2",
+    "arn": "arn:aws:sts::111122223333:assumed-role/WorkerNode/i-0123456789abcdef0",
+}
+IDENTITIES = [ADMIN, NODE, BOB, CAROL, OTHER_ACCOUNT, EC2_NODE]
 
 CLUSTER_ID = "integration-cluster"
 
@@ -70,6 +76,9 @@ server:
   - rolearn: arn:aws:iam::111122223333:role/team/Deployer
     username: deployer-{{{{SessionNameRaw}}}}
     groups: [deployers, "acct-{{{{AccountID}}}}"]
+  - rolearn: arn:aws:iam::111122223333:role/WorkerNode
+    username: system:node:{{{{EC2PrivateDNSName}}}}
+    groups: [system:nodes]
   mapUsers:
   - userARN: arn:aws:iam::111122223333:user/carol
     username: carol

@@ -4,7 +4,7 @@ granted, and every class of denial."""
 import time
 
 import harness
-from harness import ADMIN, BOB, CAROL, NODE, OTHER_ACCOUNT, metric_value, sign_token
+from harness import ADMIN, BOB, CAROL, EC2_NODE, NODE, OTHER_ACCOUNT, metric_value, sign_token
 
 
 def user_of(answer):
@@ -71,6 +71,11 @@ def test_unmapped_identity_is_denied(server):
     after = metric_value(server.metrics(), "aws_iam_authenticator_authenticate_latency_seconds_count", result="uknown_user")
     assert after == before + 1
     server.process.wait_for_text('reason="identity is not mapped"')
+
+
+def test_ec2_private_dns_name_mappings_deny_until_ec2_lookups_exist(server):
+    assert_denied(*server.review(sign_token(EC2_NODE)))
+    server.process.wait_for_text("no EC2 private DNS name available for i-0123456789abcdef0")
 
 
 def test_malformed_token_is_denied_without_sts(server, emulator):
