@@ -3,8 +3,8 @@
 #include <chrono>
 
 #include "core/identity/sts_answer.hpp"
+#include "core/identity/sts_error.hpp"
 #include "core/review/token_review.hpp"
-#include "core/util/quote.hpp"
 
 namespace aia::app {
 namespace {
@@ -14,22 +14,9 @@ using Clock = std::chrono::steady_clock;
 
 // Upstream's plain-text answer to a body that is not a TokenReview.
 constexpr std::string_view kNotATokenReview = "expected a request body to be a TokenReview\n";
-constexpr std::size_t kMaxLoggedStsBody = 512;
 
 amz_time::Seconds wall_clock_now() {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-// STS answers carry {"Error":{"Code":"..."}} (JSON) or <Code>...</Code> (XML).
-std::string sts_error_code(std::string_view body) {
-    for (std::string_view open : {"\"Code\":\"", "<Code>"}) {
-        const std::size_t start = body.find(open);
-        if (start == std::string_view::npos) continue;
-        const std::size_t from = start + open.size();
-        const std::size_t end = body.find_first_of("\"<", from);
-        if (end != std::string_view::npos && end - from <= 64) return std::string(body.substr(from, end - from));
-    }
-    return {};
 }
 
 }  // namespace
@@ -71,16 +58,16 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     }
     context_.metrics->sts_response(region, answer.status);
     if (answer.status != 200) {
-        const std::string code = sts_error_code(answer.body);
-        if (!code.empty()) fields.push_back({"stserror", code});
-        // Upstream's test, kept: any mention of throttling means "retry later".
-        if (answer.body.find("Throttling") != std::string::npos) {
+        // Only STS's code and a redacted message are logged, never the raw body.
+        const identity::StsErrorSummary error = identity::summarize_sts_error(answer.body);
+        if (!error.code.empty()) fields.push_back({"stserror", error.code});
+        if (identity::is_throttling(answer.body)) {
             context_.metrics->sts_throttled(region);
-            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + sanitize(answer.body, kMaxLoggedStsBody));
+            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + error.message);
         }
         co_return deny(Outcome::StsError, "sts getCallerIdentity failed: error from AWS (expected 200, got " +
-                                              std::to_string(answer.status) + ") on " + region +
-                                              " endpoint. Body: " + sanitize(answer.body, kMaxLoggedStsBody));
+                                              std::to_string(answer.status) + ") on " + region + " endpoint: " +
+                                              error.message);
     }
 
     auto identity = identity::identity_from_sts_body(answer.body, *presigned);
