@@ -20,6 +20,7 @@
 
 #include "app/authenticator.hpp"
 #include "app/logger.hpp"
+#include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
 #include "app/state_files.hpp"
 #include "app/webhook_handler.hpp"
@@ -46,6 +47,7 @@ struct ServerFlags {
     std::optional<std::string> sts_ca_cert;
     std::optional<std::string> sts_timeout;
     std::optional<std::string> region;
+    std::optional<std::string> aws_auth_path;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     // Upstream flags for features not built yet: accepted so manifests work.
     std::optional<std::string> kubeconfig, master;
@@ -89,6 +91,7 @@ Result<config::ParsedConfig, std::string> load_config(const GlobalFlags& globals
     if (flags.sts_endpoint_override) c.sts_endpoint_override = *flags.sts_endpoint_override;
     if (flags.sts_ca_cert) c.sts_ca_cert_file = *flags.sts_ca_cert;
     if (flags.region) c.region = *flags.region;
+    if (flags.aws_auth_path) c.aws_auth_path = *flags.aws_auth_path;
     if (flags.sts_timeout) {
         auto timeout = config::parse_duration(*flags.sts_timeout);
         if (!timeout) return fail("flag --sts-timeout: " + timeout.error());
@@ -121,10 +124,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region});
     if (!validator) return startup_error("config key server.region: " + validator.error());
 
-    std::vector<std::string> mapping_warnings;
-    auto mapper = mapping::StaticMapper::build(c.mappings, mapping_warnings);
-    if (!mapper) return startup_error("config key server." + mapper.error());
-    for (const std::string& warning : mapping_warnings) log.warn("mapping warning", {{"problem", warning}});
+    // Upstream logs the configured mappings at start; so do we (the file's).
     for (const auto& role : c.mappings.roles) {
         log.info("mapping IAM role", {{"arn", role.arn}, {"username", role.username}, {"groups", app::list_field(role.groups)}});
     }
@@ -158,13 +158,14 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     }
 
     app::Metrics metrics;
-    metrics.set_mapping_entries("role", static_cast<double>(mapper->role_count()));
-    metrics.set_mapping_entries("user", static_cast<double>(mapper->user_count()));
-    metrics.set_mapping_entries("account", static_cast<double>(mapper->account_count()));
+    // Mapping sources load before the server listens, then follow their files.
+    app::MappingSources mappings(app::source_specs(c, globals.config_file), c.mappings, log, metrics);
+    mappings.load_all();
+    mappings.start();
 
     const app::AuthenticatorContext context{
         std::move(validator).value(),
-        std::make_shared<const mapping::StaticMapper>(std::move(mapper).value()),
+        &mappings,
         {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
         &metrics,
         &log,
@@ -236,13 +237,17 @@ void add_server_command(CLI::App& app, const GlobalFlags& globals, int& exit_sta
     command->add_option("--state-dir", flags->state_dir, "Directory for the certificate and key (default /var/aws-iam-authenticator)");
     command->add_option("--address", flags->address, "IP address to listen on (default 127.0.0.1)");
     command->add_option("--port", flags->port, "Port to listen on (default 21362; 0 picks a free port)");
-    command->add_option("--backend-mode", flags->backend_mode, "Ordered, comma-separated mapping backends (default MountedFile)")
+    command->add_option("--backend-mode", flags->backend_mode,
+                        "Ordered, comma-separated mapping sources: MountedFile (alias File), EKSConfigMapFile, DynamicFile "
+                        "(default MountedFile)")
         ->delimiter(',');
     command->add_option("--sts-endpoint-override", flags->sts_endpoint_override,
                         "Send every STS request to https://host[:port] instead of the token's host (Host header and signature unchanged)");
     command->add_option("--sts-ca-cert", flags->sts_ca_cert, "CA bundle to verify STS with (default: the system store)");
     command->add_option("--sts-timeout", flags->sts_timeout, "Deadline for one STS exchange, e.g. 10s (default 10s)");
     command->add_option("--region", flags->region, "This server's AWS region: accepted as an STS region even if its name is new");
+    command->add_option("--aws-auth-path", flags->aws_auth_path,
+                        "aws-auth ConfigMap manifest, or mounted ConfigMap directory, for backend mode EKSConfigMapFile");
     command->add_option("--threads", flags->threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 256));
     command->add_option("--kubeconfig", flags->kubeconfig, "Upstream's API server kubeconfig (not used by this build)");
     command->add_option("--master", flags->master, "Upstream's API server URL (not used by this build)");

@@ -81,15 +81,17 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
         fields.push_back({"accountid", identity->account_id});
     }
 
-    auto user = auth::map_identity(*identity, *context_.mapper, context_.user_mapping);
-    if (!user) co_return deny(Outcome::UnknownUser, user.error().message);
+    const std::vector<auth::SourceSnapshot> sources = context_.mappings->snapshot();
+    auto mapped = auth::map_identity(*identity, sources, context_.user_mapping);
+    if (!mapped) co_return deny(Outcome::UnknownUser, mapped.error().message);
 
-    fields.push_back({"username", user->username});
-    fields.push_back({"uid", user->uid});
-    fields.push_back({"groups", list_field(user->groups)});
+    const review::ReviewedUser& user = mapped->user;
+    fields.push_back({"username", user.username});
+    fields.push_back({"uid", user.uid});
+    fields.push_back({"groups", list_field(user.groups)});
+    fields.push_back({"mapping", mapped->source + " " + mapped->origin});
     log.log(LogLevel::Info, "access granted", fields);
-    co_return finish(Outcome::Success, "application/json; charset=UTF-8",
-                     review::render_authenticated(api_version, *user));
+    co_return finish(Outcome::Success, "application/json; charset=UTF-8", review::render_authenticated(api_version, user));
 }
 
 }  // namespace aia::app

@@ -8,20 +8,21 @@
 #include <string_view>
 
 #include "app/logger.hpp"
+#include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
 #include "core/auth/outcome.hpp"
 #include "core/auth/user_mapping.hpp"
-#include "core/mapping/static_mapper.hpp"
 #include "core/token/token_validator.hpp"
 #include "net/asio.hpp"
 #include "net/sts_client.hpp"
 
 namespace aia::app {
 
-// What every worker's Authenticator shares; immutable while serving.
+// What every worker's Authenticator shares; immutable while serving (the
+// mapping sources swap their tables atomically).
 struct AuthenticatorContext {
     token::TokenValidator validator;
-    std::shared_ptr<const mapping::StaticMapper> mapper;
+    const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
     Metrics* metrics;
     Logger* log;

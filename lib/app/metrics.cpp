@@ -54,7 +54,17 @@ struct Metrics::Impl {
     prometheus::Family<prometheus::Gauge>& mapping_entries =
         prometheus::BuildGauge()
             .Name("aws_iam_authenticator_mapping_entries")
-            .Help("Entries in the mapping table, by kind")
+            .Help("Entries in each mapping source's current table, by kind")
+            .Register(*registry);
+    prometheus::Family<prometheus::Counter>& mapping_reloads =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_mapping_reload_total")
+            .Help("Mapping source loads, by result (success, failure)")
+            .Register(*registry);
+    prometheus::Family<prometheus::Gauge>& mapping_last_success =
+        prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_mapping_last_success_timestamp_seconds")
+            .Help("When each mapping source last loaded successfully (Unix time)")
             .Register(*registry);
 
     // One histogram per outcome, created up front: Family::Add takes a lock.
@@ -100,8 +110,15 @@ void Metrics::sts_throttled(std::string_view sts_region) {
     impl_->throttling.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
 }
 
-void Metrics::set_mapping_entries(std::string_view kind, double count) {
-    impl_->mapping_entries.Add({{"kind", std::string(kind)}}).Set(count);
+void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
+                               std::size_t accounts) {
+    const std::string name(source);
+    impl_->mapping_reloads.Add({{"source", name}, {"result", succeeded ? "success" : "failure"}}).Increment();
+    if (!succeeded) return;
+    impl_->mapping_last_success.Add({{"source", name}}).SetToCurrentTime();
+    impl_->mapping_entries.Add({{"source", name}, {"kind", "role"}}).Set(static_cast<double>(roles));
+    impl_->mapping_entries.Add({{"source", name}, {"kind", "user"}}).Set(static_cast<double>(users));
+    impl_->mapping_entries.Add({{"source", name}, {"kind", "account"}}).Set(static_cast<double>(accounts));
 }
 
 std::string Metrics::render() const {

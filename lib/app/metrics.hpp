@@ -5,6 +5,10 @@
 //   aws_iam_authenticator_sts_connection_failures_total{StsRegion}
 //   aws_iam_authenticator_sts_responses_total{ResponseCode,StsRegion}
 //   aws_iam_authenticator_sts_throttling_total{StsRegion}
+// and ours:
+//   aws_iam_authenticator_mapping_reload_total{source,result}
+//   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
+//   aws_iam_authenticator_mapping_entries{source,kind}
 // Thread-safe; prometheus-cpp stays inside metrics.cpp.
 
 #include <memory>
@@ -26,7 +30,9 @@ public:
     void sts_response(std::string_view sts_region, unsigned status);
     void sts_connection_failure(std::string_view sts_region);
     void sts_throttled(std::string_view sts_region);
-    void set_mapping_entries(std::string_view kind, double count);
+    // One reload attempt of a mapping source; the counts when it succeeded.
+    void mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
+                          std::size_t accounts);
 
     // The text exposition format (version 0.0.4).
     std::string render() const;

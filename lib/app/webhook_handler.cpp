@@ -1,5 +1,7 @@
 #include "app/webhook_handler.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace aia::app {
 namespace {
 
@@ -31,7 +33,16 @@ net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest reques
         co_return response;
     }
     if (path == "/healthz") {
-        co_return request.method == "GET" ? text(200, "ok") : text(405, "expected GET\n");
+        if (request.method != "GET") co_return text(405, "expected GET\n");
+        // Unhealthy while a mapping source has never loaded: requests it
+        // should map would be denied.
+        const auto never_loaded = context_.mappings->never_loaded();
+        if (never_loaded.empty()) co_return text(200, "ok");
+        nlohmann::json sources = nlohmann::json::object();
+        for (const auto& [name, reason] : never_loaded) sources[name] = "never loaded: " + reason;
+        net::HttpResponse response = text(503, nlohmann::json{{"status", "unhealthy"}, {"sources", sources}}.dump());
+        response.content_type = "application/json";
+        co_return response;
     }
     if (path == "/metrics") {
         if (request.method != "GET") co_return text(405, "expected GET\n");

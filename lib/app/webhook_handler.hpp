@@ -1,7 +1,7 @@
 #pragma once
 // The server's routes:
 //   POST /authenticate  TokenReview in, TokenReview out
-//   GET  /healthz       "ok"
+//   GET  /healthz       "ok"; 503 and JSON naming any mapping source never loaded
 //   GET  /metrics       Prometheus text format
 // A known path with another method: 405. Anything else: 404.
 

@@ -84,9 +84,7 @@ def test_invalid_configuration_stops_startup_naming_the_key(start_server, tmp_pa
         ("clusterID: c\n" + base + "  port: 99999\n", "config key server.port"),
         ("clusterID: c\n" + base + "  partition: aws-moon\n", "config key server.partition"),
         ("clusterID: c\n" + base + "  address: not-an-ip\n", "config key server.address"),
-        ("clusterID: c\n" + base + "  mapRoles:\n  - rolearn: arn:aws:iam::1:role/x\n    username: x\n",
-         "config key server.mapRoles[0]"),
-        ("clusterID: c\n" + base + "  mapAccounts: [abc]\n", "mapAccounts[0]"),
+        ("clusterID: c\n" + base + "  mapRoles: [x]\n", "config key server.mapRoles[0]: must be a mapping"),
         ("clusterID: c\n" + base + "  stsEndpointOverride: http://x\n", "config key server.stsEndpointOverride"),
         ("clusterID: c\n" + base + "  stsCACertFile: /does/not/exist\n", "config key server.stsCACertFile"),
         ("clusterID: c\nserver: [\n", "not valid YAML: line"),
@@ -149,3 +147,20 @@ def test_json_logs(start_server):
     assert denied["level"] == "warning"
     assert denied["reason"].startswith("input token was not properly formatted")
     assert "client" in denied and "time" in denied
+
+
+def test_bad_mapping_entries_are_refused_one_by_one(start_server, tmp_path):
+    config = (
+        f"clusterID: c\nserver:\n  port: 0\n  stateDir: {tmp_path / 's'}\n  generateKubeconfig: {tmp_path / 'k.yaml'}\n"
+        "  mapRoles:\n"
+        "  - rolearn: arn:aws:iam::1:role/x\n    username: x\n"
+        "  - rolearn: arn:aws:iam::111122223333:role/ok\n    username: '{{SessionNmae}}'\n"
+        "  - rolearn: arn:aws:iam::111122223333:role/good\n    username: good\n"
+        "  mapAccounts: [abc]\n"
+    )
+    srv = start_server(config_text=config)
+    text = srv.process.wait_for_text("mapping source loaded")
+    assert "server.mapRoles[0]: arn" in text and "account must be 12 digits; entry ignored" in text
+    assert "server.mapRoles[1]: unknown template variable {{SessionNmae}} in username; entry ignored" in text
+    assert "mapAccounts[0]: \\\"abc\\\" is not a 12-digit account ID; entry ignored" in text
+    assert "roles=1" in text

@@ -18,44 +18,77 @@ Extra extras_of(const identity::Identity& id) {
             {"sigs.k8s.io/aws-iam-authenticator/principalId", {id.user_id}}};
 }
 
+struct Found {
+    const SourceSnapshot* source;
+    mapping::MappingMatch match;
+};
+
+std::optional<Found> find(const identity::Identity& identity, std::span<const SourceSnapshot> sources) {
+    for (const SourceSnapshot& source : sources) {
+        if (!source.table) continue;
+        if (auto match = source.table->match(identity)) return Found{&source, *match};
+    }
+    return std::nullopt;
+}
+
+std::string list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
+    return out + "]";
+}
+
 }  // namespace
 
-bool mapping_needs_ec2_lookup(const identity::Identity& identity, const mapping::StaticMapper& mapper) {
-    const auto match = mapper.match(identity);
-    if (!match || match->entry == nullptr) return false;
-    if (mapping::needs_ec2_lookup(match->entry->username)) return true;
-    for (const std::string& group : match->entry->groups) {
+bool mapping_needs_ec2_lookup(const identity::Identity& identity, std::span<const SourceSnapshot> sources) {
+    const auto found = find(identity, sources);
+    if (!found || found->match.entry == nullptr) return false;
+    const mapping::MappingEntry& entry = *found->match.entry;
+    if (mapping::needs_ec2_lookup(entry.username)) return true;
+    for (const std::string& group : entry.groups) {
         if (mapping::needs_ec2_lookup(group)) return true;
     }
     return false;
 }
 
-Result<review::ReviewedUser, MappingFailure> map_identity(const identity::Identity& identity,
-                                                         const mapping::StaticMapper& mapper,
-                                                         const UserMappingSettings& settings,
-                                                         const std::optional<std::string>& private_dns_name) {
-    const auto match = mapper.match(identity);
-    if (!match) return fail(MappingFailure{"identity is not mapped"});
+Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identity,
+                                                std::span<const SourceSnapshot> sources,
+                                                const UserMappingSettings& settings,
+                                                const std::optional<std::string>& private_dns_name) {
+    const auto found = find(identity, sources);
+    if (!found) return fail(MappingFailure{"identity is not mapped"});
 
-    review::ReviewedUser user;
-    if (match->by_account) {
-        user.username = identity.canonical_arn;
-    } else {
-        auto username = mapping::render(match->entry->username, identity, private_dns_name);
+    MappedUser mapped;
+    mapped.source = found->source->name;
+    mapped.kind = found->match.kind;
+    review::ReviewedUser& user = mapped.user;
+    if (const mapping::MappingEntry* entry = found->match.entry) {
+        mapped.origin = entry->origin;
+        auto username = mapping::render(entry->username, identity, private_dns_name);
         if (!username) {
-            return fail(MappingFailure{"error rendering username template " + quote(match->entry->username, 256) +
-                                       ": " + username.error()});
+            return fail(MappingFailure{"error rendering username template " + quote(entry->username, 256) + ": " +
+                                       username.error()});
         }
         user.username = std::move(username).value();
-        for (const std::string& pattern : match->entry->groups) {
+        for (const std::string& pattern : entry->groups) {
             auto group = mapping::render(pattern, identity, private_dns_name);
             if (!group) {
                 return fail(MappingFailure{"error rendering group template " + quote(pattern, 256) + ": " + group.error()});
             }
             user.groups.push_back(std::move(group).value());
         }
+    } else {
+        mapped.origin = "mapAccounts";
+        user.username = identity.canonical_arn;
     }
     if (user.username.empty()) return fail(MappingFailure{"mapping rendered an empty username"});
+    for (const std::string& prefix : found->source->reserved_prefixes) {
+        if (user.username.starts_with(prefix)) {
+            // Upstream's wording, "with with" included.
+            return fail(MappingFailure{"invalid username '" + user.username + "' for mapper " + mapped.source +
+                                       ": username must not begin with with the following prefixes: " +
+                                       list(found->source->reserved_prefixes)});
+        }
+    }
 
     if (settings.scrubbed_accounts.contains(identity.account_id)) {
         user.uid = "aws-iam-authenticator:administrative:" + user.username;
@@ -63,7 +96,7 @@ Result<review::ReviewedUser, MappingFailure> map_identity(const identity::Identi
         user.uid = "aws-iam-authenticator:" + identity.account_id + ":" + identity.user_id;
         user.extra = extras_of(identity);
     }
-    return user;
+    return mapped;
 }
 
 }  // namespace aia::auth

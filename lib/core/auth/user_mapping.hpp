@@ -1,17 +1,31 @@
 #pragma once
-// Identity + mapping table -> the Kubernetes user kube-apiserver receives.
+// Identity + mapping sources -> the Kubernetes user kube-apiserver receives.
+//
+// Sources are tried in --backend-mode order; the first whose table maps the
+// identity wins (its mapAccounts included, as upstream). A source that has
+// not loaded yet is skipped. The rendered username must not start with one
+// of that source's reserved prefixes (upstream's reservedPrefixConfig).
 
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "core/identity/identity.hpp"
-#include "core/mapping/static_mapper.hpp"
+#include "core/mapping/mapping_table.hpp"
 #include "core/review/token_review.hpp"
 #include "core/util/result.hpp"
 
 namespace aia::auth {
+
+// One source as a request sees it: a consistent snapshot.
+struct SourceSnapshot {
+    std::string name;                                   // "MountedFile", "EKSConfigMapFile", "DynamicFile"
+    std::shared_ptr<const mapping::MappingTable> table;  // nullptr until the source first loads
+    std::vector<std::string> reserved_prefixes;
+};
 
 struct UserMappingSettings {
     // Accounts whose identities are never echoed: the uid becomes
@@ -20,20 +34,26 @@ struct UserMappingSettings {
     std::unordered_set<std::string> scrubbed_accounts;
 };
 
+struct MappedUser {
+    review::ReviewedUser user;
+    std::string source;      // which source mapped it
+    std::string origin;      // which entry ("mapRoles[2]"), or "mapAccounts"
+    mapping::MatchKind kind;
+};
+
 // Why an identity did not become a user; `message` is for the log.
 struct MappingFailure {
     std::string message;
 };
 
-// Finds the identity's mapping, renders its templates and builds the user
-// with upstream's uid and extras. `private_dns_name` is the EC2 lookup result
-// when the mapping needs one (see mapping::needs_ec2_lookup).
-Result<review::ReviewedUser, MappingFailure> map_identity(const identity::Identity& identity,
-                                                         const mapping::StaticMapper& mapper,
-                                                         const UserMappingSettings& settings,
-                                                         const std::optional<std::string>& private_dns_name = std::nullopt);
+// `private_dns_name` is the EC2 lookup result when the mapping needs one
+// (see mapping_needs_ec2_lookup).
+Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identity,
+                                                std::span<const SourceSnapshot> sources,
+                                                const UserMappingSettings& settings,
+                                                const std::optional<std::string>& private_dns_name = std::nullopt);
 
 // True when the mapping that would apply to `identity` uses {{EC2PrivateDNSName}}.
-bool mapping_needs_ec2_lookup(const identity::Identity& identity, const mapping::StaticMapper& mapper);
+bool mapping_needs_ec2_lookup(const identity::Identity& identity, std::span<const SourceSnapshot> sources);
 
 }  // namespace aia::auth

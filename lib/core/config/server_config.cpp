@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/aws/partition.hpp"
+#include "core/mapping/entry_yaml.hpp"
 #include "core/url/url_parts.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/quote.hpp"
@@ -24,10 +25,9 @@ struct KeyError {
 std::string describe(const KeyError& e) { return "config key " + e.path + ": " + e.what; }
 
 // Upstream keys we know but have not built yet: warned about, never fatal.
-constexpr std::array<std::string_view, 11> kNotYetSupported = {
-    "kubeconfig",          "master",          "ec2describeinstancesqps", "ec2describeinstancesburst",
-    "ec2describeinstancesrolearn", "sourcearn", "dynamicfilepath", "dynamicfileuseridstrict",
-    "dynamicbackendmodepath", "reservedprefixconfig", "awsauthpath",
+constexpr std::array<std::string_view, 7> kNotYetSupported = {
+    "kubeconfig", "master", "ec2describeinstancesqps", "ec2describeinstancesburst", "ec2describeinstancesrolearn",
+    "sourcearn", "dynamicbackendmodepath",
 };
 
 Result<std::string, KeyError> scalar(const YAML::Node& node, const std::string& path) {
@@ -68,54 +68,34 @@ Result<std::vector<std::string>, KeyError> string_list(const YAML::Node& node, c
     return out;
 }
 
-// One mapRoles / mapUsers entry. Field names match without regard to case,
-// as upstream's decoder does ("roleARN", "rolearn").
-Result<std::optional<mapping::MappingEntry>, KeyError> mapping_entry(const YAML::Node& node, const std::string& path,
-                                                                     std::string_view arn_key,
-                                                                     std::vector<std::string>& warnings) {
-    if (!node.IsMap()) return fail(KeyError{path, "must be a mapping with " + std::string(arn_key) + ", username, groups"});
-    mapping::MappingEntry entry;
-    bool sso = false;
-    for (const auto& field : node) {
-        const std::string name = ascii::to_lower(field.first.Scalar());
-        const std::string field_path = path + "." + field.first.Scalar();
-        if (name == arn_key) {
-            auto value = scalar(field.second, field_path);
-            if (!value) return fail(std::move(value).error());
-            entry.arn = std::move(value).value();
-        } else if (name == "username") {
-            auto value = scalar(field.second, field_path);
-            if (!value) return fail(std::move(value).error());
-            entry.username = std::move(value).value();
-        } else if (name == "groups") {
-            auto value = string_list(field.second, field_path);
-            if (!value) return fail(std::move(value).error());
-            entry.groups = std::move(value).value();
-        } else if (name == "sso" && arn_key == "rolearn") {
-            sso = true;
-        } else if (name == "userid") {
-            // DynamicFile's field; meaningless in the config file.
-        } else {
-            warnings.push_back(field_path + ": unknown key, ignored");
-        }
-    }
-    if (sso && entry.arn.empty()) {
-        warnings.push_back(path + ": sso role matching is not supported by this build yet; entry ignored");
-        return std::optional<mapping::MappingEntry>{};
-    }
-    return std::optional<mapping::MappingEntry>{std::move(entry)};
-}
+KeyError from_shape(const mapping::ShapeError& e) { return {e.where, e.what}; }
 
-Result<std::vector<mapping::MappingEntry>, KeyError> mapping_list(const YAML::Node& node, const std::string& path,
-                                                                  std::string_view arn_key,
-                                                                  std::vector<std::string>& warnings) {
-    std::vector<mapping::MappingEntry> out;
+// [{backendmode: MountedFile, usernamePrefixReserveList: [aws:, system:]}]
+Result<std::map<std::string, std::vector<std::string>>, KeyError> reserved_prefix_config(const YAML::Node& node,
+                                                                                        const std::string& path) {
+    std::map<std::string, std::vector<std::string>> out;
     if (node.IsNull()) return out;
-    if (!node.IsSequence()) return fail(KeyError{path, "must be a list"});
+    if (!node.IsSequence()) return fail(KeyError{path, "must be a list of {backendmode, usernamePrefixReserveList}"});
     for (std::size_t i = 0; i < node.size(); ++i) {
-        auto entry = mapping_entry(node[i], path + "[" + std::to_string(i) + "]", arn_key, warnings);
-        if (!entry) return fail(std::move(entry).error());
-        if (*entry) out.push_back(std::move(**entry));
+        const std::string where = path + "[" + std::to_string(i) + "]";
+        if (!node[i].IsMap()) return fail(KeyError{where, "must be a mapping with backendmode and usernamePrefixReserveList"});
+        std::string mode;
+        std::vector<std::string> prefixes;
+        for (const auto& field : node[i]) {
+            const std::string name = ascii::to_lower(field.first.Scalar());
+            if (name == "backendmode") {
+                auto value = scalar(field.second, where + ".backendmode");
+                if (!value) return fail(std::move(value).error());
+                mode = std::move(value).value();
+            } else if (name == "usernameprefixreservelist") {
+                auto list = mapping::parse_account_list(field.second, where + ".usernamePrefixReserveList");
+                if (!list) return fail(from_shape(list.error()));
+                prefixes = std::move(list).value();
+            }
+        }
+        const std::string_view canonical = backend_mode_name(mode);
+        if (canonical.empty()) return fail(KeyError{where + ".backendmode", quote(mode) + " is not a backend mode"});
+        out[std::string(canonical)] = std::move(prefixes);
     }
     return out;
 }
@@ -140,6 +120,20 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     if (name == "stsendpointoverride") return set_string(config.sts_endpoint_override);
     if (name == "stscacertfile") return set_string(config.sts_ca_cert_file);
     if (name == "region") return set_string(config.region);
+    if (name == "awsauthpath") return set_string(config.aws_auth_path);
+    if (name == "dynamicfilepath") return set_string(config.dynamic_file_path);
+    if (name == "dynamicfileuseridstrict") {
+        auto flag = boolean(value, path);
+        if (!flag) return fail(std::move(flag).error());
+        config.dynamic_file_user_id_strict = *flag;
+        return true;
+    }
+    if (name == "reservedprefixconfig") {
+        auto reserved = reserved_prefix_config(value, path);
+        if (!reserved) return fail(std::move(reserved).error());
+        config.reserved_prefixes = std::move(reserved).value();
+        return true;
+    }
     if (name == "port") {
         auto text = scalar(value, path);
         if (!text) return fail(std::move(text).error());
@@ -174,8 +168,9 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     }
     if (name == "maproles" || name == "mapusers") {
         const bool roles = name == "maproles";
-        auto list = mapping_list(value, path, roles ? "rolearn" : "userarn", warnings);
-        if (!list) return fail(std::move(list).error());
+        auto list = mapping::parse_entry_list(value, path, roles ? mapping::EntryKind::Role : mapping::EntryKind::User,
+                                              warnings);
+        if (!list) return fail(from_shape(list.error()));
         (roles ? config.mappings.roles : config.mappings.users) = std::move(list).value();
         return true;
     }
@@ -243,18 +238,32 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     // server.address is checked where it is bound (it needs an IP parser).
     if (config.address.empty()) return bad("server.address", "cannot be empty");
     if (config.backend_mode.empty()) return bad("server.backendMode", "at least one backend-mode must be specified");
-    std::vector<std::string> seen;
+    std::vector<std::string_view> seen;
     for (const std::string& mode : config.backend_mode) {
-        const std::string canonical = mode == "File" ? "MountedFile" : mode;
-        if (canonical != "MountedFile") {
-            const bool upstream_mode = mode == "EKSConfigMap" || mode == "ConfigMap" || mode == "CRD" || mode == "DynamicFile";
-            return bad("server.backendMode", upstream_mode ? "backend mode " + quote(mode) + " is not supported by this build yet"
-                                                           : "backend-mode " + quote(mode) + " is not a valid mode");
+        const std::string_view canonical = backend_mode_name(mode);
+        if (canonical.empty()) {
+            const bool upstream_mode = mode == "EKSConfigMap" || mode == "ConfigMap" || mode == "CRD";
+            return bad("server.backendMode",
+                       upstream_mode ? "backend mode " + quote(mode) +
+                                           " (watching the API server) is not supported by this build; mount the "
+                                           "aws-auth ConfigMap and use EKSConfigMapFile"
+                                     : "backend-mode " + quote(mode) + " is not a valid mode");
         }
         if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
             return bad("server.backendMode", "backend mode " + quote(mode) + " is listed twice");
         }
         seen.push_back(canonical);
+    }
+    const bool dynamic_file = std::find(seen.begin(), seen.end(), kModeDynamicFile) != seen.end();
+    if (dynamic_file && config.dynamic_file_path.empty()) {
+        return bad("server.dynamicfilepath", "dynamicfile is set in backend-mode but dynamicfilepath is not set");
+    }
+    if (!dynamic_file && !config.dynamic_file_path.empty()) {
+        return bad("server.dynamicfilepath", "dynamicfile is not set in backend-mode but dynamicfilepath is set");
+    }
+    const bool config_map = std::find(seen.begin(), seen.end(), kModeConfigMapFile) != seen.end();
+    if (config_map && config.aws_auth_path.empty()) {
+        return bad("server.awsAuthPath", "EKSConfigMapFile is set in backend-mode but awsAuthPath is not set");
     }
     for (const std::string& account : config.scrubbed_accounts) {
         if (account.size() != 12 || !ascii::all_of_digits(account)) {
@@ -275,6 +284,13 @@ Result<bool, std::string> validate(const ServerConfig& config) {
         }
     }
     return true;
+}
+
+std::string_view backend_mode_name(std::string_view mode) {
+    if (mode == "MountedFile" || mode == "File") return kModeMountedFile;
+    if (mode == kModeConfigMapFile) return kModeConfigMapFile;
+    if (mode == kModeDynamicFile) return kModeDynamicFile;
+    return {};
 }
 
 Result<Endpoint, std::string> parse_endpoint_url(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,15 +24,20 @@ struct ServerConfig {
     std::string state_dir = "/var/aws-iam-authenticator";                                  // server.stateDir
     std::string generate_kubeconfig = "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml";  // server.generateKubeconfig
     bool kubeconfig_pregenerated = false;        // server.kubeconfigPregenerated
-    std::vector<std::string> backend_mode = {"MountedFile"};  // server.backendMode
+    std::vector<std::string> backend_mode = {"MountedFile"};  // server.backendMode (see backend_mode_name)
     std::vector<std::string> scrubbed_accounts;  // server.scrubbedAccounts
-    mapping::MappingConfig mappings;             // server.mapRoles / mapUsers / mapAccounts
+    mapping::MappingConfig mappings;             // server.mapRoles / mapUsers / mapAccounts (the MountedFile source)
+    std::string dynamic_file_path;               // server.dynamicfilepath (DynamicFile source)
+    bool dynamic_file_user_id_strict = false;    // server.dynamicfileUserIDStrict
+    // server.reservedPrefixConfig: backend mode -> username prefixes its mappings may not produce.
+    std::map<std::string, std::vector<std::string>> reserved_prefixes;
 
     // Ours.
     std::string sts_endpoint_override;  // server.stsEndpointOverride: "https://host[:port]" to connect to instead
     std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store
     std::chrono::milliseconds sts_timeout{std::chrono::seconds{10}};  // server.stsTimeout: whole STS exchange (upstream: 10 s)
     std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
+    std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
     std::string log_format = "text";    // --log-format / log-format: text | json
     std::string log_verbosity = "info"; // --log-verbosity / log-verbosity
@@ -60,6 +66,15 @@ struct Endpoint {
 // "https://host[:port][/]", as server.stsEndpointOverride takes it. A path,
 // query, user-info, empty host or other scheme is refused rather than dropped.
 Result<Endpoint, std::string> parse_endpoint_url(std::string_view url);
+
+// The backend modes this build runs, by their canonical names.
+inline constexpr std::string_view kModeMountedFile = "MountedFile";
+inline constexpr std::string_view kModeConfigMapFile = "EKSConfigMapFile";
+inline constexpr std::string_view kModeDynamicFile = "DynamicFile";
+
+// A backend mode's canonical name ("File" is upstream's alias of
+// MountedFile), or empty when this build does not know it.
+std::string_view backend_mode_name(std::string_view mode);
 
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);

@@ -21,6 +21,21 @@ bool needs_ec2_lookup(std::string_view template_text) {
     return template_text.find(kEc2PrivateDnsName) != std::string_view::npos;
 }
 
+std::optional<std::string> unknown_placeholder(std::string_view template_text) {
+    static constexpr std::string_view kKnown[] = {"{{AccountID}}", "{{SessionName}}", "{{SessionNameRaw}}",
+                                                  "{{AccessKeyID}}", "{{EC2PrivateDNSName}}"};
+    for (std::size_t open = template_text.find("{{"); open != std::string_view::npos;
+         open = template_text.find("{{", open + 2)) {
+        const std::size_t close = template_text.find("}}", open + 2);
+        if (close == std::string_view::npos) return std::string(template_text.substr(open));
+        const std::string_view placeholder = template_text.substr(open, close + 2 - open);
+        if (std::find(std::begin(kKnown), std::end(kKnown), placeholder) == std::end(kKnown)) {
+            return std::string(placeholder);
+        }
+    }
+    return std::nullopt;
+}
+
 bool is_instance_id(std::string_view session_name) {
     if (!session_name.starts_with("i-")) return false;
     const std::string_view id = session_name.substr(2);

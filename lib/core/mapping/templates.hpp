@@ -26,6 +26,12 @@ inline constexpr std::string_view kEc2PrivateDnsName = "{{EC2PrivateDNSName}}";
 
 bool needs_ec2_lookup(std::string_view template_text);
 
+// The first "{{...}}" in `template_text` that is not one of the placeholders
+// above, or nothing. Upstream leaves unknown ones verbatim; we refuse the
+// entry, since a typo like {{SessionNmae}} would otherwise map everyone of a
+// role to the same literal name.
+std::optional<std::string> unknown_placeholder(std::string_view template_text);
+
 // True when `session_name` is an EC2 instance ID (i- plus 8 or 17 word
 // characters), the only session names an EC2 lookup is attempted for.
 bool is_instance_id(std::string_view session_name);

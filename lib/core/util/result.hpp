@@ -55,6 +55,9 @@ public:
         return std::get<1>(std::move(state_));
     }
 
+    // The value, or `fallback` when this holds an error.
+    T value_or(T fallback) const& { return ok() ? std::get<0>(state_) : std::move(fallback); }
+
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }

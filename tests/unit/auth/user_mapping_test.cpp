@@ -20,22 +20,32 @@ identity::Identity session(std::string name = "alice@example.com") {
     return id;
 }
 
-mapping::StaticMapper mapper() {
-    std::vector<std::string> warnings;
-    auto built = mapping::StaticMapper::build(
-        {.roles = {{"arn:aws:iam::111122223333:role/Admin", "admin:{{SessionName}}", {"system:masters", "k:{{AccountID}}"}},
-                   {"arn:aws:iam::111122223333:role/Node", "system:node:{{EC2PrivateDNSName}}", {"system:nodes"}}},
-         .accounts = {"444455556666"}},
-        warnings);
-    REQUIRE(built.ok());
-    return std::move(built).value();
+// One MountedFile source with a role, a node role and an account.
+std::vector<auth::SourceSnapshot> sources(std::vector<std::string> reserved = {}) {
+    std::vector<std::string> problems;
+    mapping::MappingConfig config{
+        .roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",
+                   .username = "admin:{{SessionName}}",
+                   .groups = {"system:masters", "k:{{AccountID}}"},
+                   .origin = "mapRoles[0]"},
+                  {.arn = "arn:aws:iam::111122223333:role/Node",
+                   .username = "system:node:{{EC2PrivateDNSName}}",
+                   .groups = {"system:nodes"},
+                   .origin = "mapRoles[1]"}},
+        .accounts = {"444455556666"}};
+    auto table = std::make_shared<const mapping::MappingTable>(mapping::MappingTable::build(config, {}, problems));
+    REQUIRE(problems.empty());
+    return {{"MountedFile", table, std::move(reserved)}};
 }
-
 }  // namespace
 
 TEST_CASE("a mapped identity becomes upstream's user", "[user-mapping]") {
-    const auto user = auth::map_identity(session(), mapper(), {});
-    REQUIRE(user.ok());
+    const auto mapped = auth::map_identity(session(), sources(), {});
+    REQUIRE(mapped.ok());
+    CHECK(mapped->source == "MountedFile");
+    CHECK(mapped->origin == "mapRoles[0]");
+    CHECK(mapped->kind == mapping::MatchKind::ExactArn);
+    const review::ReviewedUser* user = &mapped->user;
     CHECK(user->username == "admin:alice-example.com");
     CHECK(user->uid == "aws-iam-authenticator:111122223333:AROAEXAMPLE");
     CHECK(user->groups == std::vector<std::string>{"system:masters", "k:111122223333"});
@@ -49,8 +59,9 @@ TEST_CASE("a mapped identity becomes upstream's user", "[user-mapping]") {
 }
 
 TEST_CASE("scrubbed accounts reveal nothing", "[user-mapping]") {
-    const auto user = auth::map_identity(session(), mapper(), {.scrubbed_accounts = {"111122223333"}});
-    REQUIRE(user.ok());
+    const auto mapped = auth::map_identity(session(), sources(), {.scrubbed_accounts = {"111122223333"}});
+    REQUIRE(mapped.ok());
+    const review::ReviewedUser* user = &mapped->user;
     CHECK(user->uid == "aws-iam-authenticator:administrative:admin:alice-example.com");
     CHECK(user->extra.empty());
 }
@@ -59,8 +70,10 @@ TEST_CASE("account mappings use the canonical ARN and no groups", "[user-mapping
     identity::Identity id = session();
     id.account_id = "444455556666";
     id.canonical_arn = "arn:aws:iam::444455556666:role/Whatever";
-    const auto user = auth::map_identity(id, mapper(), {});
-    REQUIRE(user.ok());
+    const auto mapped = auth::map_identity(id, sources(), {});
+    REQUIRE(mapped.ok());
+    CHECK(mapped->kind == mapping::MatchKind::Account);
+    const review::ReviewedUser* user = &mapped->user;
     CHECK(user->username == "arn:aws:iam::444455556666:role/Whatever");
     CHECK(user->groups.empty());
 }
@@ -68,17 +81,45 @@ TEST_CASE("account mappings use the canonical ARN and no groups", "[user-mapping
 TEST_CASE("unmapped identities and unrenderable templates are failures", "[user-mapping]") {
     identity::Identity stranger = session();
     stranger.canonical_arn = "arn:aws:iam::111122223333:role/Stranger";
-    CHECK(auth::map_identity(stranger, mapper(), {}).error().message == "identity is not mapped");
+    CHECK(auth::map_identity(stranger, sources(), {}).error().message == "identity is not mapped");
 
     identity::Identity node = session("i-0123456789abcdef0");
     node.canonical_arn = "arn:aws:iam::111122223333:role/Node";
-    CHECK(auth::mapping_needs_ec2_lookup(node, mapper()));
-    CHECK_FALSE(auth::mapping_needs_ec2_lookup(session(), mapper()));
-    CHECK_THAT(auth::map_identity(node, mapper(), {}).error().message,
+    CHECK(auth::mapping_needs_ec2_lookup(node, sources()));
+    CHECK_FALSE(auth::mapping_needs_ec2_lookup(session(), sources()));
+    CHECK_THAT(auth::map_identity(node, sources(), {}).error().message,
                Catch::StartsWith("error rendering username template \"system:node:{{EC2PrivateDNSName}}\""));
-    const auto resolved = auth::map_identity(node, mapper(), {}, std::string("ip-10-0-0-1.ec2.internal"));
+    const auto resolved = auth::map_identity(node, sources(), {}, std::string("ip-10-0-0-1.ec2.internal"));
     REQUIRE(resolved.ok());
-    CHECK(resolved->username == "system:node:ip-10-0-0-1.ec2.internal");
+    CHECK(resolved->user.username == "system:node:ip-10-0-0-1.ec2.internal");
+}
+
+TEST_CASE("sources are tried in order; the first that maps wins", "[user-mapping]") {
+    std::vector<std::string> problems;
+    auto dynamic = std::make_shared<const mapping::MappingTable>(mapping::MappingTable::build(
+        {.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin", .username = "from-dynamic", .origin = "mapRoles[0]"}}},
+        {}, problems));
+    std::vector<auth::SourceSnapshot> chain = sources();
+    chain.insert(chain.begin(), {"DynamicFile", dynamic, {}});
+    CHECK(auth::map_identity(session(), chain, {})->user.username == "from-dynamic");
+    // A source that has not loaded yet is skipped.
+    chain[0].table = nullptr;
+    CHECK(auth::map_identity(session(), chain, {})->source == "MountedFile");
+    // A source's mapAccounts wins over later sources, as upstream.
+    identity::Identity other = session();
+    other.account_id = "444455556666";
+    other.canonical_arn = "arn:aws:iam::444455556666:role/Admin";
+    chain.push_back({"DynamicFile", dynamic, {}});
+    CHECK(auth::map_identity(other, chain, {})->kind == mapping::MatchKind::Account);
+}
+
+TEST_CASE("reserved username prefixes deny, in upstream's words", "[user-mapping]") {
+    const auto denied = auth::map_identity(session(), sources({"aws:", "admin:"}), {});
+    REQUIRE_FALSE(denied.ok());
+    CHECK(denied.error().message ==
+          "invalid username 'admin:alice-example.com' for mapper MountedFile: username must not begin with with the "
+          "following prefixes: [aws: admin:]");
+    CHECK(auth::map_identity(session(), sources({"system:"}), {}).ok());
 }
 
 TEST_CASE("outcomes map to upstream's status codes and metric labels", "[user-mapping]") {

@@ -142,13 +142,13 @@ server:
     CHECK(parsed.warnings == std::vector<std::string>{
                                  "feature-gates: feature gates are not supported by this build yet; ignored",
                                  "colour: unknown key, ignored",
-                                 "server.dynamicfilepath: not supported by this build yet; ignored",
                                  "server.ec2DescribeInstancesQps: not supported by this build yet; ignored",
                                  "server.portt: unknown key, ignored",
                                  "server.mapRoles[0].shoe: unknown key, ignored",
-                                 "server.mapRoles[1]: sso role matching is not supported by this build yet; entry ignored",
                              });
-    CHECK(parsed.config.mappings.roles.size() == 1);
+    REQUIRE(parsed.config.mappings.roles.size() == 2);
+    CHECK(parsed.config.mappings.roles[1].sso->permission_set_name == "Admin");
+    CHECK(parsed.config.dynamic_file_path == "/tmp/x.json");
 }
 
 TEST_CASE("invalid values stop start-up with the key named", "[config]") {
@@ -172,8 +172,19 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
           "config key server.stsTimeout: invalid duration \"soon\" (want e.g. 10s, 500ms, 1m30s)");
     CHECK_THAT(error_of("server:\n  port: 1"), Catch::StartsWith("config key clusterID: cluster ID cannot be empty"));
     CHECK(error_of("clusterID: x\nserver:\n  partition: aws-moon") == "config key server.partition: invalid partition \"aws-moon\"");
-    CHECK(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap") ==
-          "config key server.backendMode: backend mode \"EKSConfigMap\" is not supported by this build yet");
+    CHECK_THAT(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap"),
+               Catch::StartsWith("config key server.backendMode: backend mode \"EKSConfigMap\" (watching the API server) "
+                                 "is not supported by this build"));
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: DynamicFile") ==
+          "config key server.dynamicfilepath: dynamicfile is set in backend-mode but dynamicfilepath is not set");
+    CHECK(error_of("clusterID: x\nserver:\n  dynamicfilepath: /x.json") ==
+          "config key server.dynamicfilepath: dynamicfile is not set in backend-mode but dynamicfilepath is set");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMapFile") ==
+          "config key server.awsAuthPath: EKSConfigMapFile is set in backend-mode but awsAuthPath is not set");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: [DynamicFile, EKSConfigMapFile, File]\n  dynamicfilepath: /d.json\n"
+                   "  awsAuthPath: /a.yaml") == "valid");
+    CHECK(error_of("clusterID: x\nserver:\n  reservedPrefixConfig: [{backendmode: Magic}]") ==
+          "config key server.reservedPrefixConfig[0].backendmode: \"Magic\" is not a backend mode");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: Magic") ==
           "config key server.backendMode: backend-mode \"Magic\" is not a valid mode");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: File,MountedFile") ==
@@ -191,6 +202,28 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
                    Catch::StartsWith("config key server.stsEndpointOverride:"));
     }
     CHECK(error_of("clusterID: x\nserver:\n  stsEndpointOverride: https://sts.example:4443/") == "valid");
+}
+
+TEST_CASE("mapping sources and reserved prefixes", "[config]") {
+    const auto parsed = parse(R"(
+clusterID: c
+server:
+  backendMode: [MountedFile, DynamicFile]
+  dynamicfilepath: /var/dynamic.json
+  dynamicfileUserIDStrict: true
+  awsAuthPath: /etc/aws-auth
+  reservedPrefixConfig:
+  - backendmode: DynamicFile
+    usernamePrefixReserveList: ["aws:", "system:"]
+  - BackendMode: File
+    UsernamePrefixReserveList: ["iam:"]
+)");
+    CHECK(parsed.config.dynamic_file_path == "/var/dynamic.json");
+    CHECK(parsed.config.dynamic_file_user_id_strict);
+    CHECK(parsed.config.aws_auth_path == "/etc/aws-auth");
+    CHECK(parsed.config.reserved_prefixes.at("DynamicFile") == std::vector<std::string>{"aws:", "system:"});
+    CHECK(parsed.config.reserved_prefixes.at("MountedFile") == std::vector<std::string>{"iam:"});
+    CHECK(config::validate(parsed.config).ok());
 }
 
 TEST_CASE("broken YAML is reported with its line", "[config]") {

@@ -1,0 +1,314 @@
+#include "app/mapping_sources.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/crypto/sha256.hpp"
+#include "core/mapping/aws_auth.hpp"
+#include "core/mapping/dynamic_file.hpp"
+
+namespace aia::app {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Bigger files are refused: a mapping table is a few hundred KiB at most.
+constexpr std::uintmax_t kMaxSourceBytes = 8 * 1024 * 1024;
+constexpr std::array<const char*, 3> kConfigMapKeys = {"mapRoles", "mapUsers", "mapAccounts"};
+
+struct Inputs {
+    bool missing = false;
+    std::string error;                          // I/O problems
+    std::map<std::string, std::string> files;  // name -> content
+    std::string fingerprint;
+};
+
+std::optional<std::string> read_small_file(const fs::path& path, std::string& error) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) {
+        error = "cannot read " + path.string() + ": " + ec.message();
+        return std::nullopt;
+    }
+    if (size > kMaxSourceBytes) {
+        error = path.string() + " is larger than " + std::to_string(kMaxSourceBytes) + " bytes";
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = "cannot read " + path.string();
+        return std::nullopt;
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+Inputs read_inputs(const SourceSpec& spec) {
+    Inputs inputs;
+    std::error_code ec;
+    const fs::path path(spec.path);
+    if (!fs::exists(path, ec)) {
+        inputs.missing = true;
+        inputs.error = spec.path + " does not exist";
+        return inputs;
+    }
+    if (spec.name == config::kModeConfigMapFile && fs::is_directory(path, ec)) {
+        // A ConfigMap volume: one file per key, each behind kubelet's symlinks.
+        for (const char* key : kConfigMapKeys) {
+            const fs::path file = path / key;
+            if (!fs::exists(file, ec)) continue;
+            auto content = read_small_file(file, inputs.error);
+            if (!content) return inputs;
+            inputs.files[key] = std::move(*content);
+        }
+    } else {
+        auto content = read_small_file(path, inputs.error);
+        if (!content) return inputs;
+        inputs.files[""] = std::move(*content);
+    }
+    std::string all;
+    for (const auto& [name, content] : inputs.files) all += name + '\0' + std::to_string(content.size()) + '\0' + content;
+    inputs.fingerprint = crypto::to_hex(crypto::sha256(all));
+    return inputs;
+}
+
+struct Parsed {
+    mapping::MappingConfig config;
+    std::vector<std::string> warnings;
+    std::optional<long long> updated_at;
+};
+
+Result<Parsed, std::string> parse_inputs(const SourceSpec& spec, const Inputs& inputs) {
+    Parsed parsed;
+    if (spec.name == config::kModeDynamicFile) {
+        auto content = mapping::parse_dynamic_file(inputs.files.at(""), spec.table_options.user_id_strict);
+        if (!content) return fail(std::move(content).error());
+        parsed.config = std::move(content->config);
+        parsed.warnings = std::move(content->warnings);
+        parsed.updated_at = content->updated_at;
+        return parsed;
+    }
+    if (spec.name == config::kModeConfigMapFile) {
+        std::map<std::string, std::string> data;
+        if (inputs.files.contains("")) {
+            auto manifest = mapping::parse_config_map_manifest(inputs.files.at(""));
+            if (!manifest) return fail(manifest.error().where + ": " + manifest.error().what);
+            data = std::move(manifest).value();
+        } else {
+            data = inputs.files;
+        }
+        auto content = mapping::parse_aws_auth_data(data);
+        if (!content) return fail(content.error().where + ": " + content.error().what);
+        parsed.config = std::move(content->config);
+        parsed.warnings = std::move(content->warnings);
+        return parsed;
+    }
+    // MountedFile: only the mapping keys of the config file are reloaded.
+    auto config = config::parse_server_config(inputs.files.at(""));
+    if (!config) return fail(std::move(config).error());
+    parsed.config = std::move(config->config.mappings);
+    return parsed;
+}
+
+}  // namespace
+
+std::vector<SourceSpec> source_specs(const config::ServerConfig& config, const std::string& config_file) {
+    std::vector<SourceSpec> specs;
+    for (const std::string& mode : config.backend_mode) {
+        SourceSpec spec;
+        spec.name = std::string(config::backend_mode_name(mode));
+        spec.table_options.partition = config.partition;
+        if (spec.name == config::kModeMountedFile) spec.path = config_file;
+        if (spec.name == config::kModeConfigMapFile) spec.path = config.aws_auth_path;
+        if (spec.name == config::kModeDynamicFile) {
+            spec.path = config.dynamic_file_path;
+            spec.table_options.user_id_strict = config.dynamic_file_user_id_strict;
+        }
+        if (const auto it = config.reserved_prefixes.find(spec.name); it != config.reserved_prefixes.end()) {
+            spec.reserved_prefixes = it->second;
+        }
+        specs.push_back(std::move(spec));
+    }
+    return specs;
+}
+
+namespace {
+
+LoadResult build_table(const SourceSpec& spec, mapping::MappingConfig config, std::vector<std::string> problems) {
+    LoadResult result;
+    result.problems = std::move(problems);
+    result.table = std::make_shared<const mapping::MappingTable>(
+        mapping::MappingTable::build(std::move(config), spec.table_options, result.problems));
+    return result;
+}
+
+LoadResult load_inputs(const SourceSpec& spec, const Inputs& inputs) {
+    LoadResult result;
+    if (inputs.missing || !inputs.error.empty()) {
+        result.missing = inputs.missing;
+        result.error = inputs.error;
+        return result;
+    }
+    auto parsed = parse_inputs(spec, inputs);
+    if (!parsed) {
+        result.error = std::move(parsed).error();
+        return result;
+    }
+    return build_table(spec, std::move(parsed->config), std::move(parsed->warnings));
+}
+
+}  // namespace
+
+LoadResult load_source(const SourceSpec& spec, const mapping::MappingConfig* static_mappings) {
+    if (spec.path.empty()) return build_table(spec, static_mappings ? *static_mappings : mapping::MappingConfig{}, {});
+    return load_inputs(spec, read_inputs(spec));
+}
+
+struct MappingSources::Source {
+    SourceSpec spec;
+    std::atomic<std::shared_ptr<const mapping::MappingTable>> table;
+
+    // Reloader thread only.
+    std::string fingerprint;                   // of the inputs last acted on
+    std::optional<Clock::time_point> missing_since;
+
+    // Shared with /healthz.
+    mutable std::mutex status_mutex;
+    bool ever_loaded = false;
+    std::string last_error;
+};
+
+MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingConfig static_mappings, Logger& log,
+                               Metrics& metrics)
+    : static_mappings_(std::move(static_mappings)), log_(log), metrics_(metrics) {
+    std::vector<std::string> directories;
+    for (SourceSpec& spec : specs) {
+        if (!spec.path.empty()) {
+            const fs::path path = fs::absolute(spec.path);
+            // A ConfigMap volume changes inside the directory; any file changes in its parent.
+            directories.push_back(spec.name == config::kModeConfigMapFile && fs::is_directory(path)
+                                      ? path.string()
+                                      : path.parent_path().string());
+        }
+        auto source = std::make_unique<Source>();
+        source->spec = std::move(spec);
+        sources_.push_back(std::move(source));
+    }
+    watcher_ = std::make_unique<FileWatcher>(std::move(directories));
+}
+
+MappingSources::~MappingSources() { stop(); }
+
+void MappingSources::load_all() {
+    for (auto& source : sources_) check(*source, true);
+}
+
+void MappingSources::check_all() {
+    for (auto& source : sources_) check(*source, false);
+}
+
+void MappingSources::check(Source& source, bool initial) {
+    const SourceSpec& spec = source.spec;
+    const std::string& name = spec.name;
+    LoadResult result;
+    if (spec.path.empty()) {
+        if (!initial) return;  // static: loaded once
+        result = load_source(spec, &static_mappings_);
+    } else {
+        const Inputs inputs = read_inputs(spec);
+        if (inputs.missing) {
+            // Keep the table through a delete-and-re-create; empty it once the
+            // file has stayed away.
+            const bool loaded = source.table.load() != nullptr;
+            if (!source.missing_since) source.missing_since = Clock::now();
+            if (loaded && !source.fingerprint.empty() && Clock::now() - *source.missing_since >= kDeletionGrace) {
+                std::vector<std::string> none;
+                source.table.store(std::make_shared<const mapping::MappingTable>(
+                    mapping::MappingTable::build({}, spec.table_options, none)));
+                source.fingerprint.clear();
+                metrics_.mapping_reloaded(name, true, 0, 0, 0);
+                log_.warn("mapping source file is gone; its table is now empty", {{"source", name}, {"file", spec.path}});
+            }
+            if (!loaded) {
+                std::lock_guard lock(source.status_mutex);
+                source.last_error = inputs.error;
+            }
+            return;
+        }
+        source.missing_since.reset();
+        // Act once per distinct content (or distinct read error): a broken
+        // file is reported once, not every second.
+        const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
+        if (state == source.fingerprint) return;
+        source.fingerprint = state;
+        result = load_inputs(spec, inputs);
+    }
+
+    if (!result.table) {
+        metrics_.mapping_reloaded(name, false, 0, 0, 0);
+        log_.error("mapping source did not load; the last good table stays in force",
+                   {{"source", name}, {"file", spec.path}, {"reason", result.error}});
+        std::lock_guard lock(source.status_mutex);
+        source.last_error = result.error;
+        return;
+    }
+    for (const std::string& problem : result.problems) {
+        log_.warn("mapping entry problem", {{"source", name}, {"file", spec.path}, {"problem", problem}});
+    }
+    const mapping::MappingTable& table = *result.table;
+    source.table.store(result.table);
+    metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count());
+    log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
+              {{"source", name},
+               {"file", spec.path},
+               {"roles", std::to_string(table.role_count())},
+               {"users", std::to_string(table.user_count())},
+               {"accounts", std::to_string(table.account_count())},
+               {"problems", std::to_string(result.problems.size())}});
+    std::lock_guard lock(source.status_mutex);
+    source.ever_loaded = true;
+    source.last_error.clear();
+}
+
+void MappingSources::start() {
+    thread_ = std::thread([this] {
+        while (!stopping_) {
+            watcher_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(kRecheckInterval));
+            if (stopping_) break;
+            // Let a burst of writes (truncate, write, close) settle first.
+            std::this_thread::sleep_for(std::chrono::milliseconds{20});
+            check_all();
+        }
+    });
+}
+
+void MappingSources::stop() {
+    if (stopping_.exchange(true)) return;
+    watcher_->interrupt();
+    if (thread_.joinable()) thread_.join();
+}
+
+std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {
+    std::vector<auth::SourceSnapshot> snapshot;
+    snapshot.reserve(sources_.size());
+    for (const auto& source : sources_) {
+        snapshot.push_back({source->spec.name, source->table.load(), source->spec.reserved_prefixes});
+    }
+    return snapshot;
+}
+
+std::vector<std::pair<std::string, std::string>> MappingSources::never_loaded() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& source : sources_) {
+        std::lock_guard lock(source->status_mutex);
+        if (!source->ever_loaded) out.emplace_back(source->spec.name, source->last_error);
+    }
+    return out;
+}
+
+}  // namespace aia::app

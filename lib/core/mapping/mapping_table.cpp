@@ -1,0 +1,284 @@
+#include "core/mapping/mapping_table.hpp"
+
+#include <algorithm>
+
+#include "core/arn/arn.hpp"
+#include "core/aws/partition.hpp"
+#include "core/mapping/templates.hpp"
+#include "core/util/ascii.hpp"
+#include "core/util/quote.hpp"
+
+namespace aia::mapping {
+namespace {
+
+constexpr std::size_t kMaxNearMisses = 5;
+
+bool is_permission_set_name(std::string_view name) {
+    return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+        return ascii::is_alnum(c) || c == '_' || c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '-';
+    });
+}
+
+// What an entry is refused for, or nothing.
+std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role, const TableOptions& options) {
+    if (is_role && entry.sso && !entry.arn.empty()) return "only one of rolearn or sso can be supplied";
+    if (options.user_id_strict) {
+        if (entry.user_id.empty()) return "userid must be supplied (dynamicfileUserIDStrict is on)";
+    } else if (!entry.sso && entry.arn.empty()) {
+        return is_role ? "one of rolearn or sso must be supplied" : "userarn must be supplied";
+    }
+    if (entry.sso) {
+        const SsoMatcher& sso = *entry.sso;
+        if (sso.account_id.size() != 12 || !ascii::all_of_digits(sso.account_id)) {
+            return "sso.accountID " + quote(sso.account_id) + " is not a 12-digit account ID";
+        }
+        if (!is_permission_set_name(sso.permission_set_name)) {
+            return "sso.permissionSetName " + quote(sso.permission_set_name) + " is not a valid permission set name";
+        }
+        if (!sso.partition.empty() && aws::find_partition(sso.partition) == nullptr) {
+            return "sso.partition " + quote(sso.partition) + " is not a partition";
+        }
+    }
+    if (!entry.arn.empty()) {
+        if (ArnPattern::is_pattern(entry.arn)) {
+            if (auto pattern = ArnPattern::parse(entry.arn); !pattern) return pattern.error();
+        } else if (auto key = mapping_key(entry.arn); !key) {
+            return key.error();
+        }
+    }
+    if (entry.username.empty()) return "username must be supplied";
+    if (auto unknown = unknown_placeholder(entry.username)) return "unknown template variable " + *unknown + " in username";
+    for (const std::string& group : entry.groups) {
+        if (auto unknown = unknown_placeholder(group)) return "unknown template variable " + *unknown + " in groups";
+    }
+    return std::nullopt;
+}
+
+// Role sessions' ARNs carry no IAM path, so a role pattern with one never matches.
+bool role_pattern_needs_path(const ArnPattern& pattern) {
+    const std::string_view resource = pattern.section(5);
+    return resource.starts_with("role/") && resource.substr(5).find('/') != std::string_view::npos;
+}
+
+// "AWSReservedSSO_<name>_<16 hex>", the roles IAM Identity Center creates.
+bool is_sso_role_for(std::string_view role_name, std::string_view permission_set) {
+    const std::string prefix = "awsreservedsso_" + ascii::to_lower(permission_set) + "_";
+    const std::string name = ascii::to_lower(role_name);
+    if (!name.starts_with(prefix) || name.size() != prefix.size() + 16) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), ascii::is_hex_digit);
+}
+
+struct RoleParts {
+    std::string partition, account, name;
+    bool is_role = false;
+};
+
+RoleParts role_parts(std::string_view canonical_arn) {
+    RoleParts parts;
+    auto parsed = arn::parse(canonical_arn);
+    if (!parsed) return parts;
+    parts.partition = parsed->partition;
+    parts.account = parsed->account;
+    parts.is_role = parsed->service == "iam" && parsed->resource.starts_with("role/");
+    parts.name = parsed->resource.substr(parsed->resource.rfind('/') + 1);
+    return parts;
+}
+
+std::string describe(const MappingEntry& entry) {
+    if (entry.sso) {
+        return "sso{permissionSetName: " + entry.sso->permission_set_name + ", accountID: " + entry.sso->account_id + "}";
+    }
+    return entry.arn.empty() ? "userid " + entry.user_id : entry.arn;
+}
+
+}  // namespace
+
+std::string_view to_string(MatchKind kind) noexcept {
+    switch (kind) {
+        case MatchKind::UserId: return "user ID";
+        case MatchKind::ExactArn: return "exact ARN";
+        case MatchKind::Sso: return "IAM Identity Center permission set";
+        case MatchKind::Pattern: return "ARN pattern";
+        case MatchKind::Account: return "mapAccounts";
+    }
+    return "unknown";
+}
+
+Result<std::string, std::string> mapping_key(std::string_view arn) {
+    auto canonical = arn::canonicalize(arn);
+    if (!canonical) return fail(std::move(canonical).error());
+    std::string key = std::move(canonical->arn);
+    if (canonical->type == arn::PrincipalType::Role || canonical->type == arn::PrincipalType::AssumedRole) {
+        auto stripped = arn::strip_role_path(key);
+        if (!stripped) return fail(std::move(stripped).error());
+        key = std::move(stripped).value();
+    }
+    return ascii::to_lower(key);
+}
+
+MappingTable MappingTable::build(MappingConfig config, const TableOptions& options, std::vector<std::string>& problems) {
+    MappingTable table;
+    table.options_ = options;
+    const auto add = [&](std::vector<MappingEntry>& entries, bool is_role) {
+        for (MappingEntry& entry : entries) {
+            const std::string origin = entry.origin;
+            if (auto problem = entry_problem(entry, is_role, options)) {
+                problems.push_back(origin + ": " + *problem + "; entry ignored");
+                continue;
+            }
+            const std::size_t index = table.entries_.size();
+            if (options.user_id_strict) {
+                const auto [it, inserted] = table.user_ids_.emplace(entry.user_id, index);
+                if (!inserted) {
+                    problems.push_back(origin + ": userid " + quote(entry.user_id) + " is already mapped by " +
+                                       table.entries_[it->second].origin + "; entry ignored");
+                    continue;
+                }
+            } else if (entry.sso) {
+                table.sso_.push_back(index);
+            } else if (ArnPattern::is_pattern(entry.arn)) {
+                ArnPattern pattern = ArnPattern::parse(entry.arn).value();
+                if (is_role && role_pattern_needs_path(pattern)) {
+                    problems.push_back(origin + ": " + quote(entry.arn, 256) +
+                                       " can never match: role sessions carry no IAM path (write the role name without it)");
+                }
+                table.patterns_.push_back({std::move(pattern), index});
+            } else {
+                const std::string key = mapping_key(entry.arn).value();
+                const auto [it, inserted] = table.exact_.emplace(key, index);
+                if (!inserted) {
+                    problems.push_back(origin + ": " + quote(entry.arn, 256) + " is already mapped by " +
+                                       table.entries_[it->second].origin + "; entry ignored");
+                    continue;
+                }
+            }
+            (is_role ? table.role_count_ : table.user_count_) += 1;
+            table.entries_.push_back(std::move(entry));
+        }
+    };
+    add(config.roles, true);
+    add(config.users, false);
+    // Most specific first; the sort is stable, so ties keep the order written.
+    std::stable_sort(table.patterns_.begin(), table.patterns_.end(), [](const Pattern& a, const Pattern& b) {
+        return a.pattern.literal_prefix_length() > b.pattern.literal_prefix_length();
+    });
+    for (std::size_t i = 0; i < config.accounts.size(); ++i) {
+        const std::string& account = config.accounts[i];
+        if (account.size() != 12 || !ascii::all_of_digits(account)) {
+            problems.push_back("mapAccounts[" + std::to_string(i) + "]: " + quote(account) +
+                               " is not a 12-digit account ID; entry ignored");
+            continue;
+        }
+        table.accounts_.insert(account);
+    }
+    return table;
+}
+
+std::optional<MappingMatch> MappingTable::match(const identity::Identity& identity) const {
+    if (options_.user_id_strict) {
+        if (const auto it = user_ids_.find(identity.user_id); it != user_ids_.end()) {
+            const MappingEntry& entry = entries_[it->second];
+            // The entry's ARN, if given, must name the caller (path aside):
+            // upstream's "ARN does not match User ID" check.
+            if (entry.arn.empty() || mapping_key(entry.arn).value_or("?") == mapping_key(identity.canonical_arn).value_or("")) {
+                return MappingMatch{&entry, MatchKind::UserId};
+            }
+        }
+    } else if (const auto key = mapping_key(identity.canonical_arn)) {
+        if (const auto it = exact_.find(*key); it != exact_.end()) return MappingMatch{&entries_[it->second], MatchKind::ExactArn};
+
+        const RoleParts role = role_parts(identity.canonical_arn);
+        if (role.is_role) {
+            for (std::size_t index : sso_) {
+                const SsoMatcher& sso = *entries_[index].sso;
+                const std::string& partition = sso.partition.empty() ? options_.partition : sso.partition;
+                if (role.account == sso.account_id && role.partition == partition &&
+                    is_sso_role_for(role.name, sso.permission_set_name)) {
+                    return MappingMatch{&entries_[index], MatchKind::Sso};
+                }
+            }
+        }
+        for (const Pattern& pattern : patterns_) {
+            if (pattern.pattern.matches(identity.canonical_arn)) return MappingMatch{&entries_[pattern.entry], MatchKind::Pattern};
+        }
+    }
+    if (accounts_.contains(identity.account_id)) return MappingMatch{nullptr, MatchKind::Account};
+    return std::nullopt;
+}
+
+Explanation MappingTable::explain(const identity::Identity& identity) const {
+    Explanation explanation;
+    explanation.match = match(identity);
+    if (explanation.match) return explanation;
+
+    // Score every entry by how close it came (same account and kind of
+    // principal first); show the closest.
+    struct Scored {
+        int score;
+        NearMiss miss;
+    };
+    std::vector<Scored> scored;
+    const RoleParts caller = role_parts(identity.canonical_arn);
+    const std::string caller_key = mapping_key(identity.canonical_arn).value_or("");
+    for (const MappingEntry& entry : entries_) {
+        NearMiss miss{entry.origin, describe(entry), ""};
+        int score = 0;
+        if (options_.user_id_strict) {
+            if (entry.user_id == identity.user_id) {
+                miss.reason = "user ID matches, but the entry's ARN names another principal";
+                score = 10;
+            } else {
+                miss.reason = "user ID differs (entry: " + entry.user_id + ")";
+            }
+        } else if (entry.sso) {
+            const std::string& partition = entry.sso->partition.empty() ? options_.partition : entry.sso->partition;
+            if (!caller.is_role) miss.reason = "the caller is not a role";
+            else if (caller.account != entry.sso->account_id) miss.reason = "account differs";
+            else if (caller.partition != partition) miss.reason = "partition differs";
+            else {
+                miss.reason = "role is not AWSReservedSSO_" + entry.sso->permission_set_name + "_<16 hex digits>";
+                score = 9;
+            }
+        } else if (ArnPattern::is_pattern(entry.arn)) {
+            const ArnPattern pattern = ArnPattern::parse(entry.arn).value();
+            static constexpr const char* kSections[] = {"", "partition", "service", "region", "account", "resource"};
+            std::array<std::string, 6> sections;
+            const auto lowered = ascii::to_lower(identity.canonical_arn);
+            std::size_t start = 0;
+            for (std::size_t i = 0; i < 5; ++i) {
+                const std::size_t colon = lowered.find(':', start);
+                sections[i] = lowered.substr(start, colon - start);
+                start = colon == std::string::npos ? lowered.size() : colon + 1;
+            }
+            sections[5] = lowered.substr(std::min(start, lowered.size()));
+            for (std::size_t i = 1; i < 6 && miss.reason.empty(); ++i) {
+                if (!glob_matches(pattern.section(i), sections[i])) miss.reason = std::string("pattern does not match the ") + kSections[i];
+                else score += 2;  // up to 8 when only the resource differs
+            }
+            if (role_pattern_needs_path(pattern)) miss.reason += " (and role sessions carry no IAM path)";
+        } else {
+            const auto parsed_entry = arn::parse(entry.arn);
+            const auto entry_key = mapping_key(entry.arn).value_or("");
+            const RoleParts written = role_parts(entry.arn);
+            if (!parsed_entry) continue;
+            if (parsed_entry->partition != caller.partition) miss.reason = "partition differs";
+            else if (parsed_entry->account != identity.account_id) miss.reason = "account differs";
+            else if (written.is_role != caller.is_role) {
+                miss.reason = caller.is_role ? "names a user, the caller is a role" : "names a role, the caller is not one";
+                score = 5;
+            } else if (entry_key != caller_key) {
+                miss.reason = written.is_role ? "role name differs" : "user name or path differs";
+                score = 10;
+            }
+        }
+        scored.push_back({score, std::move(miss)});
+    }
+    std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+    for (std::size_t i = 0; i < scored.size() && i < kMaxNearMisses; ++i) explanation.near_misses.push_back(std::move(scored[i].miss));
+    if (!accounts_.empty()) {
+        explanation.near_misses.push_back({"mapAccounts", "", "account " + identity.account_id + " is not listed"});
+    }
+    return explanation;
+}
+
+}  // namespace aia::mapping

@@ -1,0 +1,89 @@
+#pragma once
+// An immutable mapping table: identity -> the entry that maps it.
+//
+// Built once per (re)load, then only read, so requests on any thread can
+// share it through a shared_ptr<const MappingTable>. Matching is
+// deterministic, in this order:
+//   1. userIDStrict tables (DynamicFile): the entry for the STS user ID,
+//      whose ARN, if given, must name the same principal;
+//   2. an exact ARN (roles, then users), without regard to letter case; a
+//      role written with its IAM path matches its path-less sessions;
+//   3. an IAM Identity Center (sso) entry;
+//   4. ArnLike patterns, the longest literal prefix first, then the order
+//      written;
+//   5. mapAccounts: any principal of the account, as its canonical ARN.
+// Bad entries are refused one by one at build time and reported; the rest
+// of the table loads. Of two entries naming the same ARN, the first stays.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/identity/identity.hpp"
+#include "core/mapping/arn_pattern.hpp"
+#include "core/mapping/mapping_config.hpp"
+
+namespace aia::mapping {
+
+struct TableOptions {
+    std::string partition = "aws";  // for sso entries that name none
+    bool user_id_strict = false;    // DynamicFile's dynamicfileUserIDStrict
+};
+
+enum class MatchKind { UserId, ExactArn, Sso, Pattern, Account };
+std::string_view to_string(MatchKind kind) noexcept;
+
+// Valid as long as the table it came from.
+struct MappingMatch {
+    const MappingEntry* entry = nullptr;  // nullptr for an account match
+    MatchKind kind = MatchKind::ExactArn;
+};
+
+// An entry that did not match, and why: what `explain` shows.
+struct NearMiss {
+    std::string origin;
+    std::string written;  // the entry's ARN, pattern or sso description
+    std::string reason;   // e.g. "account differs", "role name differs"
+};
+
+struct Explanation {
+    std::optional<MappingMatch> match;
+    std::vector<NearMiss> near_misses;  // the closest entries first, at most five
+};
+
+class MappingTable {
+public:
+    // Never fails: `problems` receives one line per refused entry (naming
+    // it) and per warning (an entry that can never match).
+    static MappingTable build(MappingConfig config, const TableOptions& options, std::vector<std::string>& problems);
+
+    std::optional<MappingMatch> match(const identity::Identity& identity) const;
+    Explanation explain(const identity::Identity& identity) const;
+
+    std::size_t role_count() const noexcept { return role_count_; }
+    std::size_t user_count() const noexcept { return user_count_; }
+    std::size_t account_count() const noexcept { return accounts_.size(); }
+
+private:
+    struct Pattern {
+        ArnPattern pattern;
+        std::size_t entry;
+    };
+
+    TableOptions options_;
+    std::vector<MappingEntry> entries_;
+    std::unordered_map<std::string, std::size_t> exact_;     // mapping key -> entry
+    std::unordered_map<std::string, std::size_t> user_ids_;  // STS user ID -> entry (userIDStrict)
+    std::vector<std::size_t> sso_;                           // sso entries, in order written
+    std::vector<Pattern> patterns_;                          // most specific first
+    std::unordered_set<std::string> accounts_;
+    std::size_t role_count_ = 0, user_count_ = 0;
+};
+
+// The lookup key of an exact ARN: canonical, role path dropped, lower case.
+Result<std::string, std::string> mapping_key(std::string_view arn);
+
+}  // namespace aia::mapping

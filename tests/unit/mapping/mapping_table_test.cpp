@@ -1,0 +1,195 @@
+#include <catch2/catch.hpp>
+
+#include "core/mapping/mapping_table.hpp"
+
+using namespace aia;
+using mapping::MappingConfig;
+using mapping::MappingEntry;
+using mapping::MappingTable;
+using mapping::MatchKind;
+
+namespace {
+
+identity::Identity session(std::string role, std::string name = "s", std::string account = "111122223333",
+                           std::string partition = "aws") {
+    identity::Identity id;
+    id.arn = "arn:" + partition + ":sts::" + account + ":assumed-role/" + role + "/" + name;
+    id.canonical_arn = "arn:" + partition + ":iam::" + account + ":role/" + role;
+    id.account_id = account;
+    id.session_name = name;
+    id.user_id = "AROA" + role;
+    return id;
+}
+
+identity::Identity user(std::string arn, std::string account = "111122223333") {
+    identity::Identity id;
+    id.arn = id.canonical_arn = std::move(arn);
+    id.account_id = std::move(account);
+    id.user_id = "AIDAUSER";
+    return id;
+}
+
+MappingEntry entry(std::string arn, std::string username, std::string origin) {
+    return {.arn = std::move(arn), .username = std::move(username), .origin = std::move(origin)};
+}
+
+MappingTable build(MappingConfig config, mapping::TableOptions options = {}) {
+    std::vector<std::string> problems;
+    MappingTable table = MappingTable::build(std::move(config), options, problems);
+    for (const auto& problem : problems) WARN(problem);
+    return table;
+}
+
+std::string username_for(const MappingTable& table, const identity::Identity& id) {
+    const auto match = table.match(id);
+    if (!match) return "<none>";
+    return match->entry ? match->entry->username : "<account>";
+}
+
+}  // namespace
+
+TEST_CASE("exact ARNs: roles, users, any letter case, role paths", "[mapping-table]") {
+    const MappingTable table = build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]"),
+                                                entry("arn:aws:iam::111122223333:role/team/ops/Operator", "ops", "mapRoles[1]")},
+                                      .users = {entry("arn:aws:iam::111122223333:user/Alice", "alice", "mapUsers[0]")}});
+    CHECK(username_for(table, session("Admin")) == "admin");
+    CHECK(username_for(table, session("ADMIN")) == "admin");
+    CHECK(username_for(table, session("Operator")) == "ops");  // upstream #268
+    CHECK(username_for(table, user("arn:aws:iam::111122223333:user/alice")) == "alice");
+    CHECK(username_for(table, user("arn:aws:iam::111122223333:user/team/Alice")) == "<none>");
+    CHECK(username_for(table, session("Admin", "s", "999999999999")) == "<none>");
+    CHECK(table.match(session("Admin"))->kind == MatchKind::ExactArn);
+    CHECK(table.role_count() == 2);
+    CHECK(table.user_count() == 1);
+}
+
+TEST_CASE("patterns: exact beats pattern, longer literal prefix beats shorter, then order written", "[mapping-table]") {
+    const MappingTable table = build({.roles = {
+                                          entry("arn:aws:iam::*:role/*", "anyone", "mapRoles[0]"),
+                                          entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[1]"),
+                                          entry("arn:aws:iam::111122223333:role/dev-admin", "dev-admin", "mapRoles[2]"),
+                                          entry("arn:aws:iam::111122223333:role/dev-?", "never-first", "mapRoles[3]"),
+                                          entry("arn:aws:iam::111122223333:role/ops-*", "ops-1", "mapRoles[4]"),
+                                          entry("arn:aws:iam::111122223333:role/ops-*", "ops-2", "mapRoles[5]"),
+                                      }});
+    CHECK(username_for(table, session("dev-admin")) == "dev-admin");
+    CHECK(username_for(table, session("dev-team")) == "dev");
+    CHECK(username_for(table, session("dev-x")) == "dev");  // same prefix as dev-?: written first
+    CHECK(username_for(table, session("ops-1")) == "ops-1");
+    CHECK(username_for(table, session("prod", "s", "444455556666")) == "anyone");
+    CHECK(table.match(session("dev-team"))->kind == MatchKind::Pattern);
+}
+
+TEST_CASE("IAM Identity Center permission sets", "[mapping-table]") {
+    MappingEntry sso{.sso = mapping::SsoMatcher{"AdministratorAccess", "111122223333", ""}, .username = "sso-admin",
+                     .origin = "mapRoles[0]"};
+    MappingEntry cn_sso{.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", "aws-cn"}, .username = "cn-reader",
+                        .origin = "mapRoles[1]"};
+    const MappingTable table = build({.roles = {sso, cn_sso}});
+    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef")) == "sso-admin");
+    CHECK(username_for(table, session("awsreservedsso_administratoraccess_0123456789ABCDEF")) == "sso-admin");
+    CHECK(table.match(session("AWSReservedSSO_AdministratorAccess_0123456789abcdef"))->kind == MatchKind::Sso);
+    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcde")) == "<none>");
+    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdeg")) == "<none>");
+    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccessX_0123456789abcdef")) == "<none>");
+    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "s", "999999999999")) == "<none>");
+    // Upstream ignores an explicit partition (its bug); here it counts.
+    CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef", "s", "111122223333", "aws-cn")) ==
+          "cn-reader");
+    CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef")) == "<none>");
+    // The full SSO role path written as a plain rolearn works too.
+    const MappingTable plain = build({.roles = {entry(
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0123456789abcdef",
+        "dev", "mapRoles[0]")}});
+    CHECK(username_for(plain, session("AWSReservedSSO_Dev_0123456789abcdef")) == "dev");
+}
+
+TEST_CASE("mapAccounts comes last", "[mapping-table]") {
+    const MappingTable table = build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]")},
+                                      .accounts = {"111122223333"}});
+    CHECK(username_for(table, session("Admin")) == "admin");
+    CHECK(username_for(table, session("Other")) == "<account>");
+    CHECK(table.match(session("Other"))->kind == MatchKind::Account);
+}
+
+TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]") {
+    std::vector<std::string> problems;
+    const MappingTable table = MappingTable::build(
+        {.roles = {entry("arn:aws:iam::111122223333:role/Good", "good", "mapRoles[0]"),
+                   entry("arn:aws:iam::1:role/BadAccount", "x", "mapRoles[1]"),
+                   entry("arn:aws:iam::111122223333:role/NoName", "", "mapRoles[2]"),
+                   entry("arn:aws:iam::111122223333:role/Typo", "{{SessionNmae}}", "mapRoles[3]"),
+                   entry("arn:aws:iam::111122223333:role/Good", "second", "mapRoles[4]"),
+                   entry("", "nothing", "mapRoles[5]"),
+                   {.arn = "arn:aws:iam::111122223333:role/Both", .sso = mapping::SsoMatcher{"X", "111122223333", ""},
+                    .username = "u", .origin = "mapRoles[6]"},
+                   {.sso = mapping::SsoMatcher{"X", "12", ""}, .username = "u", .origin = "mapRoles[7]"},
+                   entry("arn:aws:iam::111122223333:role/team/*", "never", "mapRoles[8]")},
+         .users = {entry("arn:aws:iam::111122223333:user/u", "ok", "mapUsers[0]")},
+         .accounts = {"12345"}},
+        {}, problems);
+    CHECK(username_for(table, session("Good")) == "good");  // the first of two stays
+    CHECK(table.role_count() == 2);                          // Good, and the path pattern (kept, with a warning)
+    CHECK(table.user_count() == 1);
+    REQUIRE(problems.size() == 9);
+    CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[1]: ") && Catch::EndsWith("; entry ignored"));
+    CHECK(problems[1] == "mapRoles[2]: username must be supplied; entry ignored");
+    CHECK(problems[2] == "mapRoles[3]: unknown template variable {{SessionNmae}} in username; entry ignored");
+    CHECK(problems[3] == "mapRoles[4]: \"arn:aws:iam::111122223333:role/Good\" is already mapped by mapRoles[0]; entry ignored");
+    CHECK(problems[4] == "mapRoles[5]: one of rolearn or sso must be supplied; entry ignored");
+    CHECK(problems[5] == "mapRoles[6]: only one of rolearn or sso can be supplied; entry ignored");
+    CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[7]: sso.accountID"));
+    CHECK_THAT(problems[7], Catch::StartsWith("mapRoles[8]: ") && Catch::Contains("can never match"));
+    CHECK(problems[8] == "mapAccounts[0]: \"12345\" is not a 12-digit account ID; entry ignored");
+}
+
+TEST_CASE("userIDStrict tables match the STS user ID, and the ARN if given", "[mapping-table]") {
+    const mapping::TableOptions strict{.user_id_strict = true};
+    const MappingTable table =
+        build({.roles = {{.arn = "arn:aws:iam::111122223333:role/path/Admin", .username = "admin", .user_id = "AROAAdmin",
+                          .origin = "mapRoles[0]"},
+                         {.username = "anyarn", .user_id = "AROAOther", .origin = "mapRoles[1]"}}},
+              strict);
+    CHECK(username_for(table, session("Admin")) == "admin");
+    CHECK(table.match(session("Admin"))->kind == MatchKind::UserId);
+    identity::Identity impostor = session("Admin");
+    impostor.canonical_arn = "arn:aws:iam::111122223333:role/Impostor";
+    CHECK(username_for(table, impostor) == "<none>");  // upstream: "ARN does not match User ID"
+    CHECK(username_for(table, session("Other")) == "anyarn");
+    CHECK(username_for(table, session("Unknown")) == "<none>");
+
+    std::vector<std::string> problems;
+    MappingTable::build({.roles = {{.arn = "arn:aws:iam::111122223333:role/A", .username = "a", .origin = "mapRoles[0]"}}},
+                        strict, problems);
+    CHECK(problems == std::vector<std::string>{
+                          "mapRoles[0]: userid must be supplied (dynamicfileUserIDStrict is on); entry ignored"});
+}
+
+TEST_CASE("explain names the match, or the nearest entries and why they missed", "[mapping-table]") {
+    const MappingTable table =
+        build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]"),
+                         entry("arn:aws:iam::444455556666:role/Deployer", "deployer", "mapRoles[1]"),
+                         entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[2]"),
+                         {.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", ""}, .username = "r", .origin = "mapRoles[3]"}},
+               .users = {entry("arn:aws:iam::111122223333:user/Admin", "admin-user", "mapUsers[0]")},
+               .accounts = {"777788889999"}});
+    const auto hit = table.explain(session("Admin"));
+    REQUIRE(hit.match);
+    CHECK(hit.match->entry->origin == "mapRoles[0]");
+
+    const auto miss = table.explain(session("Deployer"));
+    REQUIRE_FALSE(miss.match);
+    REQUIRE(miss.near_misses.size() >= 5);
+    CHECK(miss.near_misses[0].reason == "role name differs");
+    const auto reason_of = [&](std::string_view origin) {
+        for (const auto& near : miss.near_misses) {
+            if (near.origin == origin) return near.reason;
+        }
+        return std::string("<not listed>");
+    };
+    CHECK(reason_of("mapRoles[1]") == "account differs");
+    CHECK(reason_of("mapRoles[2]") == "pattern does not match the resource");
+    CHECK(reason_of("mapRoles[3]") == "role is not AWSReservedSSO_ReadOnly_<16 hex digits>");
+    CHECK(reason_of("mapUsers[0]") == "names a user, the caller is a role");
+    CHECK(reason_of("mapAccounts") == "account 111122223333 is not listed");
+}
