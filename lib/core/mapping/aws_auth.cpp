@@ -58,8 +58,9 @@ Result<AwsAuthContent, AwsAuthError> parse_aws_auth_data(const std::map<std::str
     for (const auto& [key, value] : data) {
         const bool known = std::find(kDataKeys.begin(), kDataKeys.end(), key) != kDataKeys.end();
         if (!known) {
+            const std::string_view name = key;  // (clang 14 cannot capture a structured binding)
             const bool miscased = std::any_of(kDataKeys.begin(), kDataKeys.end(),
-                                              [&](std::string_view k) { return ascii::iequals(k, key); });
+                                              [name](std::string_view k) { return ascii::iequals(k, name); });
             content.warnings.push_back("data." + key + (miscased ? ": data keys are case-sensitive; ignored"
                                                                   : ": unknown key, ignored"));
             continue;
