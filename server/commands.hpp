@@ -24,5 +24,6 @@ struct GlobalFlags {
 // Registers `server` and returns where its exit status will be written.
 void add_server_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 void add_version_command(CLI::App& app, int& exit_status);
+void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 
 }  // namespace aia::cli

@@ -1,0 +1,145 @@
+// `explain`: which mapping applies to an ARN, and why, without contacting
+// AWS. What operators need when kube-apiserver says "Unauthorized".
+//
+//   aws-iam-authenticator explain --config config.yaml
+//       --arn arn:aws:sts::111122223333:assumed-role/Admin/alice
+//
+// Exit status: 0 when the ARN is mapped, 1 when it is not, 2 when the
+// question cannot be answered (bad flags, configuration or ARN).
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "app/mapping_sources.hpp"
+#include "commands.hpp"
+#include "core/arn/arn.hpp"
+#include "core/auth/user_mapping.hpp"
+#include "core/config/server_config.hpp"
+#include "core/mapping/templates.hpp"
+
+namespace aia::cli {
+namespace {
+
+struct ExplainFlags {
+    std::string arn;
+    std::optional<std::string> session_name;
+    std::string access_key_id = "<access key ID>";
+    std::string user_id = "<STS user ID>";
+    std::optional<std::vector<std::string>> backend_mode;
+    std::optional<std::string> aws_auth_path;
+    std::optional<std::string> partition;
+};
+
+int cannot_answer(const std::string& message) {
+    std::fprintf(stderr, "aws-iam-authenticator explain: %s\n", message.c_str());
+    return 2;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? std::string(separator) : "") + items[i];
+    return out;
+}
+
+int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
+    config::ServerConfig config;
+    if (!globals.config_file.empty()) {
+        std::ifstream in(globals.config_file, std::ios::binary);
+        if (!in) return cannot_answer("cannot read config file " + globals.config_file);
+        std::ostringstream text;
+        text << in.rdbuf();
+        auto parsed = config::parse_server_config(text.str());
+        if (!parsed) return cannot_answer(globals.config_file + ": " + parsed.error());
+        config = std::move(parsed->config);
+    }
+    if (flags.backend_mode) config.backend_mode = *flags.backend_mode;
+    if (flags.aws_auth_path) config.aws_auth_path = *flags.aws_auth_path;
+    if (flags.partition) config.partition = *flags.partition;
+    if (config.cluster_id.empty()) config.cluster_id = "explain";  // not needed to map
+    if (auto valid = config::validate(config); !valid) return cannot_answer(valid.error());
+
+    // The identity STS would report for this ARN.
+    auto canonical = arn::canonicalize(flags.arn);
+    if (!canonical) return cannot_answer(canonical.error());
+    identity::Identity identity;
+    identity.arn = flags.arn;
+    identity.canonical_arn = canonical->arn;
+    identity.principal_type = canonical->type;
+    identity.account_id = canonical->account;
+    identity.user_id = flags.user_id;
+    identity.access_key_id = flags.access_key_id;
+    if (canonical->type == arn::PrincipalType::AssumedRole) {
+        identity.session_name = flags.arn.substr(flags.arn.rfind('/') + 1);
+    }
+    if (flags.session_name) identity.session_name = *flags.session_name;
+
+    std::printf("ARN:            %s\ncanonical ARN:  %s\n", identity.arn.c_str(), identity.canonical_arn.c_str());
+    if (!identity.session_name.empty()) std::printf("session name:   %s\n", identity.session_name.c_str());
+
+    std::vector<auth::SourceSnapshot> snapshots;
+    for (const app::SourceSpec& spec : app::source_specs(config, globals.config_file)) {
+        app::LoadResult loaded = app::load_source(spec, &config.mappings);
+        const std::string file = spec.path.empty() ? "flags only" : spec.path;
+        std::printf("\nsource %s (%s): ", spec.name.c_str(), file.c_str());
+        if (!loaded.table) {
+            std::printf("NOT LOADED: %s (the server would skip this source)\n", loaded.error.c_str());
+        } else {
+            const mapping::MappingTable& table = *loaded.table;
+            std::printf("%zu roles, %zu users, %zu accounts\n", table.role_count(), table.user_count(),
+                        table.account_count());
+            for (const std::string& problem : loaded.problems) std::printf("  problem: %s\n", problem.c_str());
+            const mapping::Explanation explanation = table.explain(identity);
+            if (explanation.match) {
+                const auto& match = *explanation.match;
+                std::printf("  matched %s (%.*s)%s%s\n", match.entry ? match.entry->origin.c_str() : "mapAccounts",
+                            int(to_string(match.kind).size()), to_string(match.kind).data(), match.entry ? ": " : "",
+                            match.entry ? (match.entry->sso ? "sso entry" : match.entry->arn.c_str()) : "");
+            } else {
+                std::printf("  no match%s\n", explanation.near_misses.empty() ? "" : "; nearest entries:");
+                for (const mapping::NearMiss& miss : explanation.near_misses) {
+                    std::printf("    %s %s: %s\n", miss.origin.c_str(), miss.written.c_str(), miss.reason.c_str());
+                }
+            }
+        }
+        snapshots.push_back({spec.name, loaded.table, spec.reserved_prefixes});
+    }
+
+    // Nodes' {{EC2PrivateDNSName}} needs an EC2 lookup we do not make here.
+    std::optional<std::string> private_dns_name;
+    if (mapping::is_instance_id(identity.session_name)) {
+        private_dns_name = "<private DNS name of " + identity.session_name + ">";
+    }
+    auto mapped = auth::map_identity(identity, snapshots, {}, private_dns_name);
+    if (!mapped) {
+        std::printf("\nresult: NOT MAPPED: %s\n  (kube-apiserver would answer Unauthorized)\n", mapped.error().message.c_str());
+        return 1;
+    }
+    std::printf("\nresult: mapped by %s %s (%.*s)\n", mapped->source.c_str(), mapped->origin.c_str(),
+                int(to_string(mapped->kind).size()), to_string(mapped->kind).data());
+    std::printf("  username: %s\n  groups:   %s\n  uid:      %s\n", mapped->user.username.c_str(),
+                join(mapped->user.groups, ", ").c_str(), mapped->user.uid.c_str());
+    return 0;
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_status) {
+    auto flags = std::make_shared<ExplainFlags>();
+    CLI::App* command = app.add_subcommand(
+        "explain", "Show which mapping applies to an IAM ARN and why (no AWS calls); exit 0 if mapped, 1 if not");
+    command->add_option("--arn", flags->arn, "The ARN STS would report, e.g. arn:aws:sts::111122223333:assumed-role/Admin/alice")
+        ->required();
+    command->add_option("--session-name", flags->session_name, "Session name (default: from an assumed-role ARN)");
+    command->add_option("--access-key-id", flags->access_key_id, "Access key ID, for {{AccessKeyID}}");
+    command->add_option("--user-id", flags->user_id, "STS user ID (AROA.../AIDA...), for the uid and userIDStrict DynamicFiles");
+    command->add_option("--backend-mode", flags->backend_mode, "Mapping sources to consult, in order (default: the config's)")
+        ->delimiter(',');
+    command->add_option("--aws-auth-path", flags->aws_auth_path, "aws-auth ConfigMap file or directory");
+    command->add_option("--partition", flags->partition, "AWS partition (default: the config's)");
+    command->callback([&globals, &exit_status, flags] { exit_status = run_explain(globals, *flags); });
+}
+
+}  // namespace aia::cli
