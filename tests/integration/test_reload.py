@@ -82,6 +82,39 @@ def wait_for_username(server, identity, expected, timeout=APPLY_WITHIN + 1.0):
         time.sleep(0.05)
 
 
+class BackgroundLoad:
+    """Clients sending reviews for carol (mapped by every table these tests
+    install) the whole time: reloads must never fail a request."""
+
+    def __init__(self, server, clients=2):
+        self.server = server
+        self.stop = threading.Event()
+        self.statuses = []
+        self.errors = []
+        self.token = sign_token(CAROL)
+        self.threads = [threading.Thread(target=self._run) for _ in range(clients)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self):
+        connection = self.server.connection()
+        try:
+            while not self.stop.is_set():
+                self.statuses.append(self.server.review(self.token, connection=connection)[0])
+        except Exception as error:  # noqa: BLE001 - reported by finish()
+            self.errors.append(repr(error))
+        finally:
+            connection.close()
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+        assert self.errors == []
+        assert len(self.statuses) > 0
+        assert set(self.statuses) == {200}
+
+
 @pytest.fixture
 def sources(tmp_path, emulator, start_server):
     """A server with all three sources: DynamicFile, then the aws-auth
@@ -106,7 +139,9 @@ def sources(tmp_path, emulator, start_server):
     )
     srv.dynamic = dynamic
     srv.volume = volume
-    return srv
+    load = BackgroundLoad(srv)
+    yield srv
+    load.finish()
 
 
 def test_in_place_write_of_a_dynamic_file(sources):
