@@ -10,11 +10,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "app/mapping_sources.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "core/arn/arn.hpp"
 #include "core/auth/user_mapping.hpp"
 #include "core/config/server_config.hpp"
@@ -47,12 +46,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     config::ServerConfig config;
     if (!globals.config_file.empty()) {
-        std::ifstream in(globals.config_file, std::ios::binary);
-        if (!in) return cannot_answer("cannot read config file " + globals.config_file);
-        std::ostringstream text;
-        text << in.rdbuf();
-        auto parsed = config::parse_server_config(text.str());
-        if (!parsed) return cannot_answer(globals.config_file + ": " + parsed.error());
+        auto parsed = read_config_file(globals.config_file);
+        if (!parsed) return cannot_answer(parsed.error());
         config = std::move(parsed->config);
     }
     if (flags.backend_mode) config.backend_mode = *flags.backend_mode;

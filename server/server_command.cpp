@@ -14,8 +14,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "app/authenticator.hpp"
@@ -26,6 +24,7 @@
 #include "app/webhook_handler.hpp"
 #include "build_info.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "core/config/server_config.hpp"
 #include "net/http_server.hpp"
 #include "net/sts_client.hpp"
@@ -62,12 +61,8 @@ int startup_error(const std::string& message) {
 Result<config::ParsedConfig, std::string> load_config(const GlobalFlags& globals, const ServerFlags& flags) {
     config::ParsedConfig parsed;
     if (!globals.config_file.empty()) {
-        std::ifstream in(globals.config_file, std::ios::binary);
-        if (!in) return fail("cannot read config file " + globals.config_file);
-        std::ostringstream text;
-        text << in.rdbuf();
-        auto from_file = config::parse_server_config(text.str());
-        if (!from_file) return fail(globals.config_file + ": " + from_file.error());
+        auto from_file = read_config_file(globals.config_file);
+        if (!from_file) return fail(std::move(from_file).error());
         parsed = std::move(from_file).value();
     }
     config::ServerConfig& c = parsed.config;

@@ -17,12 +17,9 @@ namespace aia::config {
 namespace {
 
 // A problem with one key; becomes "config key <path>: <what>".
-struct KeyError {
-    std::string path;
-    std::string what;
-};
+using KeyError = mapping::ShapeError;  // {where: the key path, what: the problem}
 
-std::string describe(const KeyError& e) { return "config key " + e.path + ": " + e.what; }
+std::string describe(const KeyError& e) { return "config key " + e.where + ": " + e.what; }
 
 // Upstream keys we know but have not built yet: warned about, never fatal.
 constexpr std::array<std::string_view, 7> kNotYetSupported = {
@@ -31,9 +28,7 @@ constexpr std::array<std::string_view, 7> kNotYetSupported = {
 };
 
 Result<std::string, KeyError> scalar(const YAML::Node& node, const std::string& path) {
-    if (node.IsNull()) return std::string{};
-    if (!node.IsScalar()) return fail(KeyError{path, "must be a single value"});
-    return node.Scalar();
+    return mapping::read_scalar(node, path);
 }
 
 Result<bool, KeyError> boolean(const YAML::Node& node, const std::string& path) {
@@ -59,16 +54,8 @@ Result<std::vector<std::string>, KeyError> string_list(const YAML::Node& node, c
         }
         return out;
     }
-    if (!node.IsSequence()) return fail(KeyError{path, "must be a list"});
-    for (std::size_t i = 0; i < node.size(); ++i) {
-        auto item = scalar(node[i], path + "[" + std::to_string(i) + "]");
-        if (!item) return fail(std::move(item).error());
-        out.push_back(std::move(item).value());
-    }
-    return out;
+    return mapping::read_scalar_list(node, path);
 }
-
-KeyError from_shape(const mapping::ShapeError& e) { return {e.where, e.what}; }
 
 // [{backendmode: MountedFile, usernamePrefixReserveList: [aws:, system:]}]
 Result<std::map<std::string, std::vector<std::string>>, KeyError> reserved_prefix_config(const YAML::Node& node,
@@ -88,8 +75,8 @@ Result<std::map<std::string, std::vector<std::string>>, KeyError> reserved_prefi
                 if (!value) return fail(std::move(value).error());
                 mode = std::move(value).value();
             } else if (name == "usernameprefixreservelist") {
-                auto list = mapping::parse_account_list(field.second, where + ".usernamePrefixReserveList");
-                if (!list) return fail(from_shape(list.error()));
+                auto list = mapping::read_scalar_list(field.second, where + ".usernamePrefixReserveList");
+                if (!list) return fail(list.error());
                 prefixes = std::move(list).value();
             }
         }
@@ -170,7 +157,7 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         const bool roles = name == "maproles";
         auto list = mapping::parse_entry_list(value, path, roles ? mapping::EntryKind::Role : mapping::EntryKind::User,
                                               warnings);
-        if (!list) return fail(from_shape(list.error()));
+        if (!list) return fail(list.error());
         (roles ? config.mappings.roles : config.mappings.users) = std::move(list).value();
         return true;
     }

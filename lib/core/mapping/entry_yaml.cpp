@@ -5,24 +5,6 @@
 namespace aia::mapping {
 namespace {
 
-Result<std::string, ShapeError> scalar(const YAML::Node& node, const std::string& where) {
-    if (node.IsNull()) return std::string{};
-    if (!node.IsScalar()) return fail(ShapeError{where, "must be a single value"});
-    return node.Scalar();
-}
-
-Result<std::vector<std::string>, ShapeError> scalar_list(const YAML::Node& node, const std::string& where) {
-    std::vector<std::string> out;
-    if (node.IsNull()) return out;
-    if (!node.IsSequence()) return fail(ShapeError{where, "must be a list"});
-    for (std::size_t i = 0; i < node.size(); ++i) {
-        auto item = scalar(node[i], where + "[" + std::to_string(i) + "]");
-        if (!item) return fail(std::move(item).error());
-        out.push_back(std::move(item).value());
-    }
-    return out;
-}
-
 Result<SsoMatcher, ShapeError> sso_matcher(const YAML::Node& node, const std::string& where,
                                            std::vector<std::string>& warnings) {
     if (!node.IsMap()) return fail(ShapeError{where, "must be a mapping with permissionSetName, accountID, partition"});
@@ -30,7 +12,7 @@ Result<SsoMatcher, ShapeError> sso_matcher(const YAML::Node& node, const std::st
     for (const auto& field : node) {
         const std::string name = ascii::to_lower(field.first.Scalar());
         const std::string field_where = where + "." + field.first.Scalar();
-        auto value = scalar(field.second, field_where);
+        auto value = read_scalar(field.second, field_where);
         if (!value) return fail(std::move(value).error());
         if (name == "permissionsetname") sso.permission_set_name = std::move(value).value();
         else if (name == "accountid") sso.account_id = std::move(value).value();
@@ -60,11 +42,11 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
             const std::string name = ascii::to_lower(field.first.Scalar());
             const std::string field_where = entry_where + "." + field.first.Scalar();
             if (name == arn_key || name == "username" || name == "userid") {
-                auto value = scalar(field.second, field_where);
+                auto value = read_scalar(field.second, field_where);
                 if (!value) return fail(std::move(value).error());
                 (name == arn_key ? entry.arn : name == "username" ? entry.username : entry.user_id) = std::move(value).value();
             } else if (name == "groups") {
-                auto groups = scalar_list(field.second, field_where);
+                auto groups = read_scalar_list(field.second, field_where);
                 if (!groups) return fail(std::move(groups).error());
                 entry.groups = std::move(groups).value();
             } else if (name == "sso" && kind == EntryKind::Role) {
@@ -80,8 +62,26 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
     return out;
 }
 
+Result<std::string, ShapeError> read_scalar(const YAML::Node& node, const std::string& where) {
+    if (node.IsNull()) return std::string{};
+    if (!node.IsScalar()) return fail(ShapeError{where, "must be a single value"});
+    return node.Scalar();
+}
+
+Result<std::vector<std::string>, ShapeError> read_scalar_list(const YAML::Node& node, const std::string& where) {
+    std::vector<std::string> out;
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) return fail(ShapeError{where, "must be a list"});
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        auto item = read_scalar(node[i], where + "[" + std::to_string(i) + "]");
+        if (!item) return fail(std::move(item).error());
+        out.push_back(std::move(item).value());
+    }
+    return out;
+}
+
 Result<std::vector<std::string>, ShapeError> parse_account_list(const YAML::Node& node, const std::string& where) {
-    return scalar_list(node, where);
+    return read_scalar_list(node, where);
 }
 
 }  // namespace aia::mapping

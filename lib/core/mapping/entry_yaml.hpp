@@ -37,4 +37,9 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
 // A list of account IDs (numbers keep their written digits: 012345678901).
 Result<std::vector<std::string>, ShapeError> parse_account_list(const YAML::Node& node, const std::string& where);
 
+// One scalar as written ("" for null); anything else is a ShapeError.
+Result<std::string, ShapeError> read_scalar(const YAML::Node& node, const std::string& where);
+// A list of scalars (empty for null).
+Result<std::vector<std::string>, ShapeError> read_scalar_list(const YAML::Node& node, const std::string& where);
+
 }  // namespace aia::mapping
