@@ -17,7 +17,6 @@
 #include "core/arn/arn.hpp"
 #include "core/auth/user_mapping.hpp"
 #include "core/config/server_config.hpp"
-#include "core/mapping/templates.hpp"
 
 namespace aia::cli {
 namespace {
@@ -53,6 +52,12 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     if (flags.backend_mode) config.backend_mode = *flags.backend_mode;
     if (flags.aws_auth_path) config.aws_auth_path = *flags.aws_auth_path;
     if (flags.partition) config.partition = *flags.partition;
+    if (globals.feature_gates) {
+        std::vector<std::string> ignored;
+        if (auto applied = config::apply_feature_gates(*globals.feature_gates, config, ignored); !applied) {
+            return cannot_answer("flag --feature-gates: " + applied.error());
+        }
+    }
     if (config.cluster_id.empty()) config.cluster_id = "explain";  // not needed to map
     if (auto valid = config::validate(config); !valid) return cannot_answer(valid.error());
 
@@ -102,12 +107,16 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
         snapshots.push_back({spec.name, loaded.table, spec.reserved_prefixes});
     }
 
-    // Nodes' {{EC2PrivateDNSName}} needs an EC2 lookup we do not make here.
-    std::optional<std::string> private_dns_name;
-    if (mapping::is_instance_id(identity.session_name)) {
-        private_dns_name = "<private DNS name of " + identity.session_name + ">";
+    if (auth::mapping_needs_ec2_lookup(identity, snapshots)) {
+        // The server would have to look the instance up in EC2, which this
+        // build does not do yet (issue #5): it denies such identities.
+        std::printf("\nresult: NOT MAPPED: the matching entry uses {{EC2PrivateDNSName}}, which needs an EC2 lookup "
+                    "this build does not make yet\n  (kube-apiserver would answer Unauthorized)\n");
+        return 1;
     }
-    auto mapped = auth::map_identity(identity, snapshots, {}, private_dns_name);
+    const auth::UserMappingSettings settings{.scrubbed_accounts = {config.scrubbed_accounts.begin(),
+                                                                   config.scrubbed_accounts.end()}};
+    auto mapped = auth::map_identity(identity, snapshots, settings);
     if (!mapped) {
         std::printf("\nresult: NOT MAPPED: %s\n  (kube-apiserver would answer Unauthorized)\n", mapped.error().message.c_str());
         return 1;

@@ -93,7 +93,11 @@ Result<config::ParsedConfig, std::string> load_config(const GlobalFlags& globals
         c.sts_timeout = *timeout;
     }
 
-    if (globals.feature_gates) parsed.warnings.push_back("--feature-gates: not supported by this build yet; ignored");
+    if (globals.feature_gates) {
+        if (auto applied = config::apply_feature_gates(*globals.feature_gates, c, parsed.warnings); !applied) {
+            return fail("flag --feature-gates: " + applied.error());
+        }
+    }
     if (flags.kubeconfig || flags.master) {
         parsed.warnings.push_back("--kubeconfig/--master: only used by backends this build does not have yet; ignored");
     }

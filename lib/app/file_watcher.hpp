@@ -28,6 +28,9 @@ public:
     // Makes a current or the next wait() return at once (thread-safe).
     void interrupt();
 
+    // False when inotify could not be set up: wait() then only sleeps.
+    bool active() const noexcept { return inotify_fd_ >= 0; }
+
 private:
     void add_missing_watches();
 

@@ -27,38 +27,45 @@ struct Inputs {
     std::string fingerprint;
 };
 
+// Reads at most kMaxSourceBytes (+1 to notice more): a file that grows while
+// being read cannot make us read without bound.
 std::optional<std::string> read_small_file(const fs::path& path, std::string& error) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec) {
-        error = "cannot read " + path.string() + ": " + ec.message();
-        return std::nullopt;
-    }
-    if (size > kMaxSourceBytes) {
-        error = path.string() + " is larger than " + std::to_string(kMaxSourceBytes) + " bytes";
-        return std::nullopt;
-    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = "cannot read " + path.string();
         return std::nullopt;
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    std::string content(kMaxSourceBytes + 1, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+    if (content.size() > kMaxSourceBytes) {
+        error = path.string() + " is larger than " + std::to_string(kMaxSourceBytes) + " bytes";
+        return std::nullopt;
+    }
+    if (in.bad()) {
+        error = "cannot read " + path.string();
+        return std::nullopt;
+    }
+    return content;
 }
 
 Inputs read_inputs(const SourceSpec& spec) {
     Inputs inputs;
     std::error_code ec;
-    const fs::path path(spec.path);
+    fs::path path(spec.path);
     if (!fs::exists(path, ec)) {
         inputs.missing = true;
         inputs.error = spec.path + " does not exist";
         return inputs;
     }
     if (spec.name == config::kModeConfigMapFile && fs::is_directory(path, ec)) {
-        // A ConfigMap volume: one file per key, each behind kubelet's symlinks.
+        // A ConfigMap volume: kubelet publishes each version in its own
+        // directory and swaps the "..data" symlink to it. Resolve it once,
+        // so all keys come from the same version.
+        if (const fs::path data = path / "..data"; fs::is_symlink(data, ec)) {
+            const fs::path version = fs::canonical(data, ec);
+            if (!ec) path = version;
+        }
         for (const char* key : kConfigMapKeys) {
             const fs::path file = path / key;
             if (!fs::exists(file, ec)) continue;
@@ -69,6 +76,12 @@ Inputs read_inputs(const SourceSpec& spec) {
     } else {
         auto content = read_small_file(path, inputs.error);
         if (!content) return inputs;
+        // An empty file is a write caught between truncate and write far
+        // more often than an intended empty table (write "{}" or "[]").
+        if (content->find_first_not_of(" \t\r\n") == std::string::npos) {
+            inputs.error = spec.path + " is empty";
+            return inputs;
+        }
         inputs.files[""] = std::move(*content);
     }
     std::string all;
@@ -123,6 +136,7 @@ std::vector<SourceSpec> source_specs(const config::ServerConfig& config, const s
         SourceSpec spec;
         spec.name = std::string(config::backend_mode_name(mode));
         spec.table_options.partition = config.partition;
+        spec.table_options.sso_enabled = config.sso_role_match;
         if (spec.name == config::kModeMountedFile) spec.path = config_file;
         if (spec.name == config::kModeConfigMapFile) spec.path = config.aws_auth_path;
         if (spec.name == config::kModeDynamicFile) {
@@ -139,8 +153,10 @@ std::vector<SourceSpec> source_specs(const config::ServerConfig& config, const s
 
 namespace {
 
-LoadResult build_table(const SourceSpec& spec, mapping::MappingConfig config, std::vector<std::string> problems) {
+LoadResult build_table(const SourceSpec& spec, mapping::MappingConfig config, std::vector<std::string> problems,
+                       std::optional<long long> updated_at = std::nullopt) {
     LoadResult result;
+    result.updated_at = updated_at;
     result.problems = std::move(problems);
     result.table = std::make_shared<const mapping::MappingTable>(
         mapping::MappingTable::build(std::move(config), spec.table_options, result.problems));
@@ -159,7 +175,7 @@ LoadResult load_inputs(const SourceSpec& spec, const Inputs& inputs) {
         result.error = std::move(parsed).error();
         return result;
     }
-    return build_table(spec, std::move(parsed->config), std::move(parsed->warnings));
+    return build_table(spec, std::move(parsed->config), std::move(parsed->warnings), parsed->updated_at);
 }
 
 }  // namespace
@@ -175,6 +191,7 @@ struct MappingSources::Source {
 
     // Reloader thread only.
     std::string fingerprint;                   // of the inputs last acted on
+    std::string pending;                       // new inputs seen once, waiting to be seen again unchanged
     std::optional<Clock::time_point> missing_since;
 
     // Shared with /healthz.
@@ -200,16 +217,30 @@ MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingCo
         sources_.push_back(std::move(source));
     }
     watcher_ = std::make_unique<FileWatcher>(std::move(directories));
+    if (!watcher_->active()) {
+        log_.warn("inotify is not available; mapping files are re-read every second instead",
+                  {{"interval", std::to_string(kRecheckInterval.count()) + "s"}});
+    }
 }
 
 MappingSources::~MappingSources() { stop(); }
 
 void MappingSources::load_all() {
-    for (auto& source : sources_) check(*source, true);
+    check_until_settled(true);
 }
 
 void MappingSources::check_all() {
-    for (auto& source : sources_) check(*source, false);
+    check_until_settled(false);
+}
+
+void MappingSources::check_until_settled(bool initial) {
+    // A change is acted on when it reads the same twice, kSettleTime apart.
+    for (int round = 0; round < kMaxSettleRounds; ++round) {
+        settling_ = false;
+        for (auto& source : sources_) check(*source, initial);
+        if (!settling_) return;
+        std::this_thread::sleep_for(kSettleTime);
+    }
 }
 
 void MappingSources::check(Source& source, bool initial) {
@@ -241,10 +272,21 @@ void MappingSources::check(Source& source, bool initial) {
             return;
         }
         source.missing_since.reset();
-        // Act once per distinct content (or distinct read error): a broken
-        // file is reported once, not every second.
+        // Act once per distinct content (or distinct read error), so a broken
+        // file is reported once, not every second; and only on content read
+        // twice in a row kSettleTime apart, so a write caught half-way is not
+        // taken for the file (unless the writer stalls: rename over instead).
         const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
-        if (state == source.fingerprint) return;
+        if (state == source.fingerprint) {
+            source.pending.clear();
+            return;
+        }
+        if (state != source.pending) {
+            source.pending = state;
+            settling_ = true;
+            return;
+        }
+        source.pending.clear();
         source.fingerprint = state;
         result = load_inputs(spec, inputs);
     }
@@ -262,6 +304,12 @@ void MappingSources::check(Source& source, bool initial) {
     }
     const mapping::MappingTable& table = *result.table;
     source.table.store(result.table);
+    // Upstream's end-to-end latency: from the writer's timestamp to now.
+    if (!initial && result.updated_at) {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        if (now >= *result.updated_at) metrics_.dynamic_file_latency(static_cast<double>(now - *result.updated_at));
+    }
     metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count());
     log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
               {{"source", name},
@@ -280,8 +328,6 @@ void MappingSources::start() {
         while (!stopping_) {
             watcher_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(kRecheckInterval));
             if (stopping_) break;
-            // Let a burst of writes (truncate, write, close) settle first.
-            std::this_thread::sleep_for(std::chrono::milliseconds{20});
             check_all();
         }
     });
@@ -297,7 +343,7 @@ std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {
     std::vector<auth::SourceSnapshot> snapshot;
     snapshot.reserve(sources_.size());
     for (const auto& source : sources_) {
-        snapshot.push_back({source->spec.name, source->table.load(), source->spec.reserved_prefixes});
+        snapshot.push_back({source->spec.name, source->table.load(), source->spec.reserved_prefixes});  // views into spec
     }
     return snapshot;
 }

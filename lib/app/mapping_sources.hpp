@@ -38,6 +38,9 @@ namespace aia::app {
 inline constexpr std::chrono::seconds kDeletionGrace{2};
 // The safety-net re-read interval.
 inline constexpr std::chrono::seconds kRecheckInterval{1};
+// A change is applied once it reads the same twice this far apart.
+inline constexpr std::chrono::milliseconds kSettleTime{25};
+inline constexpr int kMaxSettleRounds = 40;
 
 struct SourceSpec {
     std::string name;  // canonical backend mode name
@@ -56,6 +59,7 @@ struct LoadResult {
     std::string error;                                   // why not ("file not found", "line 3: ...")
     std::vector<std::string> problems;                   // refused entries and warnings
     bool missing = false;                                // the file (or directory) does not exist
+    std::optional<long long> updated_at;                 // a DynamicFile's LastUpdatedDateTime
 };
 LoadResult load_source(const SourceSpec& spec, const mapping::MappingConfig* static_mappings = nullptr);
 
@@ -85,6 +89,7 @@ public:
 private:
     struct Source;
     void check(Source& source, bool initial);
+    void check_until_settled(bool initial);
 
     std::vector<std::unique_ptr<Source>> sources_;
     mapping::MappingConfig static_mappings_;
@@ -93,6 +98,7 @@ private:
     std::unique_ptr<FileWatcher> watcher_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    bool settling_ = false;  // a check saw new content once and wants to see it again
 };
 
 }  // namespace aia::app

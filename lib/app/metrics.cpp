@@ -67,6 +67,14 @@ struct Metrics::Impl {
             .Help("When each mapping source last loaded successfully (Unix time)")
             .Register(*registry);
 
+    prometheus::Family<prometheus::Histogram>& e2e_latency =
+        prometheus::BuildHistogram()
+            .Name("aws_iam_authenticator_dynamic_e2e_latency_seconds")
+            .Help("End-to-end latency of dynamic file updates")
+            .Register(*registry);
+    prometheus::Histogram& dynamic_file_latency =
+        e2e_latency.Add({{"type", "dynamic_file"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
+
     // One histogram per outcome, created up front: Family::Add takes a lock.
     std::array<prometheus::Histogram*, kOutcomes.size()> latency_by_outcome{};
 
@@ -120,6 +128,8 @@ void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::siz
     impl_->mapping_entries.Add({{"source", name}, {"kind", "user"}}).Set(static_cast<double>(users));
     impl_->mapping_entries.Add({{"source", name}, {"kind", "account"}}).Set(static_cast<double>(accounts));
 }
+
+void Metrics::dynamic_file_latency(double seconds) { impl_->dynamic_file_latency.Observe(seconds); }
 
 std::string Metrics::render() const {
     return prometheus::TextSerializer().Serialize(impl_->registry->Collect());

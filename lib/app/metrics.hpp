@@ -34,6 +34,10 @@ public:
     void mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
                           std::size_t accounts);
 
+    // Upstream's aws_iam_authenticator_dynamic_e2e_latency_seconds{type="dynamic_file"}:
+    // seconds from a DynamicFile's LastUpdatedDateTime to its reload.
+    void dynamic_file_latency(double seconds);
+
     // The text exposition format (version 0.0.4).
     std::string render() const;
 

@@ -45,7 +45,8 @@ def explain(tmp_path):
 
     def run(arn, *extra):
         result = subprocess.run(
-            [str(harness.SERVER), "explain", "--config", str(config), "--arn", arn, *extra],
+            [str(harness.SERVER), "explain", "--config", str(config), "--feature-gates", "SSORoleMatch=true",
+             "--arn", arn, *extra],
             capture_output=True, text=True, timeout=30,
         )
         return result.returncode, result.stdout + result.stderr
@@ -74,9 +75,10 @@ def test_pattern_and_sso(explain):
 
 def test_aws_auth_node_role_and_account(explain):
     status, out = explain("arn:aws:sts::111122223333:assumed-role/NodeInstanceRole/i-0123456789abcdef0")
-    assert status == 0, out
-    assert "result: mapped by EKSConfigMapFile mapRoles[0] (exact ARN)" in out
-    assert "username: system:node:<private DNS name of i-0123456789abcdef0>" in out
+    # Matched, but the server cannot render {{EC2PrivateDNSName}} yet: it denies, and so does explain.
+    assert status == 1, out
+    assert "matched mapRoles[0] (exact ARN): arn:aws:iam::111122223333:role/NodeInstanceRole" in out
+    assert "needs an EC2 lookup this build does not make yet" in out
     status, out = explain("arn:aws:iam::444455556666:user/anyone", "--access-key-id", "AKIAEXAMPLE")
     assert status == 0, out
     assert "(mapAccounts)" in out
@@ -103,3 +105,17 @@ def test_unanswerable_questions_exit_2(explain, tmp_path):
     status, out = explain("arn:aws:iam::111122223333:role/Admin", "--backend-mode", "Magic")
     assert status == 2
     assert "config key server.backendMode" in out
+
+
+def test_sso_entries_need_the_feature_gate(tmp_path):
+    aws_auth = tmp_path / "aws-auth.yaml"
+    aws_auth.write_text(AWS_AUTH)
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(aws_auth=aws_auth))
+    result = subprocess.run(
+        [str(harness.SERVER), "explain", "--config", str(config),
+         "--arn", "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/carol"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert "sso entries need --feature-gates=SSORoleMatch=true" in result.stdout

@@ -31,7 +31,7 @@ std::optional<Found> find(const identity::Identity& identity, std::span<const So
     return std::nullopt;
 }
 
-std::string list(const std::vector<std::string>& items) {
+std::string list(std::span<const std::string> items) {
     std::string out = "[";
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
     return out + "]";
@@ -58,7 +58,7 @@ Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identi
     if (!found) return fail(MappingFailure{"identity is not mapped"});
 
     MappedUser mapped;
-    mapped.source = found->source->name;
+    mapped.source = std::string(found->source->name);
     mapped.kind = found->match.kind;
     review::ReviewedUser& user = mapped.user;
     if (const mapping::MappingEntry* entry = found->match.entry) {
@@ -81,8 +81,9 @@ Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identi
         user.username = identity.canonical_arn;
     }
     if (user.username.empty()) return fail(MappingFailure{"mapping rendered an empty username"});
-    for (const std::string& prefix : found->source->reserved_prefixes) {
-        if (user.username.starts_with(prefix)) {
+    // As upstream: entries only (not mapAccounts), and empty prefixes skipped.
+    for (const std::string& prefix : found->match.entry ? found->source->reserved_prefixes : std::span<const std::string>{}) {
+        if (!prefix.empty() && user.username.starts_with(prefix)) {
             // Upstream's wording, "with with" included.
             return fail(MappingFailure{"invalid username '" + user.username + "' for mapper " + mapped.source +
                                        ": username must not begin with with the following prefixes: " +

@@ -20,11 +20,12 @@
 
 namespace aia::auth {
 
-// One source as a request sees it: a consistent snapshot.
+// One source as a request sees it: a consistent snapshot. The name and the
+// prefixes point into the source's settings, which outlive requests.
 struct SourceSnapshot {
-    std::string name;                                   // "MountedFile", "EKSConfigMapFile", "DynamicFile"
+    std::string_view name;                               // "MountedFile", "EKSConfigMapFile", "DynamicFile"
     std::shared_ptr<const mapping::MappingTable> table;  // nullptr until the source first loads
-    std::vector<std::string> reserved_prefixes;
+    std::span<const std::string> reserved_prefixes;
 };
 
 struct UserMappingSettings {

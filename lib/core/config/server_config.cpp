@@ -12,6 +12,7 @@
 #include "core/url/url_parts.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/quote.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::config {
 namespace {
@@ -204,7 +205,11 @@ Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text
                 if (!value) return fail(describe(value.error()));
                 (name == "log-format" ? parsed.config.log_format : parsed.config.log_verbosity) = std::move(value).value();
             } else if (name == "feature-gates") {
-                parsed.warnings.push_back(key + ": feature gates are not supported by this build yet; ignored");
+                auto value = scalar(item.second, key);
+                if (!value) return fail(describe(value.error()));
+                if (auto applied = apply_feature_gates(*value, parsed.config, parsed.warnings); !applied) {
+                    return fail(describe({key, applied.error()}));
+                }
             } else {
                 parsed.warnings.push_back(key + ": unknown key, ignored");
             }
@@ -268,6 +273,26 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     if (!config.sts_endpoint_override.empty()) {
         if (auto endpoint = parse_endpoint_url(config.sts_endpoint_override); !endpoint) {
             return bad("server.stsEndpointOverride", endpoint.error());
+        }
+    }
+    return true;
+}
+
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config, std::vector<std::string>& warnings) {
+    for (std::string_view gate : split(gates, ',')) {
+        while (!gate.empty() && gate.front() == ' ') gate.remove_prefix(1);
+        while (!gate.empty() && gate.back() == ' ') gate.remove_suffix(1);
+        if (gate.empty()) continue;
+        const std::size_t eq = gate.find('=');
+        const std::string_view name = gate.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : gate.substr(eq + 1);
+        if (value != "true" && value != "false") return fail("feature gate " + quote(gate) + " must be Name=true or Name=false");
+        if (name == "SSORoleMatch") {
+            config.sso_role_match = value == "true";
+        } else if (name == "ConfiguredInitDirectories" || name == "IAMIdentityMappingCRD") {
+            warnings.push_back("feature gate " + std::string(name) + " is not supported by this build yet; ignored");
+        } else {
+            return fail("unknown feature gate " + quote(name));
         }
     }
     return true;

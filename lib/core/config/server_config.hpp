@@ -39,6 +39,8 @@ struct ServerConfig {
     std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
     std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
+    bool sso_role_match = false;        // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries
+
     std::string log_format = "text";    // --log-format / log-format: text | json
     std::string log_verbosity = "info"; // --log-verbosity / log-verbosity
 };
@@ -75,6 +77,11 @@ inline constexpr std::string_view kModeDynamicFile = "DynamicFile";
 // A backend mode's canonical name ("File" is upstream's alias of
 // MountedFile), or empty when this build does not know it.
 std::string_view backend_mode_name(std::string_view mode);
+
+// Upstream's --feature-gates ("SSORoleMatch=true,ConfiguredInitDirectories=false")
+// applied to `config`; gates we know but have not built are reported in
+// `warnings`, unknown ones are an error.
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config, std::vector<std::string>& warnings);
 
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);

@@ -5,6 +5,13 @@
 namespace aia::mapping {
 namespace {
 
+// YAML aliases let a small document stand for a huge one ("- *entry" a
+// million times, each with an aliased list of groups). These caps bound what
+// one list may expand to, far above any real mapping table.
+constexpr std::size_t kMaxEntries = 50'000;
+constexpr std::size_t kMaxGroupsPerEntry = 1'000;
+constexpr std::size_t kMaxGroupsPerList = 500'000;
+
 Result<SsoMatcher, ShapeError> sso_matcher(const YAML::Node& node, const std::string& where,
                                            std::vector<std::string>& warnings) {
     if (!node.IsMap()) return fail(ShapeError{where, "must be a mapping with permissionSetName, accountID, partition"});
@@ -29,6 +36,8 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
     std::vector<MappingEntry> out;
     if (node.IsNull()) return out;
     if (!node.IsSequence()) return fail(ShapeError{where, "must be a list"});
+    if (node.size() > kMaxEntries) return fail(ShapeError{where, "has more than " + std::to_string(kMaxEntries) + " entries"});
+    std::size_t groups_in_list = 0;
     const std::string_view arn_key = kind == EntryKind::Role ? "rolearn" : "userarn";
     for (std::size_t i = 0; i < node.size(); ++i) {
         const std::string entry_where = where + "[" + std::to_string(i) + "]";
@@ -46,6 +55,13 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
                 if (!value) return fail(std::move(value).error());
                 (name == arn_key ? entry.arn : name == "username" ? entry.username : entry.user_id) = std::move(value).value();
             } else if (name == "groups") {
+                if (field.second.IsSequence() && field.second.size() > kMaxGroupsPerEntry) {
+                    return fail(ShapeError{field_where, "has more than " + std::to_string(kMaxGroupsPerEntry) + " groups"});
+                }
+                groups_in_list += field.second.IsSequence() ? field.second.size() : 0;
+                if (groups_in_list > kMaxGroupsPerList) {
+                    return fail(ShapeError{where, "has more than " + std::to_string(kMaxGroupsPerList) + " groups in all"});
+                }
                 auto groups = read_scalar_list(field.second, field_where);
                 if (!groups) return fail(std::move(groups).error());
                 entry.groups = std::move(groups).value();

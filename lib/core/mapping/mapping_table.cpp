@@ -28,6 +28,7 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
         return is_role ? "one of rolearn or sso must be supplied" : "userarn must be supplied";
     }
     if (entry.sso) {
+        if (!options.sso_enabled) return "sso entries need --feature-gates=SSORoleMatch=true (as upstream)";
         const SsoMatcher& sso = *entry.sso;
         if (sso.account_id.size() != 12 || !ascii::all_of_digits(sso.account_id)) {
             return "sso.accountID " + quote(sso.account_id) + " is not a 12-digit account ID";
@@ -42,8 +43,12 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
     if (!entry.arn.empty()) {
         if (ArnPattern::is_pattern(entry.arn)) {
             if (auto pattern = ArnPattern::parse(entry.arn); !pattern) return pattern.error();
-        } else if (auto key = mapping_key(entry.arn); !key) {
-            return key.error();
+        } else if (auto canonical = arn::canonicalize(entry.arn); !canonical) {
+            return canonical.error();
+        } else if (canonical->type == arn::PrincipalType::AssumedRole) {
+            // A session ARN would match every session of its role, not just
+            // the one named (upstream's aws-auth mapper never matches it).
+            return "names a role session; map the role " + canonical->arn + " instead";
         }
     }
     if (entry.username.empty()) return "username must be supplied";
@@ -54,11 +59,15 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
     return std::nullopt;
 }
 
-// Role sessions' ARNs carry no IAM path, so a role pattern with one never matches.
+// Role sessions' ARNs carry no IAM path, so a role pattern with one never
+// matches; nor does a pattern for sessions (callers are matched by their
+// canonical IAM ARN).
 bool role_pattern_needs_path(const ArnPattern& pattern) {
     const std::string_view resource = pattern.section(5);
     return resource.starts_with("role/") && resource.substr(5).find('/') != std::string_view::npos;
 }
+
+bool pattern_names_sessions(const ArnPattern& pattern) { return pattern.section(5).starts_with("assumed-role/"); }
 
 // "AWSReservedSSO_<name>_<16 hex>", the roles IAM Identity Center creates.
 bool is_sso_role_for(std::string_view role_name, std::string_view permission_set) {
@@ -141,6 +150,10 @@ MappingTable MappingTable::build(MappingConfig config, const TableOptions& optio
                 if (is_role && role_pattern_needs_path(pattern)) {
                     problems.push_back(origin + ": " + quote(entry.arn, 256) +
                                        " can never match: role sessions carry no IAM path (write the role name without it)");
+                }
+                if (pattern_names_sessions(pattern)) {
+                    problems.push_back(origin + ": " + quote(entry.arn, 256) +
+                                       " can never match: callers are matched by their role's IAM ARN (role/...)");
                 }
                 table.patterns_.push_back({std::move(pattern), index});
             } else {

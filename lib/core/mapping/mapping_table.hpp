@@ -31,6 +31,9 @@ namespace aia::mapping {
 struct TableOptions {
     std::string partition = "aws";  // for sso entries that name none
     bool user_id_strict = false;    // DynamicFile's dynamicfileUserIDStrict
+    // sso entries match only with --feature-gates=SSORoleMatch=true, as
+    // upstream; otherwise they are refused (and reported).
+    bool sso_enabled = false;
 };
 
 enum class MatchKind { UserId, ExactArn, Sso, Pattern, Account };

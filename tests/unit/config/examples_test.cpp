@@ -17,7 +17,7 @@ std::filesystem::path config_dir() { return aia::test::data_dir().parent_path().
 
 void expect_clean_table(mapping::MappingConfig config) {
     std::vector<std::string> problems;
-    const auto table = mapping::MappingTable::build(std::move(config), {}, problems);
+    const auto table = mapping::MappingTable::build(std::move(config), {.sso_enabled = true}, problems);
     CHECK(problems.empty());
     CHECK(table.role_count() + table.user_count() > 0);
 }

@@ -126,7 +126,7 @@ server:
 TEST_CASE("unknown and not-yet-supported keys warn, naming the key", "[config]") {
     const auto parsed = parse(R"(
 clusterID: c1
-feature-gates: SSORoleMatch=true
+feature-gates: SSORoleMatch=true,ConfiguredInitDirectories=false
 colour: blue
 server:
   dynamicfilepath: /tmp/x.json
@@ -140,12 +140,13 @@ server:
     username: sso-admin
 )");
     CHECK(parsed.warnings == std::vector<std::string>{
-                                 "feature-gates: feature gates are not supported by this build yet; ignored",
+                                 "feature gate ConfiguredInitDirectories is not supported by this build yet; ignored",
                                  "colour: unknown key, ignored",
                                  "server.ec2DescribeInstancesQps: not supported by this build yet; ignored",
                                  "server.portt: unknown key, ignored",
                                  "server.mapRoles[0].shoe: unknown key, ignored",
                              });
+    CHECK(parsed.config.sso_role_match);
     REQUIRE(parsed.config.mappings.roles.size() == 2);
     CHECK(parsed.config.mappings.roles[1].sso->permission_set_name == "Admin");
     CHECK(parsed.config.dynamic_file_path == "/tmp/x.json");
@@ -194,6 +195,9 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
     CHECK(error_of("clusterID: x\nserver:\n  scrubbedAccounts: [1]") ==
           "config key server.scrubbedAccounts: \"1\" is not a 12-digit account ID");
     CHECK(error_of("clusterID: x\nlog-format: xml") == "config key log-format: \"xml\" is not text or json");
+    CHECK(error_of("clusterID: x\nfeature-gates: Teleport=true") == "config key feature-gates: unknown feature gate \"Teleport\"");
+    CHECK(error_of("clusterID: x\nfeature-gates: SSORoleMatch") ==
+          "config key feature-gates: feature gate \"SSORoleMatch\" must be Name=true or Name=false");
     for (const char* bad_override : {"http://127.0.0.1:1", "https://", "https://h/path", "https://u@h", "https://h:99999",
                                      "https://h?x", "https://:8443", "https://h:", "https://[::1", "https://::1:80",
                                      "https://h:0"}) {

@@ -138,3 +138,13 @@ TEST_CASE("broken documents are refused as a whole, with the line", "[aws-auth]"
     // A ConfigMap without data is an empty one.
     CHECK(parse_config_map_manifest("kind: ConfigMap\n")->empty());
 }
+
+TEST_CASE("YAML aliases cannot expand a small document into a huge table", "[aws-auth]") {
+    std::string roles = "- &e\n  rolearn: arn:aws:iam::111122223333:role/r\n  username: u\n  groups: &g [";
+    for (int i = 0; i < 900; ++i) roles += (i ? ",g" : "g") + std::to_string(i);
+    roles += "]\n";
+    for (int i = 0; i < 2000; ++i) roles += "- *e\n";  // 2001 entries x 900 groups, from ~20 KiB
+    const auto content = parse_aws_auth_data({{"mapRoles", roles}});
+    REQUIRE_FALSE(content.ok());
+    CHECK_THAT(content.error().what, Catch::StartsWith("has more than 500000 groups in all"));
+}

@@ -85,7 +85,8 @@ TEST_CASE("IAM Identity Center permission sets", "[mapping-table]") {
                      .origin = "mapRoles[0]"};
     MappingEntry cn_sso{.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", "aws-cn"}, .username = "cn-reader",
                         .origin = "mapRoles[1]"};
-    const MappingTable table = build({.roles = {sso, cn_sso}});
+    const mapping::TableOptions with_sso{.sso_enabled = true};
+    const MappingTable table = build({.roles = {sso, cn_sso}}, with_sso);
     CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef")) == "sso-admin");
     CHECK(username_for(table, session("awsreservedsso_administratoraccess_0123456789ABCDEF")) == "sso-admin");
     CHECK(table.match(session("AWSReservedSSO_AdministratorAccess_0123456789abcdef"))->kind == MatchKind::Sso);
@@ -93,7 +94,8 @@ TEST_CASE("IAM Identity Center permission sets", "[mapping-table]") {
     CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdeg")) == "<none>");
     CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccessX_0123456789abcdef")) == "<none>");
     CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "s", "999999999999")) == "<none>");
-    // Upstream ignores an explicit partition (its bug); here it counts.
+    // Upstream builds "arn::iam::..." when a partition is given, so such
+    // entries never match there (its bug); here the partition counts.
     CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef", "s", "111122223333", "aws-cn")) ==
           "cn-reader");
     CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef")) == "<none>");
@@ -102,6 +104,13 @@ TEST_CASE("IAM Identity Center permission sets", "[mapping-table]") {
         "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0123456789abcdef",
         "dev", "mapRoles[0]")}});
     CHECK(username_for(plain, session("AWSReservedSSO_Dev_0123456789abcdef")) == "dev");
+
+    // Without the feature gate sso entries are refused, as upstream ignores them.
+    std::vector<std::string> problems;
+    const MappingTable gated = MappingTable::build({.roles = {sso}}, {}, problems);
+    CHECK(username_for(gated, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef")) == "<none>");
+    CHECK(problems == std::vector<std::string>{
+                          "mapRoles[0]: sso entries need --feature-gates=SSORoleMatch=true (as upstream); entry ignored"});
 }
 
 TEST_CASE("mapAccounts comes last", "[mapping-table]") {
@@ -125,13 +134,14 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
                     .username = "u", .origin = "mapRoles[6]"},
                    {.sso = mapping::SsoMatcher{"X", "12", ""}, .username = "u", .origin = "mapRoles[7]"},
                    entry("arn:aws:iam::111122223333:role/team/*", "never", "mapRoles[8]")},
-         .users = {entry("arn:aws:iam::111122223333:user/u", "ok", "mapUsers[0]")},
+         .users = {entry("arn:aws:iam::111122223333:user/u", "ok", "mapUsers[0]"),
+                   entry("arn:aws:sts::111122223333:assumed-role/Good/alice", "alice", "mapUsers[1]")},
          .accounts = {"12345"}},
-        {}, problems);
+        {.sso_enabled = true}, problems);
     CHECK(username_for(table, session("Good")) == "good");  // the first of two stays
     CHECK(table.role_count() == 2);                          // Good, and the path pattern (kept, with a warning)
     CHECK(table.user_count() == 1);
-    REQUIRE(problems.size() == 9);
+    REQUIRE(problems.size() == 10);
     CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[1]: ") && Catch::EndsWith("; entry ignored"));
     CHECK(problems[1] == "mapRoles[2]: username must be supplied; entry ignored");
     CHECK(problems[2] == "mapRoles[3]: unknown template variable {{SessionNmae}} in username; entry ignored");
@@ -140,7 +150,9 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
     CHECK(problems[5] == "mapRoles[6]: only one of rolearn or sso can be supplied; entry ignored");
     CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[7]: sso.accountID"));
     CHECK_THAT(problems[7], Catch::StartsWith("mapRoles[8]: ") && Catch::Contains("can never match"));
-    CHECK(problems[8] == "mapAccounts[0]: \"12345\" is not a 12-digit account ID; entry ignored");
+    CHECK(problems[8] ==
+          "mapUsers[1]: names a role session; map the role arn:aws:iam::111122223333:role/Good instead; entry ignored");
+    CHECK(problems[9] == "mapAccounts[0]: \"12345\" is not a 12-digit account ID; entry ignored");
 }
 
 TEST_CASE("userIDStrict tables match the STS user ID, and the ARN if given", "[mapping-table]") {
@@ -172,7 +184,8 @@ TEST_CASE("explain names the match, or the nearest entries and why they missed",
                          entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[2]"),
                          {.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", ""}, .username = "r", .origin = "mapRoles[3]"}},
                .users = {entry("arn:aws:iam::111122223333:user/Admin", "admin-user", "mapUsers[0]")},
-               .accounts = {"777788889999"}});
+               .accounts = {"777788889999"}},
+              {.sso_enabled = true});
     const auto hit = table.explain(session("Admin"));
     REQUIRE(hit.match);
     CHECK(hit.match->entry->origin == "mapRoles[0]");
