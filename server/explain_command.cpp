@@ -79,8 +79,10 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     std::printf("ARN:            %s\ncanonical ARN:  %s\n", identity.arn.c_str(), identity.canonical_arn.c_str());
     if (!identity.session_name.empty()) std::printf("session name:   %s\n", identity.session_name.c_str());
 
+    // Snapshots point into the specs: keep them alive for the whole command.
+    const std::vector<app::SourceSpec> specs = app::source_specs(config, globals.config_file);
     std::vector<auth::SourceSnapshot> snapshots;
-    for (const app::SourceSpec& spec : app::source_specs(config, globals.config_file)) {
+    for (const app::SourceSpec& spec : specs) {
         app::LoadResult loaded = app::load_source(spec, &config.mappings);
         const std::string file = spec.path.empty() ? "flags only" : spec.path;
         std::printf("\nsource %s (%s): ", spec.name.c_str(), file.c_str());
