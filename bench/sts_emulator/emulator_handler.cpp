@@ -3,7 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/sigv4/presigned_verifier.hpp"
+#include "core/sigv4/signature_verifier.hpp"
 #include "core/url/query_string.hpp"
 #include "core/util/ascii.hpp"
 

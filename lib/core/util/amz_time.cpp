@@ -56,6 +56,30 @@ Result<Seconds, std::string> parse_amz_date(std::string_view text) {
            std::chrono::seconds{second};
 }
 
+Result<Seconds, std::string> parse_rfc3339(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)
+    if (text.size() < 20) return fail(std::string("too short for YYYY-MM-DDTHH:MM:SSZ"));
+    std::string basic;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) basic += text[i];
+    basic += 'T';
+    for (std::size_t i : {11u, 12u, 14u, 15u, 17u, 18u}) basic += text[i];
+    basic += 'Z';
+    if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+        return fail(std::string("expected YYYY-MM-DDTHH:MM:SS"));
+    }
+    std::string_view rest = text.substr(19);
+    if (rest.starts_with(".")) {
+        std::size_t digits = 1;
+        while (digits < rest.size() && ascii::is_digit(rest[digits])) ++digits;
+        if (digits == 1) return fail(std::string("empty fraction"));
+        rest.remove_prefix(digits);
+    }
+    if (rest != "Z" && rest != "z" && rest != "+00:00" && rest != "-00:00") {
+        return fail(std::string("only UTC times are accepted (Z or +00:00)"));
+    }
+    return parse_amz_date(basic);
+}
+
 std::string format_amz_date(Seconds t) {
     const Fields f = split(t);
     return print("%04d%02d%02dT%02d%02d%02dZ", f.year, f.month, f.day, f.hour, f.minute, f.second);

@@ -28,6 +28,11 @@ std::string format_date_stamp(Seconds t);
 // "2015-08-30T12:36:00Z": RFC 3339, as Kubernetes and the AWS JSON APIs write it.
 std::string format_rfc3339(Seconds t);
 
+// RFC 3339 in UTC as AWS writes credential expirations: "2015-08-30T12:36:00Z",
+// with optional fractional seconds ("...:00.123Z") or a "+00:00" offset.
+// Fractions are dropped (expiry is refreshed minutes early anyway).
+Result<Seconds, std::string> parse_rfc3339(std::string_view text);
+
 // "2015-08-30 12:36:00 +0000 UTC": Go's default time formatting, kept for
 // error messages operators may already grep for.
 std::string format_go_utc(Seconds t);

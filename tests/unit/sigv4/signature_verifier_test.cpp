@@ -2,7 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/sigv4/presigned_verifier.hpp"
+#include "core/sigv4/signature_verifier.hpp"
+#include "core/sigv4/signer.hpp"
 #include "core/token/token_generator.hpp"
 #include "core/url/url_parts.hpp"
 
@@ -116,4 +117,41 @@ TEST_CASE("incomplete and malformed presigned requests", "[presigned-verifier]")
     Received lower = r;
     lower.target_query.replace(lower.target_query.find("X-Amz-Date"), 10, "x-amz-date");
     CHECK(verify(lower, kSignedAt).error().code == "IncompleteSignature");
+}
+
+TEST_CASE("header-signed requests (AssumeRole, DescribeInstances) verify", "[signature-verifier]") {
+    sigv4::Request request;
+    request.method = "POST";
+    request.path = "/";
+    request.headers = {{"Host", "ec2.us-west-2.amazonaws.com"}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    request.body = "Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0";
+    sigv4::SigningParams params;
+    params.credentials = kCredentials;
+    params.region = "us-west-2";
+    params.service = "ec2";
+    params.time = kSignedAt;
+    sigv4::sign_headers(request, params);
+
+    const sigv4::CredentialLookup lookup = [](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
+        if (key != kCredentials.access_key_id) return std::nullopt;
+        return sigv4::KnownCredentials{kCredentials.secret_access_key, kCredentials.session_token};
+    };
+    const auto verify = [&](const sigv4::Request& r, std::string_view service = "ec2") {
+        return sigv4::verify_header_signed({r.method, r.path, r.query, &r.headers, service, "us-west-2", kSignedAt, r.body},
+                                           lookup);
+    };
+    const auto ok = verify(request);
+    if (!ok) FAIL(ok.error().code << ": " << ok.error().message);
+    CHECK(ok->access_key_id == kCredentials.access_key_id);
+
+    sigv4::Request tampered = request;
+    tampered.body += "&InstanceId.2=i-other";
+    CHECK(verify(tampered).error().code == "SignatureDoesNotMatch");
+    CHECK(verify(request, "sts").error().code == "SignatureDoesNotMatch");
+    sigv4::Request unsigned_request = request;
+    std::erase_if(unsigned_request.headers, [](const sigv4::Header& h) { return h.name == "Authorization"; });
+    CHECK(verify(unsigned_request).error().code == "MissingAuthenticationToken");
+    sigv4::Request no_token = request;
+    std::erase_if(no_token.headers, [](const sigv4::Header& h) { return h.name == "X-Amz-Security-Token"; });
+    CHECK(verify(no_token).error().code == "InvalidClientTokenId");
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Verifies a SigV4 presigned request the way an AWS service does: the other
-// side of presign(). Our STS emulator answers with it, so the integration
-// tests and the bench exercise real signatures, not a stub.
+// Verifies SigV4 signatures the way an AWS service does: the other side of
+// presign() and sign_headers(). Our AWS emulator answers with it, so the
+// integration tests and the bench exercise real signatures, not a stub.
 
 #include <functional>
 #include <optional>
@@ -23,15 +23,17 @@ struct KnownCredentials {
 
 using CredentialLookup = std::function<std::optional<KnownCredentials>(std::string_view access_key_id)>;
 
-struct PresignedRequestView {
-    std::string_view method;                 // "GET"
+struct RequestView {
+    std::string_view method;                 // "GET", "POST"
     std::string_view path;                   // "/"
     std::string_view raw_query;              // without '?'
     const std::vector<Header>* headers;      // as received (names in any case)
-    std::string_view service;                // "sts"
+    std::string_view service;                // "sts", "ec2"
     std::optional<std::string_view> region;  // the region the endpoint serves, if it checks one
     amz_time::Seconds now;
+    std::string_view body;                   // header-signed requests: the payload the signature covers
 };
+using PresignedRequestView = RequestView;
 
 // AWS's error vocabulary: `code` is what the service puts in <Code>.
 struct VerificationError {
@@ -49,7 +51,12 @@ struct VerifiedRequest {
 // How far from the service's clock X-Amz-Date may be, either way (AWS: 15 min).
 inline constexpr std::chrono::minutes kPresignedValidity{15};
 
-Result<VerifiedRequest, VerificationError> verify_presigned(const PresignedRequestView& request,
-                                                            const CredentialLookup& lookup);
+// Signature in the query (X-Amz-Algorithm, X-Amz-Credential, ...).
+Result<VerifiedRequest, VerificationError> verify_presigned(const RequestView& request, const CredentialLookup& lookup);
+
+// Signature in the Authorization header, with X-Amz-Date and, for temporary
+// credentials, X-Amz-Security-Token headers; the payload hash is the body's.
+Result<VerifiedRequest, VerificationError> verify_header_signed(const RequestView& request,
+                                                                const CredentialLookup& lookup);
 
 }  // namespace aia::sigv4
