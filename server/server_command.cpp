@@ -177,7 +177,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     net::HttpServer server(
         options, *server_tls,
         [&](net::asio::io_context& io) {
-            return std::make_shared<app::WebhookHandler>(context, std::make_unique<net::StsClient>(io, *sts_tls, sts_options));
+            return std::make_shared<app::WebhookHandler>(context, std::make_unique<net::HttpClient>(io, *sts_tls),
+                                                         sts_options);
         },
         [&log](std::string_view client, std::string_view problem) {
             log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});

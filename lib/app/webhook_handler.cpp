@@ -14,8 +14,9 @@ net::HttpResponse text(unsigned status, std::string body) {
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsClient> sts)
-    : context_(context), sts_(std::move(sts)), authenticator_(context, *sts_) {}
+WebhookHandler::WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::HttpClient> http,
+                               net::StsClientOptions sts_options)
+    : context_(context), http_(std::move(http)), sts_(*http_, std::move(sts_options)), authenticator_(context, sts_) {}
 
 net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest request) {
     const std::string_view path = request.path();

@@ -15,14 +15,16 @@ namespace aia::app {
 
 class WebhookHandler : public net::RequestHandler {
 public:
-    // Owns this worker's STS client.
-    WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsClient> sts);
+    // Owns this worker's HTTP client (and the STS client on top of it).
+    WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::HttpClient> http,
+                   net::StsClientOptions sts_options);
 
     net::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
 
 private:
     const AuthenticatorContext& context_;
-    std::unique_ptr<net::StsClient> sts_;
+    std::unique_ptr<net::HttpClient> http_;
+    net::StsClient sts_;
     Authenticator authenticator_;
 };
 

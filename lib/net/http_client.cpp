@@ -1,0 +1,278 @@
+#include "net/http_client.hpp"
+
+#include "net/beast.hpp"
+
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <variant>
+
+#include <boost/asio/steady_timer.hpp>
+#include <openssl/ssl.h>
+
+namespace aia::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Kind = ClientResponse::Kind;
+
+// Answers are cached for 30 s: AWS endpoints' DNS TTLs are 60 s.
+constexpr std::chrono::seconds kResolveCacheTime{30};
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+struct Connection {
+    std::variant<beast::tcp_stream, TlsStream> stream;
+    Clock::time_point idle_since;
+
+    beast::tcp_stream& tcp() {
+        return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream);
+    }
+};
+
+ClientResponse failure(Kind kind, std::string error) {
+    ClientResponse response;
+    response.kind = kind;
+    response.error = std::move(error);
+    return response;
+}
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// One request and its answer on `stream`. `keep` says whether the connection
+// may be reused; `retryable` whether nothing at all was received.
+template <class Stream>
+awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const ClientRequest& request,
+                                   Clock::time_point deadline, const HttpClientOptions& options, bool& keep,
+                                   bool& retryable) {
+    keep = false;
+    retryable = false;
+    boost::system::error_code ec;
+
+    http::request<http::string_body> out{http::string_to_verb(request.method), request.target, 11};
+    for (const auto& [name, value] : request.headers) out.set(name, value);
+    out.set(http::field::user_agent, options.user_agent);
+    out.body() = request.body;
+    out.keep_alive(true);
+    out.prepare_payload();
+
+    tcp.expires_at(deadline);
+    co_await http::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+        retryable = ec != beast::error::timeout;
+        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable, "error sending: " + ec.message());
+    }
+
+    beast::flat_buffer buffer{kHeaderLimit + options.max_answer_bytes + 4096};
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(options.max_answer_bytes);
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+        if (ec == beast::error::timeout) co_return failure(Kind::TimedOut, "no answer in time");
+        if (ec == http::error::body_limit) {
+            co_return failure(Kind::Broken, "answer larger than " + std::to_string(options.max_answer_bytes) + " bytes");
+        }
+        retryable = !parser.got_some();
+        co_return failure(parser.got_some() ? Kind::Broken : Kind::Unreachable, "error reading the answer: " + ec.message());
+    }
+    const unsigned status = parser.get().result_int();
+    // We never send Expect: an interim 1xx answer means the exchange is out
+    // of step; so does anything left over after the answer. Such a
+    // connection must never be reused: its next answer would belong to this
+    // request (for STS: it could vouch for the wrong caller).
+    if (status < 200) co_return failure(Kind::Broken, "interim " + std::to_string(status) + " answer");
+    ClientResponse response;
+    response.status = status;
+    response.body = std::move(parser.get().body());
+    keep = parser.get().keep_alive() && buffer.size() == 0;
+    co_return response;
+}
+
+}  // namespace
+
+std::string Endpoint::pool_key() const {
+    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/" + tls_name;
+}
+
+struct HttpClient::Impl {
+    asio::io_context& io;
+    std::shared_ptr<ssl::context> tls;
+    HttpClientOptions options;
+    std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
+    std::size_t opened = 0;
+
+    struct Resolved {
+        tcp::resolver::results_type endpoints;
+        Clock::time_point expires;
+    };
+    // Shared with pending resolutions, which may finish after a request gave up.
+    std::shared_ptr<std::unordered_map<std::string, Resolved>> resolved =
+        std::make_shared<std::unordered_map<std::string, Resolved>>();
+
+    std::unique_ptr<Connection> take_idle(const std::string& key) {
+        auto it = idle.find(key);
+        if (it == idle.end()) return nullptr;
+        auto& pool = it->second;
+        while (!pool.empty()) {
+            std::unique_ptr<Connection> connection = std::move(pool.back());
+            pool.pop_back();
+            if (Clock::now() - connection->idle_since < options.max_idle_time) return connection;
+        }
+        return nullptr;
+    }
+
+    void put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+        prune_idle();
+        auto& pool = idle[key];
+        connection->idle_since = Clock::now();
+        pool.push_back(std::move(connection));
+        while (pool.size() > options.max_idle_per_endpoint) pool.pop_front();
+    }
+
+    // Closes connections idle for too long, in every pool.
+    void prune_idle() {
+        const Clock::time_point now = Clock::now();
+        for (auto it = idle.begin(); it != idle.end();) {
+            auto& pool = it->second;
+            while (!pool.empty() && now - pool.front()->idle_since >= options.max_idle_time) pool.pop_front();
+            it = pool.empty() ? idle.erase(it) : std::next(it);
+        }
+    }
+
+    // getaddrinfo runs on a helper thread and cannot be interrupted, so the
+    // deadline is enforced by waiting on a timer that the resolution, if it
+    // finishes first, cancels. A late answer still fills the cache.
+    awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& host, std::uint16_t port,
+                                                                  Clock::time_point deadline, ClientResponse& problem) {
+        const std::string key = host + ":" + std::to_string(port);
+        if (auto it = resolved->find(key); it != resolved->end() && it->second.expires > Clock::now()) {
+            co_return it->second.endpoints;
+        }
+        struct Pending {
+            Pending(asio::io_context& io, Clock::time_point deadline) : timer(io, deadline), resolver(io) {}
+            asio::steady_timer timer;
+            tcp::resolver resolver;
+            bool done = false;
+            boost::system::error_code ec;
+            tcp::resolver::results_type endpoints;
+        };
+        auto pending = std::make_shared<Pending>(io, deadline);
+        pending->resolver.async_resolve(
+            host, std::to_string(port),
+            [pending, cache = resolved, key](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+                pending->done = true;
+                pending->ec = ec;
+                pending->endpoints = results;
+                if (!ec) (*cache)[key] = {results, Clock::now() + kResolveCacheTime};
+                pending->timer.cancel();
+            });
+        boost::system::error_code timer_ec;
+        co_await pending->timer.async_wait(asio::redirect_error(use_awaitable, timer_ec));
+        if (!pending->done) {
+            pending->resolver.cancel();
+            problem = failure(Kind::TimedOut, "resolving " + host + " took too long");
+            co_return std::nullopt;
+        }
+        if (pending->ec) {
+            problem = failure(Kind::Unreachable, "cannot resolve " + host + ": " + pending->ec.message());
+            co_return std::nullopt;
+        }
+        co_return pending->endpoints;
+    }
+
+    // Resolve, connect and (for TLS) handshake, all before `deadline`.
+    awaitable<std::unique_ptr<Connection>> connect(const Endpoint& endpoint, Clock::time_point deadline,
+                                                   ClientResponse& problem) {
+        const std::string where = endpoint.host + ":" + std::to_string(endpoint.port);
+        if (endpoint.tls && !tls) {
+            problem = failure(Kind::Unreachable, "no TLS settings for " + where);
+            co_return nullptr;
+        }
+        boost::system::error_code ec;
+        const auto endpoints = co_await resolve(endpoint.host, endpoint.port, deadline, problem);
+        if (!endpoints) co_return nullptr;
+
+        auto connection = endpoint.tls ? std::unique_ptr<Connection>(new Connection{
+                                             std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>, io, *tls), {}})
+                                       : std::unique_ptr<Connection>(new Connection{
+                                             std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>, io), {}});
+        beast::tcp_stream& tcp_layer = connection->tcp();
+        tcp_layer.expires_at(deadline);
+        co_await tcp_layer.async_connect(*endpoints, asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+            problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
+                              "cannot connect to " + where + ": " + ec.message());
+            co_return nullptr;
+        }
+        tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+
+        if (auto* stream = std::get_if<TlsStream>(&connection->stream)) {
+            // SNI and certificate checks name the host we meant to reach (SNI
+            // carries names only, never IP literals). SSL_set_tlsext_host_name,
+            // spelled out: the macro trips -Wold-style-cast.
+            const std::string& name = endpoint.tls_name.empty() ? endpoint.host : endpoint.tls_name;
+            if (!is_ip_literal(name) && SSL_ctrl(stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                                                 TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
+                problem = failure(Kind::Unreachable, "cannot set TLS server name " + name);
+                co_return nullptr;
+            }
+            stream->set_verify_mode(ssl::verify_peer);
+            stream->set_verify_callback(ssl::host_name_verification(name));
+            co_await stream->async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
+            if (ec) {
+                problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
+                                  "TLS handshake with " + where + " failed: " + ec.message());
+                co_return nullptr;
+            }
+        }
+        ++opened;
+        co_return connection;
+    }
+};
+
+HttpClient::HttpClient(asio::io_context& io, std::shared_ptr<ssl::context> tls, HttpClientOptions options)
+    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {}
+
+HttpClient::~HttpClient() = default;
+
+std::size_t HttpClient::connections_opened() const noexcept { return impl_->opened; }
+
+awaitable<ClientResponse> HttpClient::send(const Endpoint& endpoint, ClientRequest request,
+                                           std::chrono::milliseconds timeout) {
+    Impl& self = *impl_;
+    const Clock::time_point deadline = Clock::now() + timeout;
+    const std::string pool_key = endpoint.pool_key();
+
+    // A pooled connection first; if the peer closed it meanwhile, once more
+    // on a new one (the other pooled ones are likely just as stale).
+    bool fresh_only = false;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        std::unique_ptr<Connection> connection = fresh_only ? nullptr : self.take_idle(pool_key);
+        const bool reused = connection != nullptr;
+        if (!connection) {
+            ClientResponse problem;
+            connection = co_await self.connect(endpoint, deadline, problem);
+            if (!connection) co_return problem;
+        }
+        bool keep = false, retryable = false;
+        beast::tcp_stream& tcp_layer = connection->tcp();
+        ClientResponse response = co_await std::visit(
+            [&](auto& stream) { return exchange(stream, tcp_layer, request, deadline, self.options, keep, retryable); },
+            connection->stream);
+        response.reused_connection = reused;
+        if (response.kind == Kind::Answered) {
+            if (keep) self.put_idle(pool_key, std::move(connection));
+            co_return response;
+        }
+        if (!(reused && retryable && Clock::now() < deadline)) co_return response;
+        self.idle.erase(pool_key);
+        fresh_only = true;
+    }
+    co_return failure(Kind::Unreachable, "connection failed twice");
+}
+
+}  // namespace aia::net

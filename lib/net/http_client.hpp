@@ -1,0 +1,84 @@
+#pragma once
+// An HTTP/1.1 client for the server's calls to AWS: STS (token replays,
+// AssumeRole), EC2, instance metadata and container credential endpoints.
+//
+// One HttpClient per io_context thread (no locks). It keeps a small pool of
+// keep-alive connections per endpoint, sends at most one request per
+// connection at a time, verifies TLS certificates and host names, follows
+// no redirects, caps the answer's size and bounds the whole exchange
+// (DNS included) with one deadline. A pooled connection the peer has closed
+// meanwhile is retried once on a fresh one; a connection is pooled again
+// only after a complete final answer with nothing left over.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/asio.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace aia::net {
+
+struct Endpoint {
+    bool tls = true;
+    std::string host;      // what to connect to (a name or an IP literal)
+    std::uint16_t port = 443;
+    std::string tls_name;  // the name the certificate must carry; empty: host
+
+    std::string pool_key() const;
+};
+
+struct ClientRequest {
+    std::string method = "GET";
+    std::string target = "/";
+    std::vector<std::pair<std::string, std::string>> headers;  // Host included
+    std::string body;
+};
+
+struct ClientResponse {
+    enum class Kind {
+        Answered,     // an HTTP answer arrived (any status)
+        Unreachable,  // resolve, connect or TLS failed
+        TimedOut,     // the deadline passed
+        Broken,       // the peer sent something that is not an acceptable HTTP answer
+    };
+    Kind kind = Kind::Answered;
+    unsigned status = 0;   // when Answered
+    std::string body;      // when Answered
+    std::string error;     // otherwise: what went wrong, for the log
+    bool reused_connection = false;
+};
+
+struct HttpClientOptions {
+    std::size_t max_idle_per_endpoint = 16;
+    std::chrono::seconds max_idle_time{30};  // servers close idle connections; do not reuse older ones
+    std::size_t max_answer_bytes = 64 * 1024;
+    std::string user_agent = "aws-iam-authenticator-cpp";
+};
+
+class HttpClient {
+public:
+    // `tls` may be null when only plain-HTTP endpoints are used.
+    HttpClient(asio::io_context& io, std::shared_ptr<boost::asio::ssl::context> tls, HttpClientOptions options = {});
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    awaitable<ClientResponse> send(const Endpoint& endpoint, ClientRequest request, std::chrono::milliseconds timeout);
+
+    // Connections opened so far (for tests and metrics).
+    std::size_t connections_opened() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aia::net
