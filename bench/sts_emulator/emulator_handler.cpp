@@ -3,14 +3,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/arn/arn.hpp"
 #include "core/sigv4/signature_verifier.hpp"
 #include "core/url/query_string.hpp"
 #include "core/util/ascii.hpp"
+#include "core/util/split.hpp"
 
 namespace aia::bench {
 namespace {
 
-constexpr std::string_view kXmlNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr std::string_view kStsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr std::string_view kEc2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
 bool wants_json(const net::HttpRequest& request) {
     return request.header("Accept").find("application/json") != std::string_view::npos;
@@ -40,69 +43,86 @@ std::string request_id(std::mt19937_64& random) {
     return id;
 }
 
-net::HttpResponse error_response(const net::HttpRequest& request, unsigned status, std::string_view code,
-                                 std::string_view message, std::string_view id) {
-    const std::string_view type = status >= 500 ? "Receiver" : "Sender";
-    net::HttpResponse response;
-    response.status = status;
-    if (wants_json(request)) {
-        response.content_type = "application/json";
-        response.body = nlohmann::json{{"Error", {{"Code", code}, {"Message", message}, {"Type", type}}}, {"RequestId", id}}.dump();
-    } else {
-        response.content_type = "text/xml";
-        response.body = "<ErrorResponse xmlns=\"" + std::string(kXmlNamespace) + "\"><Error><Type>" + std::string(type) +
-                        "</Type><Code>" + xml_escape(code) + "</Code><Message>" + xml_escape(message) +
-                        "</Message></Error><RequestId>" + std::string(id) + "</RequestId></ErrorResponse>";
-    }
-    return response;
-}
-
-net::HttpResponse identity_response(const net::HttpRequest& request, const EmulatedIdentity& identity, std::string_view id) {
-    net::HttpResponse response;
-    if (wants_json(request)) {
-        response.content_type = "application/json";
-        response.body = nlohmann::json{{"GetCallerIdentityResponse",
-                                        {{"GetCallerIdentityResult",
-                                          {{"Account", identity.account}, {"Arn", identity.arn}, {"UserId", identity.user_id}}},
-                                         {"ResponseMetadata", {{"RequestId", id}}}}}}
-                            .dump();
-    } else {
-        response.content_type = "text/xml";
-        response.body = "<GetCallerIdentityResponse xmlns=\"" + std::string(kXmlNamespace) +
-                        "\"><GetCallerIdentityResult><Arn>" + xml_escape(identity.arn) + "</Arn><UserId>" +
-                        xml_escape(identity.user_id) + "</UserId><Account>" + identity.account +
-                        "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + std::string(id) +
-                        "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
-    }
-    return response;
-}
-
-// The region an STS host name serves: us-east-1 for the global endpoint,
-// the second label otherwise; nothing for a host that is not STS-shaped.
-// A port (the override case in tests) is ignored.
-std::optional<std::string> region_of_host(std::string_view host) {
-    if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
-        host = host.substr(0, colon);
-    }
-    if (host == "sts.amazonaws.com") return "us-east-1";
-    const std::size_t first = host.find('.');
-    if (first == std::string_view::npos) return std::nullopt;
-    const std::string_view service = host.substr(0, first);
-    const std::size_t second = host.find('.', first + 1);
-    if ((service != "sts" && service != "sts-fips") || second == std::string_view::npos) return std::nullopt;
-    return std::string(host.substr(first + 1, second - first - 1));
-}
-
 amz_time::Seconds wall_clock_now() {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
+net::HttpResponse response(unsigned status, std::string content_type, std::string body) {
+    net::HttpResponse out;
+    out.status = status;
+    out.content_type = std::move(content_type);
+    out.body = std::move(body);
+    return out;
+}
+
+// STS errors: JSON or XML by Accept.
+net::HttpResponse sts_error(const net::HttpRequest& request, unsigned status, std::string_view code, std::string_view message,
+                            std::string_view id) {
+    const std::string_view type = status >= 500 ? "Receiver" : "Sender";
+    if (wants_json(request)) {
+        return response(status, "application/json",
+                        nlohmann::json{{"Error", {{"Code", code}, {"Message", message}, {"Type", type}}}, {"RequestId", id}}.dump());
+    }
+    return response(status, "text/xml",
+                    "<ErrorResponse xmlns=\"" + std::string(kStsNamespace) + "\"><Error><Type>" + std::string(type) +
+                        "</Type><Code>" + xml_escape(code) + "</Code><Message>" + xml_escape(message) +
+                        "</Message></Error><RequestId>" + std::string(id) + "</RequestId></ErrorResponse>");
+}
+
+// EC2 errors: always XML, in EC2's own shape.
+net::HttpResponse ec2_error(unsigned status, std::string_view code, std::string_view message, std::string_view id) {
+    return response(status, "text/xml;charset=UTF-8",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>" + xml_escape(code) +
+                        "</Code><Message>" + xml_escape(message) + "</Message></Error></Errors><RequestID>" +
+                        std::string(id) + "</RequestID></Response>");
+}
+
+std::string credentials_xml(std::string_view action, const Principal& principal, std::string_view id) {
+    return "<" + std::string(action) + "Response xmlns=\"" + std::string(kStsNamespace) + "\"><" + std::string(action) +
+           "Result><AssumedRoleUser><Arn>" + xml_escape(principal.arn) + "</Arn><AssumedRoleId>" +
+           xml_escape(principal.user_id) + "</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>" +
+           principal.access_key_id + "</AccessKeyId><SecretAccessKey>" + xml_escape(principal.secret_access_key) +
+           "</SecretAccessKey><SessionToken>" + xml_escape(principal.session_token) + "</SessionToken><Expiration>" +
+           amz_time::format_rfc3339(*principal.expiration) + "</Expiration></Credentials></" + std::string(action) +
+           "Result><ResponseMetadata><RequestId>" + std::string(id) + "</RequestId></ResponseMetadata></" +
+           std::string(action) + "Response>";
+}
+
+// The region an STS or EC2 host name serves: us-east-1 for the global STS
+// endpoint, the second label otherwise; nothing for another host. A port
+// (the override case in tests) is ignored.
+std::optional<std::string> region_of_host(std::string_view host, std::string_view service) {
+    if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
+        host = host.substr(0, colon);
+    }
+    if (service == "sts" && host == "sts.amazonaws.com") return "us-east-1";
+    const std::vector<std::string_view> labels = split(host, '.');
+    if (labels.size() < 3) return std::nullopt;
+    const bool known = service == "sts" ? labels[0] == "sts" || labels[0] == "sts-fips" : labels[0] == service;
+    if (!known) return std::nullopt;
+    return std::string(labels[1]);
+}
+
+// Form fields of a POST body (application/x-www-form-urlencoded).
+std::map<std::string, std::string> form_fields(std::string_view body, std::string& problem) {
+    std::map<std::string, std::string> fields;
+    std::string decoded_body(body);
+    std::replace(decoded_body.begin(), decoded_body.end(), '+', ' ');  // form encoding: '+' is a space
+    auto parsed = url::parse_query_strict(decoded_body);
+    if (!parsed) {
+        problem = parsed.error();
+        return fields;
+    }
+    for (auto& [key, value] : *parsed) fields[key] = value;
+    return fields;
+}
+
 }  // namespace
 
-EmulatorHandler::EmulatorHandler(net::asio::io_context& io, const Identities& identities, const EmulatorBehaviour& behaviour,
+EmulatorHandler::EmulatorHandler(net::asio::io_context& io, World& world, const EmulatorBehaviour& behaviour,
                                  EmulatorCounters& counters, std::function<std::uint64_t()> connections_accepted)
     : io_(io),
-      identities_(identities),
+      world_(world),
       behaviour_(behaviour),
       counters_(counters),
       connections_accepted_(std::move(connections_accepted)),
@@ -110,44 +130,51 @@ EmulatorHandler::EmulatorHandler(net::asio::io_context& io, const Identities& id
 
 net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest request) {
     if (request.path() == "/_emulator/stats") {
-        net::HttpResponse response;
-        response.content_type = "application/json";
-        response.body = nlohmann::json{{"requests", counters_.requests.load()},
-                                       {"succeeded", counters_.succeeded.load()},
-                                       {"refused", counters_.refused.load()},
-                                       {"injected_failures", counters_.injected_failures.load()},
-                                       {"connections", connections_accepted_()}}
-                            .dump();
-        co_return response;
+        nlohmann::json stats = {{"requests", counters_.requests.load()},
+                                {"succeeded", counters_.succeeded.load()},
+                                {"refused", counters_.refused.load()},
+                                {"injected_failures", counters_.injected_failures.load()},
+                                {"ec2_calls", counters_.ec2_calls.load()},
+                                {"ec2_instance_ids", counters_.ec2_instance_ids.load()},
+                                {"ec2_throttled", counters_.ec2_throttled.load()},
+                                {"assume_role", counters_.assume_role.load()},
+                                {"web_identity", counters_.web_identity.load()},
+                                {"imds_credentials", counters_.imds_credentials.load()},
+                                {"container_credentials", counters_.container_credentials.load()},
+                                {"expired_refused", counters_.expired_refused.load()},
+                                {"connections", connections_accepted_()}};
+        co_return response(200, "application/json", stats.dump());
     }
 
-    counters_.requests.fetch_add(1);
     auto delay = behaviour_.latency;
     if (behaviour_.jitter.count() > 0) {
-        delay += std::chrono::milliseconds(static_cast<long long>(random_() % static_cast<std::uint64_t>(behaviour_.jitter.count() + 1)));
+        delay += std::chrono::milliseconds(
+            static_cast<long long>(random_() % static_cast<std::uint64_t>(behaviour_.jitter.count() + 1)));
     }
     if (delay.count() > 0) {
         net::asio::steady_timer timer(io_, delay);
         co_await timer.async_wait(net::use_awaitable);
     }
-    co_return answer_sts(request);
+    const std::string id = request_id(random_);
+    if (request.method == "POST" && request.path() == "/") co_return post(request, id);
+    co_return get_caller_identity(request, id);
 }
 
-net::HttpResponse EmulatorHandler::answer_sts(const net::HttpRequest& request) {
-    const std::string id = request_id(random_);
+net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& request, const std::string& id) {
+    counters_.requests.fetch_add(1);
     if (behaviour_.failure_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < behaviour_.failure_rate) {
         counters_.injected_failures.fetch_add(1);
         return behaviour_.failure == EmulatorBehaviour::Failure::Throttle
-                   ? error_response(request, 400, "Throttling", "Rate exceeded", id)
-                   : error_response(request, 500, "InternalFailure", "The request processing has failed.", id);
+                   ? sts_error(request, 400, "Throttling", "Rate exceeded", id)
+                   : sts_error(request, 500, "InternalFailure", "The request processing has failed.", id);
     }
     const auto refuse = [&](unsigned status, std::string_view code, std::string_view message) {
         counters_.refused.fetch_add(1);
-        return error_response(request, status, code, message, id);
+        return sts_error(request, status, code, message, id);
     };
 
     if (request.method != "GET" || request.path() != "/") {
-        return refuse(400, "InvalidAction", "Only presigned GET / requests are emulated.");
+        return refuse(400, "InvalidAction", "Only GET / (presigned) and POST / requests are emulated.");
     }
     const std::string_view target = request.target;
     const std::size_t question = target.find('?');
@@ -167,23 +194,196 @@ net::HttpResponse EmulatorHandler::answer_sts(const net::HttpRequest& request) {
     }
     if (value_of("Version") != "2011-06-15") return refuse(400, "InvalidAction", "Unsupported Version");
 
+    // STS only ever sees its own host names in Host; the signature covers it.
+    const std::optional<std::string> region = region_of_host(request.header("Host"), "sts");
+    if (!region) return refuse(400, "InvalidHost", "Host is not an STS endpoint.");
+
     std::vector<sigv4::Header> headers;
     for (const auto& [name, value] : request.headers) headers.push_back({name, value});
-    // STS only ever sees its own host names in Host; the signature covers it.
-    const std::optional<std::string> region = region_of_host(request.header("Host"));
-    if (!region) return refuse(400, "InvalidHost", "Host is not an STS endpoint.");
-    const sigv4::CredentialLookup lookup = [this](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
-        const EmulatedIdentity* identity = identities_.find(key);
-        if (identity == nullptr) return std::nullopt;
-        return sigv4::KnownCredentials{identity->secret_access_key, identity->session_token};
+    const amz_time::Seconds now = wall_clock_now();
+    bool expired = false;
+    const sigv4::CredentialLookup lookup = [&](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
+        const auto principal = world_.find(key);
+        if (!principal) return std::nullopt;
+        if (principal->expiration && now > *principal->expiration) {
+            expired = true;
+            return std::nullopt;
+        }
+        return sigv4::KnownCredentials{principal->secret_access_key, principal->session_token};
     };
     const auto verified = sigv4::verify_presigned(
-        {"GET", "/", raw_query, &headers, "sts", std::optional<std::string_view>(*region), wall_clock_now()},
-        lookup);
+        {"GET", "/", raw_query, &headers, "sts", std::optional<std::string_view>(*region), now, {}}, lookup);
+    if (expired) {
+        counters_.expired_refused.fetch_add(1);
+        return refuse(403, "ExpiredToken", "The security token included in the request is expired");
+    }
     if (!verified) return refuse(verified.error().http_status, verified.error().code, verified.error().message);
 
     counters_.succeeded.fetch_add(1);
-    return identity_response(request, *identities_.find(verified->access_key_id), id);
+    const Principal principal = *world_.find(verified->access_key_id);
+    if (wants_json(request)) {
+        return response(200, "application/json",
+                        nlohmann::json{{"GetCallerIdentityResponse",
+                                        {{"GetCallerIdentityResult",
+                                          {{"Account", principal.account}, {"Arn", principal.arn}, {"UserId", principal.user_id}}},
+                                         {"ResponseMetadata", {{"RequestId", id}}}}}}
+                            .dump());
+    }
+    return response(200, "text/xml",
+                    "<GetCallerIdentityResponse xmlns=\"" + std::string(kStsNamespace) + "\"><GetCallerIdentityResult><Arn>" +
+                        xml_escape(principal.arn) + "</Arn><UserId>" + xml_escape(principal.user_id) + "</UserId><Account>" +
+                        principal.account + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + id +
+                        "</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
+}
+
+net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const std::string& id) {
+    std::string problem;
+    const auto fields = form_fields(request.body, problem);
+    const auto field = [&](const char* name) -> std::string {
+        const auto it = fields.find(name);
+        return it == fields.end() ? std::string{} : it->second;
+    };
+    const std::string action = field("Action");
+    const bool ec2 = action == "DescribeInstances";
+    const auto error = [&](unsigned status, std::string_view code, std::string_view message) {
+        return ec2 ? ec2_error(status, code, message, id) : sts_error(request, status, code, message, id);
+    };
+    if (!problem.empty()) return error(400, "MalformedQueryString", problem);
+
+    const amz_time::Seconds now = wall_clock_now();
+    if (action == "AssumeRoleWithWebIdentity") {
+        // Unsigned: the web identity token is the credential.
+        const auto role = world_.web_identity_role(field("WebIdentityToken"));
+        if (!role) return error(400, "InvalidIdentityToken", "The web identity token that was passed could not be validated.");
+        if (*role != field("RoleArn")) return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+        counters_.web_identity.fetch_add(1);
+        const Principal issued = world_.issue(*role, field("RoleSessionName").empty() ? "web-identity" : field("RoleSessionName"), now);
+        return response(200, "text/xml", credentials_xml("AssumeRoleWithWebIdentity", issued, id));
+    }
+    if (action != "AssumeRole" && !ec2) return error(400, "InvalidAction", "Could not find operation " + action);
+
+    if (ec2) {
+        counters_.ec2_calls.fetch_add(1);
+        if (behaviour_.ec2_throttle_rate > 0 &&
+            std::uniform_real_distribution<double>(0, 1)(random_) < behaviour_.ec2_throttle_rate) {
+            counters_.ec2_throttled.fetch_add(1);
+            return ec2_error(503, "RequestLimitExceeded", "Request limit exceeded.", id);
+        }
+    }
+    const std::string service = ec2 ? "ec2" : "sts";
+    const std::optional<std::string> region = region_of_host(request.header("Host"), service);
+    std::vector<sigv4::Header> headers;
+    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+    bool expired = false;
+    const sigv4::CredentialLookup lookup = [&](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
+        const auto principal = world_.find(key);
+        if (!principal) return std::nullopt;
+        if (principal->expiration && now > *principal->expiration) {
+            expired = true;
+            return std::nullopt;
+        }
+        return sigv4::KnownCredentials{principal->secret_access_key, principal->session_token};
+    };
+    const auto verified = sigv4::verify_header_signed(
+        {"POST", "/", "", &headers, service, region ? std::optional<std::string_view>(*region) : std::nullopt, now, request.body},
+        lookup);
+    if (expired) {
+        counters_.expired_refused.fetch_add(1);
+        return error(400, ec2 ? "RequestExpired" : "ExpiredToken", "The security token included in the request is expired");
+    }
+    if (!verified) {
+        const bool auth = verified.error().code == "SignatureDoesNotMatch" || verified.error().code == "InvalidClientTokenId";
+        return error(verified.error().http_status, ec2 && verified.error().code == "InvalidClientTokenId" ? "AuthFailure" : verified.error().code,
+                     auth && ec2 ? "AWS was not able to validate the provided access credentials" : verified.error().message);
+    }
+
+    if (action == "AssumeRole") {
+        const std::string role = field("RoleArn");
+        if (!world_.is_assumable(role)) return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
+        counters_.assume_role.fetch_add(1);
+        const Principal issued = world_.issue(role, field("RoleSessionName").empty() ? "session" : field("RoleSessionName"), now);
+        return response(200, "text/xml", credentials_xml("AssumeRole", issued, id));
+    }
+
+    // DescribeInstances: every instance ID must exist, or the call fails, as in EC2.
+    std::vector<const Instance*> found;
+    std::string missing;
+    for (int i = 1;; ++i) {
+        const std::string instance_id = field(("InstanceId." + std::to_string(i)).c_str());
+        if (instance_id.empty()) break;
+        counters_.ec2_instance_ids.fetch_add(1);
+        if (const Instance* instance = world_.instance(instance_id)) found.push_back(instance);
+        else missing += (missing.empty() ? "" : ", ") + instance_id;
+    }
+    if (!missing.empty()) {
+        return ec2_error(400, "InvalidInstanceID.NotFound", "The instance IDs '" + missing + "' do not exist", id);
+    }
+    std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"" +
+                       std::string(kEc2Namespace) + "\"><requestId>" + id + "</requestId><reservationSet>";
+    for (const Instance* instance : found) {
+        body += "<item><reservationId>r-0emulated</reservationId><instancesSet><item><instanceId>" + instance->instance_id +
+                "</instanceId><instanceState><name>" + instance->state + "</name></instanceState><privateDnsName>" +
+                xml_escape(instance->private_dns_name) +
+                "</privateDnsName><networkInterfaceSet><item><privateDnsName>eni-not-this.internal</privateDnsName>"
+                "</item></networkInterfaceSet></item></instancesSet></item>";
+    }
+    body += "</reservationSet></DescribeInstancesResponse>";
+    return response(200, "text/xml;charset=UTF-8", body);
+}
+
+net::awaitable<net::HttpResponse> MetadataHandler::handle(net::HttpRequest request) {
+    using Clock = std::chrono::steady_clock;
+    const std::string_view path = request.path();
+    const amz_time::Seconds now = wall_clock_now();
+    const auto credentials_json = [&](const std::string& role, const std::string& session) {
+        const Principal issued = world_.issue(role, session, now);
+        return response(200, "application/json",
+                        nlohmann::json{{"Code", "Success"},
+                                       {"Type", "AWS-HMAC"},
+                                       {"AccessKeyId", issued.access_key_id},
+                                       {"SecretAccessKey", issued.secret_access_key},
+                                       {"Token", issued.session_token},
+                                       {"Expiration", amz_time::format_rfc3339(*issued.expiration)}}
+                            .dump());
+    };
+
+    if (path == "/container/credentials") {
+        if (world_.container_role().empty()) co_return response(404, "text/plain", "no container role\n");
+        if (request.header("Authorization") != world_.container_authorization_token()) {
+            co_return response(401, "text/plain", "bad Authorization\n");
+        }
+        counters_.container_credentials.fetch_add(1);
+        co_return credentials_json(world_.container_role(), "container");
+    }
+
+    // IMDSv2: a PUT for a session token, then GETs carrying it.
+    if (path == "/latest/api/token") {
+        if (request.method != "PUT") co_return response(405, "text/plain", "");
+        const std::string ttl(request.header("X-aws-ec2-metadata-token-ttl-seconds"));
+        if (ttl.empty() || !ascii::all_of_digits(ttl) || ttl.size() > 5) co_return response(400, "text/plain", "");
+        std::lock_guard lock(tokens_mutex_);
+        std::string token = "imds-";
+        for (int i = 0; i < 24; ++i) token += "abcdefghijklmnopqrstuvwxyz"[random_() % 26];
+        tokens_[token] = Clock::now() + std::chrono::seconds(std::stol(ttl));
+        co_return response(200, "text/plain", token);
+    }
+    {
+        std::lock_guard lock(tokens_mutex_);
+        const auto it = tokens_.find(std::string(request.header("X-aws-ec2-metadata-token")));
+        if (it == tokens_.end() || it->second < Clock::now()) co_return response(401, "text/plain", "");
+    }
+    if (path == "/latest/meta-data/placement/region") co_return response(200, "text/plain", world_.region());
+    constexpr std::string_view kCredentials = "/latest/meta-data/iam/security-credentials/";
+    if (path.starts_with(kCredentials) && !world_.instance_profile_role().empty()) {
+        const std::string role = world_.instance_profile_role();
+        const std::string name = role.substr(role.rfind('/') + 1);
+        const std::string_view asked = path.substr(kCredentials.size());
+        if (asked.empty()) co_return response(200, "text/plain", name);
+        if (asked != name) co_return response(404, "text/plain", "");
+        counters_.imds_credentials.fetch_add(1);
+        co_return credentials_json(role, "i-0emulatedinstance");
+    }
+    co_return response(404, "text/plain", "");
 }
 
 }  // namespace aia::bench

@@ -1,9 +1,13 @@
-// sts-emulator: an HTTPS endpoint that answers presigned STS
-// GetCallerIdentity requests as strictly as STS does, for the integration
-// tests, the demo and the bench. Loopback only unless told otherwise.
+// sts-emulator: emulated AWS endpoints for the integration tests, the demo
+// and the bench, as strict as AWS about signatures (see emulator_handler.hpp):
+// STS (presigned GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity)
+// and EC2 DescribeInstances over HTTPS, and with --http-port the instance
+// metadata (IMDSv2) and container credential endpoints over plain HTTP.
+// Loopback only unless told otherwise.
 //
-// Prints "listening on https://<address>:<port>" and "ca <cert.pem>" on
-// stdout once ready, so a test can start it on port 0 and read both.
+// Prints "listening on https://<address>:<port>", "ca <cert.pem>" and, with
+// --http-port, "metadata on http://<address>:<port>" on stdout once ready,
+// so a test can start it on port 0 and read them.
 
 #include <CLI/CLI.hpp>
 
@@ -36,11 +40,19 @@ int main(int argc, char** argv) {
     CLI::App app{"sts-emulator: presigned STS GetCallerIdentity, verified like STS"};
     std::string address = "127.0.0.1", identities_file, state_dir, latency = "0ms", jitter = "0ms", fail_mode = "throttle";
     unsigned port = 0, threads = 1;
-    double fail_rate = 0;
+    int http_port = -1;
+    std::string credential_lifetime = "15m";
+    double fail_rate = 0, ec2_throttle_rate = 0;
     bool log_requests = false;
     app.add_option("--address", address, "IP address to listen on (default 127.0.0.1)");
     app.add_option("--port", port, "Port (default 0: a free one)");
-    app.add_option("--identities", identities_file, "JSON file of the identities STS knows")->required()->check(CLI::ExistingFile);
+    app.add_option("--identities", identities_file, "JSON fixture: identities, roles, web identity tokens, instances (see world.hpp)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--http-port", http_port, "Also serve instance metadata and container credentials over plain HTTP (0: a free port)");
+    app.add_option("--credential-lifetime", credential_lifetime, "Lifetime of the temporary credentials handed out, e.g. 15m, 10s");
+    app.add_option("--ec2-throttle-rate", ec2_throttle_rate, "Share of DescribeInstances calls answered RequestLimitExceeded")
+        ->check(CLI::Range(0.0, 1.0));
     app.add_option("--state-dir", state_dir, "Where to keep the emulator's TLS certificate and key")->required();
     app.add_option("--latency", latency, "Delay before each STS answer, e.g. 20ms");
     app.add_option("--jitter", jitter, "Extra random delay up to this, e.g. 5ms");
@@ -54,8 +66,10 @@ int main(int argc, char** argv) {
     std::ifstream in(identities_file);
     std::stringstream text;
     text << in.rdbuf();
-    auto identities = bench::Identities::parse(text.str());
-    if (!identities) return fail_with(identities_file + ": " + identities.error());
+    auto lifetime = config::parse_duration(credential_lifetime);
+    if (!lifetime) return fail_with("invalid --credential-lifetime");
+    auto world = bench::World::parse(text.str(), std::chrono::duration_cast<std::chrono::seconds>(*lifetime));
+    if (!world) return fail_with(identities_file + ": " + world.error());
 
     bench::EmulatorBehaviour behaviour;
     auto parsed_latency = config::parse_duration(latency);
@@ -66,6 +80,7 @@ int main(int argc, char** argv) {
     behaviour.failure_rate = fail_rate;
     behaviour.failure = fail_mode == "error" ? bench::EmulatorBehaviour::Failure::InternalError
                                              : bench::EmulatorBehaviour::Failure::Throttle;
+    behaviour.ec2_throttle_rate = ec2_throttle_rate;
 
     auto certificate = app::ensure_certificate(state_dir, {"localhost", "127.0.0.1", "::1", address});
     if (!certificate) return fail_with(certificate.error());
@@ -81,7 +96,7 @@ int main(int argc, char** argv) {
     net::HttpServer server(
         options, *tls,
         [&](net::asio::io_context& io) {
-            return std::make_shared<bench::EmulatorHandler>(io, *identities, behaviour, counters,
+            return std::make_shared<bench::EmulatorHandler>(io, **world, behaviour, counters,
                                                             [&server_ptr] { return server_ptr->connections_accepted(); });
         },
         [log_requests](std::string_view client, std::string_view problem) {
@@ -90,10 +105,28 @@ int main(int argc, char** argv) {
         });
     server_ptr = &server;
 
+    // The metadata endpoints: plain HTTP, one handler shared by all workers.
+    std::unique_ptr<net::HttpServer> metadata;
+    std::uint16_t metadata_port = 0;
+    if (http_port >= 0) {
+        auto handler = std::make_shared<bench::MetadataHandler>(**world, counters);
+        net::HttpServerOptions metadata_options;
+        metadata_options.address = address;
+        metadata_options.port = static_cast<std::uint16_t>(http_port);
+        metadata = std::make_unique<net::HttpServer>(
+            metadata_options, nullptr, [handler](net::asio::io_context&) { return handler; },
+            [](std::string_view, std::string_view) {});
+        auto bound_metadata = metadata->listen();
+        if (!bound_metadata) return fail_with(bound_metadata.error());
+        metadata_port = *bound_metadata;
+    }
+
     net::asio::io_context signal_io;
     boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
-        if (!ec) server.stop();
+        if (ec) return;
+        server.stop();
+        if (metadata) metadata->stop();
     });
     std::thread signal_thread([&signal_io] { signal_io.run(); });
 
@@ -105,10 +138,18 @@ int main(int argc, char** argv) {
     }
 
     const bool ipv6 = address.find(':') != std::string::npos;
-    std::printf("listening on https://%s:%u\nca %s\nidentities %zu\n", (ipv6 ? "[" + address + "]" : address).c_str(),
-                unsigned(*bound), certificate->cert_path.c_str(), identities->size());
+    const std::string host = ipv6 ? "[" + address + "]" : address;
+    std::printf("listening on https://%s:%u\nca %s\nidentities %zu\n", host.c_str(), unsigned(*bound),
+                certificate->cert_path.c_str(), (*world)->identity_count());
+    if (metadata) std::printf("metadata on http://%s:%u\n", host.c_str(), unsigned(metadata_port));
     std::fflush(stdout);
+    std::thread metadata_thread;
+    if (metadata) metadata_thread = std::thread([&metadata] { metadata->run(); });
     server.run();
+    if (metadata) {
+        metadata->stop();
+        metadata_thread.join();
+    }
     signal_io.stop();
     signal_thread.join();
     return 0;

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <type_traits>
 #include <optional>
 
 namespace aia::net {
@@ -63,7 +64,8 @@ std::string endpoint_text(const tcp::socket& socket) {
 // read and drop what the client is still sending for a moment. Closing with
 // unread input makes the kernel send a reset, which destroys our answer in
 // the client's receive buffer before it could read it.
-awaitable<void> drain(TlsStream& stream) {
+template <class Stream>
+awaitable<void> drain(Stream& stream) {
     constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
     boost::system::error_code ec;
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds{1});
@@ -84,16 +86,20 @@ struct ConnectionSlot {
     }
 };
 
-awaitable<void> serve_connection(TlsStream stream, std::string client, std::shared_ptr<RequestHandler> handler,
+template <class Stream>
+awaitable<void> serve_connection(Stream stream, std::string client, std::shared_ptr<RequestHandler> handler,
                                  const HttpServerOptions& options, const ConnectionLog& log, [[maybe_unused]] ConnectionSlot slot) {
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
-    tcp_layer.expires_after(options.handshake_timeout);
-    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-        log(client, "TLS handshake failed: " + ec.message());
-        co_return;
+    constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    if constexpr (kTls) {
+        tcp_layer.expires_after(options.handshake_timeout);
+        co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+            log(client, "TLS handshake failed: " + ec.message());
+            co_return;
+        }
     }
 
     // Capped: Beast 1.74 checks chunk sizes against body_limit but not the
@@ -140,8 +146,12 @@ awaitable<void> serve_connection(TlsStream stream, std::string client, std::shar
     }
 
     // Close politely, but never wait long for a peer that has gone.
-    tcp_layer.expires_after(std::chrono::seconds{2});
-    co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+    if constexpr (kTls) {
+        tcp_layer.expires_after(std::chrono::seconds{2});
+        co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+    } else {
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
 }
 
 }  // namespace
@@ -214,13 +224,21 @@ awaitable<void> HttpServer::accept_loop() {
         socket.set_option(tcp::no_delay(true), ec);
         std::string client = endpoint_text(socket);
         try {
-            TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
-            asio::co_spawn(worker.io,
-                           serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_,
-                                            ConnectionSlot{active_connections_}),
-                           [log = log_](std::exception_ptr error) {
-                               if (error) log("", "connection ended by an unexpected error: " + describe(error));
-                           });
+            const auto on_end = [log = log_](std::exception_ptr error) {
+                if (error) log("", "connection ended by an unexpected error: " + describe(error));
+            };
+            if (tls_) {
+                TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
+                asio::co_spawn(worker.io,
+                               serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_,
+                                                ConnectionSlot{active_connections_}),
+                               on_end);
+            } else {
+                asio::co_spawn(worker.io,
+                               serve_connection(beast::tcp_stream(std::move(socket)), std::move(client), worker.handler,
+                                                options_, log_, ConnectionSlot{active_connections_}),
+                               on_end);
+            }
         } catch (const std::exception& e) {
             // SSL_new failing (memory): drop this connection, keep accepting.
             log_(client, std::string("cannot set up the connection: ") + e.what());

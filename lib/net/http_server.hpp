@@ -1,5 +1,6 @@
 #pragma once
-// An HTTPS/1.1 server: one io_context per worker thread, one coroutine per
+// An HTTPS/1.1 server (or plain HTTP when given no TLS context, for test
+// endpoints): one io_context per worker thread, one coroutine per
 // connection, keep-alive, and a limit or timeout on everything a client
 // controls. What to answer is the RequestHandler's business.
 //
@@ -61,6 +62,7 @@ struct HttpServerOptions {
 
 class HttpServer {
 public:
+    // `tls` null: plain HTTP (only the emulator's metadata endpoints use that).
     HttpServer(HttpServerOptions options, std::shared_ptr<boost::asio::ssl::context> tls, HandlerFactory make_handler,
                ConnectionLog log);
     ~HttpServer();
