@@ -74,6 +74,7 @@ Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identi
             if (!group) {
                 return fail(MappingFailure{"error rendering group template " + quote(pattern, 256) + ": " + group.error()});
             }
+            if (group->empty()) return fail(MappingFailure{"mapping rendered an empty group from " + quote(pattern, 256)});
             user.groups.push_back(std::move(group).value());
         }
     } else {

@@ -1,6 +1,7 @@
 #include "core/mapping/templates.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/util/ascii.hpp"
 
@@ -50,14 +51,23 @@ Result<std::string, std::string> render(std::string_view template_text, const id
     if (needs_ec2_lookup(out)) {
         if (!is_instance_id(identity.session_name)) return fail("SessionName did not contain an instance id");
         if (!private_dns_name) return fail("no EC2 private DNS name available for " + identity.session_name);
-        replace_all(out, kEc2PrivateDnsName, *private_dns_name);
     }
     std::string session_name = identity.session_name;
     std::replace(session_name.begin(), session_name.end(), '@', '-');
-    replace_all(out, "{{AccountID}}", identity.account_id);
-    replace_all(out, "{{SessionName}}", session_name);
-    replace_all(out, "{{SessionNameRaw}}", identity.session_name);
-    replace_all(out, "{{AccessKeyID}}", identity.access_key_id);
+    const std::pair<std::string_view, std::string_view> values[] = {
+        {kEc2PrivateDnsName, private_dns_name ? std::string_view(*private_dns_name) : std::string_view{}},
+        {"{{AccountID}}", identity.account_id},
+        {"{{SessionName}}", session_name},
+        {"{{SessionNameRaw}}", identity.session_name},
+        {"{{AccessKeyID}}", identity.access_key_id},
+    };
+    for (const auto& [placeholder, value] : values) {
+        if (out.find(placeholder) == std::string::npos) continue;
+        // "system:node:" for every node with no DNS name would be a
+        // shared identity: an empty value never renders.
+        if (value.empty()) return fail(std::string(placeholder) + " is empty for this identity");
+        replace_all(out, placeholder, value);
+    }
     return out;
 }
 

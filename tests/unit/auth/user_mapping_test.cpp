@@ -134,3 +134,21 @@ TEST_CASE("outcomes map to upstream's status codes and metric labels", "[user-ma
     CHECK(auth::metric_label(Outcome::StsThrottling) == "sts_throttling");
     CHECK(auth::metric_label(Outcome::MalformedRequest) == "malformed_request");
 }
+
+TEST_CASE("an empty rendered username or group denies", "[user-mapping]") {
+    // A node EC2 knows no name for (pending, terminated): never "system:node:".
+    identity::Identity node = session("i-0123456789abcdef0");
+    node.canonical_arn = "arn:aws:iam::111122223333:role/Node";
+    CHECK_THAT(auth::map_identity(node, sources(), {}, std::string()).error().message,
+               Catch::EndsWith("{{EC2PrivateDNSName}} is empty for this identity"));
+
+    std::vector<std::string> problems;
+    mapping::MappingConfig config{.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",
+                                             .username = "admin",
+                                             .groups = {"system:masters", ""},
+                                             .origin = "mapRoles[0]"}}};
+    auto table = std::make_shared<const mapping::MappingTable>(mapping::MappingTable::build(config, {}, problems));
+    const std::vector<auth::SourceSnapshot> with_empty_group{{"MountedFile", table, {}}};
+    CHECK(auth::map_identity(session(), with_empty_group, {}).error().message ==
+          "mapping rendered an empty group from \"\"");
+}

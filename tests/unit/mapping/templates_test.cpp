@@ -59,3 +59,16 @@ TEST_CASE("instance IDs", "[templates]") {
     CHECK_FALSE(mapping::is_instance_id("i-0123-567"));
     CHECK_FALSE(mapping::is_instance_id("x-01234567"));
 }
+
+TEST_CASE("a placeholder whose value is empty never renders", "[templates]") {
+    const identity::Identity node = node_identity();
+    // Upstream would grant "system:node:" to every instance EC2 has no name for.
+    CHECK(mapping::render("system:node:{{EC2PrivateDNSName}}", node, std::string()).error() ==
+          "{{EC2PrivateDNSName}} is empty for this identity");
+
+    identity::Identity user = node;
+    user.session_name.clear();  // IAM users have no session
+    CHECK(mapping::render("dev:{{SessionName}}", user).error() == "{{SessionName}} is empty for this identity");
+    CHECK(mapping::render("dev:{{SessionNameRaw}}", user).error() == "{{SessionNameRaw}} is empty for this identity");
+    CHECK(*mapping::render("dev:{{AccountID}}", user) == "dev:111122223333");
+}
