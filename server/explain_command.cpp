@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 
 #include "app/mapping_sources.hpp"
 #include "commands.hpp"
@@ -109,16 +110,14 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
         snapshots.push_back({spec.name, loaded.table, spec.reserved_prefixes});
     }
 
-    if (auth::mapping_needs_ec2_lookup(identity, snapshots)) {
-        // The server would have to look the instance up in EC2, which this
-        // build does not do yet (issue #5): it denies such identities.
-        std::printf("\nresult: NOT MAPPED: the matching entry uses {{EC2PrivateDNSName}}, which needs an EC2 lookup "
-                    "this build does not make yet\n  (kube-apiserver would answer Unauthorized)\n");
-        return 1;
-    }
+    // explain makes no AWS calls: the instance's name stands in as "<private
+    // DNS name of i-...>", and the server's lookup is described instead.
+    std::optional<std::string> private_dns_name;
+    const bool needs_ec2 = auth::mapping_needs_ec2_lookup(identity, snapshots);
+    if (needs_ec2) private_dns_name = "<private DNS name of " + identity.session_name + ">";
     const auth::UserMappingSettings settings{.scrubbed_accounts = {config.scrubbed_accounts.begin(),
                                                                    config.scrubbed_accounts.end()}};
-    auto mapped = auth::map_identity(identity, snapshots, settings);
+    auto mapped = auth::map_identity(identity, snapshots, settings, private_dns_name);
     if (!mapped) {
         std::printf("\nresult: NOT MAPPED: %s\n  (kube-apiserver would answer Unauthorized)\n", mapped.error().message.c_str());
         return 1;
@@ -127,6 +126,10 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
                 int(to_string(mapped->kind).size()), to_string(mapped->kind).data());
     std::printf("  username: %s\n  groups:   %s\n  uid:      %s\n", mapped->user.username.c_str(),
                 join(mapped->user.groups, ", ").c_str(), mapped->user.uid.c_str());
+    if (needs_ec2) {
+        std::printf("  note:     the server looks the name up with EC2 DescribeInstances; an instance EC2 does not\n"
+                    "            know, or knows no private DNS name for, is denied\n");
+    }
     return 0;
 }
 

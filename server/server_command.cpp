@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/authenticator.hpp"
+#include "app/aws/aws_session.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
@@ -48,9 +49,9 @@ struct ServerFlags {
     std::optional<std::string> region;
     std::optional<std::string> aws_auth_path;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::optional<int> ec2_qps, ec2_burst;
     // Upstream flags for features not built yet: accepted so manifests work.
     std::optional<std::string> kubeconfig, master;
-    std::optional<int> ec2_qps, ec2_burst;
 };
 
 int startup_error(const std::string& message) {
@@ -101,9 +102,8 @@ Result<config::ParsedConfig, std::string> load_config(const GlobalFlags& globals
     if (flags.kubeconfig || flags.master) {
         parsed.warnings.push_back("--kubeconfig/--master: only used by backends this build does not have yet; ignored");
     }
-    if (flags.ec2_qps || flags.ec2_burst) {
-        parsed.warnings.push_back("--ec2-describeInstances-qps/-burst: EC2 lookups are not built yet; ignored");
-    }
+    if (flags.ec2_qps) c.ec2_describe_instances_qps = *flags.ec2_qps;
+    if (flags.ec2_burst) c.ec2_describe_instances_burst = *flags.ec2_burst;
 
     auto valid = config::validate(c);
     if (!valid) return fail(valid.error());
@@ -157,6 +157,14 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     }
 
     app::Metrics metrics;
+    // The server's own AWS calls (EC2 lookups): set up on first use.
+    app::AwsSession aws({.region = c.region,
+                         .ec2_role_arn = c.ec2_describe_instances_role_arn,
+                         .source_arn = c.source_arn,
+                         .ec2_qps = c.ec2_describe_instances_qps,
+                         .ec2_burst = c.ec2_describe_instances_burst},
+                        app::AwsEnvironment::from_process(), log, metrics);
+
     // Mapping sources load before the server listens, then follow their files.
     app::MappingSources mappings(app::source_specs(c, globals.config_file), c.mappings, log, metrics);
     mappings.load_all();
@@ -166,6 +174,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         std::move(validator).value(),
         &mappings,
         {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
+        &aws,
         &metrics,
         &log,
     };
@@ -251,8 +260,10 @@ void add_server_command(CLI::App& app, const GlobalFlags& globals, int& exit_sta
     command->add_option("--threads", flags->threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 256));
     command->add_option("--kubeconfig", flags->kubeconfig, "Upstream's API server kubeconfig (not used by this build)");
     command->add_option("--master", flags->master, "Upstream's API server URL (not used by this build)");
-    command->add_option("--ec2-describeInstances-qps", flags->ec2_qps, "Upstream's EC2 rate limit (not used by this build)");
-    command->add_option("--ec2-describeInstances-burst", flags->ec2_burst, "Upstream's EC2 burst (not used by this build)");
+    command->add_option("--ec2-describeInstances-qps", flags->ec2_qps,
+                        "EC2 DescribeInstances calls per second for {{EC2PrivateDNSName}} (default 15)");
+    command->add_option("--ec2-describeInstances-burst", flags->ec2_burst,
+                        "EC2 DescribeInstances calls allowed in a burst (default 5)");
     command->callback([&globals, &exit_status, flags] { exit_status = run_server(globals, *flags); });
 }
 

@@ -119,6 +119,26 @@ std::map<std::string, std::string> form_fields(std::string_view body, std::strin
 
 }  // namespace
 
+void EmulatorCounters::record_ec2_caller(const std::string& arn) {
+    std::lock_guard lock(mutex_);
+    ec2_callers_.insert(arn);
+}
+
+void EmulatorCounters::record_source_arn(const std::string& arn) {
+    std::lock_guard lock(mutex_);
+    source_arns_.insert(arn);
+}
+
+std::vector<std::string> EmulatorCounters::ec2_callers() const {
+    std::lock_guard lock(mutex_);
+    return {ec2_callers_.begin(), ec2_callers_.end()};
+}
+
+std::vector<std::string> EmulatorCounters::source_arns() const {
+    std::lock_guard lock(mutex_);
+    return {source_arns_.begin(), source_arns_.end()};
+}
+
 EmulatorHandler::EmulatorHandler(net::asio::io_context& io, World& world, const EmulatorBehaviour& behaviour,
                                  EmulatorCounters& counters, std::function<std::uint64_t()> connections_accepted)
     : io_(io),
@@ -142,6 +162,8 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
                                 {"imds_credentials", counters_.imds_credentials.load()},
                                 {"container_credentials", counters_.container_credentials.load()},
                                 {"expired_refused", counters_.expired_refused.load()},
+                                {"ec2_callers", counters_.ec2_callers()},
+                                {"source_arns", counters_.source_arns()},
                                 {"connections", connections_accepted_()}};
         co_return response(200, "application/json", stats.dump());
     }
@@ -299,11 +321,16 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
 
     if (action == "AssumeRole") {
         const std::string role = field("RoleArn");
+        if (const std::string_view source = request.header("x-amz-source-arn"); !source.empty()) {
+            counters_.record_source_arn(std::string(source));
+        }
         if (!world_.is_assumable(role)) return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
         counters_.assume_role.fetch_add(1);
         const Principal issued = world_.issue(role, field("RoleSessionName").empty() ? "session" : field("RoleSessionName"), now);
         return response(200, "text/xml", credentials_xml("AssumeRole", issued, id));
     }
+
+    if (const auto caller = world_.find(verified->access_key_id)) counters_.record_ec2_caller(caller->arn);
 
     // DescribeInstances: every instance ID must exist, or the call fails, as in EC2.
     std::vector<const Instance*> found;

@@ -18,6 +18,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
 #include <random>
 
 #include "net/http_server.hpp"
@@ -46,6 +50,16 @@ struct EmulatorCounters {
     std::atomic<std::uint64_t> imds_credentials{0};
     std::atomic<std::uint64_t> container_credentials{0};
     std::atomic<std::uint64_t> expired_refused{0};    // calls signed with expired temporary credentials
+
+    // Who did what, for tests that check which credentials were used.
+    void record_ec2_caller(const std::string& arn);
+    void record_source_arn(const std::string& arn);
+    std::vector<std::string> ec2_callers() const;        // distinct ARNs that signed accepted DescribeInstances calls
+    std::vector<std::string> source_arns() const;        // distinct x-amz-source-arn values on AssumeRole calls
+
+private:
+    mutable std::mutex mutex_;
+    std::set<std::string> ec2_callers_, source_arns_;
 };
 
 class EmulatorHandler : public net::RequestHandler {

@@ -4,6 +4,7 @@
 
 #include "core/identity/sts_answer.hpp"
 #include "core/identity/sts_error.hpp"
+#include "core/mapping/templates.hpp"
 #include "core/review/token_review.hpp"
 
 namespace aia::app {
@@ -82,7 +83,17 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     }
 
     const std::vector<auth::SourceSnapshot> sources = context_.mappings->snapshot();
-    auto mapped = auth::map_identity(*identity, sources, context_.user_mapping);
+    std::optional<std::string> private_dns_name;
+    if (context_.aws != nullptr && mapping::is_instance_id(identity->session_name) &&
+        auth::mapping_needs_ec2_lookup(*identity, sources)) {
+        const Ec2Lookup lookup = co_await context_.aws->private_dns_name(identity->session_name);
+        if (!lookup) {
+            co_return deny(Outcome::UnknownUser, "failed querying private DNS from EC2 API for node " +
+                                                     identity->session_name + ": " + lookup.error);
+        }
+        private_dns_name = lookup.private_dns_name;
+    }
+    auto mapped = auth::map_identity(*identity, sources, context_.user_mapping, private_dns_name);
     if (!mapped) co_return deny(Outcome::UnknownUser, mapped.error().message);
 
     const review::ReviewedUser& user = mapped->user;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/aws/aws_session.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
@@ -24,6 +25,7 @@ struct AuthenticatorContext {
     token::TokenValidator validator;
     const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
+    AwsSession* aws;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
     Metrics* metrics;
     Logger* log;
 };

@@ -51,6 +51,31 @@ struct Metrics::Impl {
                                                               .Name("aws_iam_authenticator_sts_throttling_total")
                                                               .Help("STS throttled requests")
                                                               .Register(*registry);
+    prometheus::Counter& ec2_calls = prometheus::BuildCounter()
+                                         .Name("aws_iam_authenticator_ec2_describe_instances_calls_total")
+                                         .Help("Number of EC2 DescribeInstances calls")
+                                         .Register(*registry)
+                                         .Add({});
+    prometheus::Counter& ec2_cache_hits = prometheus::BuildCounter()
+                                              .Name("aws_iam_authenticator_ec2_private_dns_cache_hits_total")
+                                              .Help("EC2 private DNS name lookups answered from the cache")
+                                              .Register(*registry)
+                                              .Add({});
+    prometheus::Counter& ec2_cache_misses = prometheus::BuildCounter()
+                                                .Name("aws_iam_authenticator_ec2_private_dns_cache_misses_total")
+                                                .Help("EC2 private DNS name lookups that needed EC2")
+                                                .Register(*registry)
+                                                .Add({});
+    prometheus::Counter& ec2_throttled = prometheus::BuildCounter()
+                                             .Name("aws_iam_authenticator_ec2_throttled_total")
+                                             .Help("EC2 DescribeInstances calls refused with RequestLimitExceeded")
+                                             .Register(*registry)
+                                             .Add({});
+    prometheus::Family<prometheus::Counter>& credential_refreshes =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_aws_credentials_refresh_total")
+            .Help("Fetches of the server's own AWS credentials, by result (success, failure)")
+            .Register(*registry);
     prometheus::Family<prometheus::Gauge>& mapping_entries =
         prometheus::BuildGauge()
             .Name("aws_iam_authenticator_mapping_entries")
@@ -127,6 +152,16 @@ void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::siz
     impl_->mapping_entries.Add({{"source", name}, {"kind", "role"}}).Set(static_cast<double>(roles));
     impl_->mapping_entries.Add({{"source", name}, {"kind", "user"}}).Set(static_cast<double>(users));
     impl_->mapping_entries.Add({{"source", name}, {"kind", "account"}}).Set(static_cast<double>(accounts));
+}
+
+void Metrics::ec2_describe_instances_call() { impl_->ec2_calls.Increment(); }
+
+void Metrics::ec2_cache_lookup(bool hit) { (hit ? impl_->ec2_cache_hits : impl_->ec2_cache_misses).Increment(); }
+
+void Metrics::ec2_throttled() { impl_->ec2_throttled.Increment(); }
+
+void Metrics::aws_credentials_refreshed(bool succeeded) {
+    impl_->credential_refreshes.Add({{"result", succeeded ? "success" : "failure"}}).Increment();
 }
 
 void Metrics::dynamic_file_latency(double seconds) { impl_->dynamic_file_latency.Observe(seconds); }

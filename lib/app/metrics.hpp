@@ -5,7 +5,11 @@
 //   aws_iam_authenticator_sts_connection_failures_total{StsRegion}
 //   aws_iam_authenticator_sts_responses_total{ResponseCode,StsRegion}
 //   aws_iam_authenticator_sts_throttling_total{StsRegion}
+//   aws_iam_authenticator_ec2_describe_instances_calls_total
 // and ours:
+//   aws_iam_authenticator_ec2_private_dns_cache_hits_total / _misses_total
+//   aws_iam_authenticator_ec2_throttled_total
+//   aws_iam_authenticator_aws_credentials_refresh_total{result}
 //   aws_iam_authenticator_mapping_reload_total{source,result}
 //   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
 //   aws_iam_authenticator_mapping_entries{source,kind}
@@ -33,6 +37,13 @@ public:
     // One reload attempt of a mapping source; the counts when it succeeded.
     void mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
                           std::size_t accounts);
+
+    // EC2 lookups for {{EC2PrivateDNSName}}.
+    void ec2_describe_instances_call();
+    void ec2_cache_lookup(bool hit);
+    void ec2_throttled();
+    // One fetch of the server's own AWS credentials.
+    void aws_credentials_refreshed(bool succeeded);
 
     // Upstream's aws_iam_authenticator_dynamic_e2e_latency_seconds{type="dynamic_file"}:
     // seconds from a DynamicFile's LastUpdatedDateTime to its reload.

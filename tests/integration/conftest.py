@@ -44,8 +44,8 @@ def start_server(tmp_path):
 def start_emulator(tmp_path):
     started = []
 
-    def start(*args):
-        emu = harness.Emulator(tmp_path / f"emulator{len(started)}", *args)
+    def start(*args, world=None, metadata=False):
+        emu = harness.Emulator(tmp_path / f"emulator{len(started)}", *args, world=world, metadata=metadata)
         started.append(emu)
         return emu
 

@@ -167,16 +167,28 @@ class Process:
 
 
 class Emulator:
-    def __init__(self, workdir, *extra_args):
+    """The emulated AWS. `world` adds fixture keys (instances, roles, ...;
+    see bench/sts_emulator/world.hpp) and identities to the standard ones;
+    `metadata` also serves instance metadata and container credentials over
+    plain HTTP (self.metadata_url)."""
+
+    def __init__(self, workdir, *extra_args, world=None, metadata=False):
         workdir.mkdir(parents=True, exist_ok=True)
+        fixture = dict(world or {})
+        fixture["identities"] = IDENTITIES + fixture.get("identities", [])
         identities = workdir / "identities.json"
-        identities.write_text(json.dumps({"identities": IDENTITIES}))
+        identities.write_text(json.dumps(fixture))
         port_args = [] if "--port" in extra_args else ["--port", "0"]
+        metadata_args = ["--http-port", "0"] if metadata else []
         self.process = Process(
-            [EMULATOR, "--identities", identities, "--state-dir", workdir / "state", *port_args, *extra_args]
+            [EMULATOR, "--identities", identities, "--state-dir", workdir / "state", *port_args, *metadata_args,
+             *extra_args]
         )
         self.port = int(self.process.wait_for_line(r"listening on https://127\.0\.0\.1:(\d+)").group(1))
         self.ca_file = self.process.wait_for_line(r"^ca (.+)$").group(1)
+        self.metadata_url = None
+        if metadata:
+            self.metadata_url = self.process.wait_for_line(r"metadata on (http://127\.0\.0\.1:\d+)").group(1)
         self.url = f"https://127.0.0.1:{self.port}"
 
     def stats(self):
@@ -192,6 +204,17 @@ class Emulator:
         return self.process.stop()
 
 
+def server_environment(workdir, extra=None):
+    """The test's environment without AWS settings (and with HOME in the
+    work directory, so no developer's ~/.aws is read), instance metadata
+    off, then `extra` on top: a server reaches AWS only where a test says."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env["HOME"] = str(workdir)
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env.update(extra or {})
+    return env
+
+
 class Server:
     def __init__(self, workdir, config_text=None, args=(), env=None):
         workdir.mkdir(parents=True, exist_ok=True)
@@ -202,7 +225,7 @@ class Server:
         if config_text is None:
             config_text = SERVER_CONFIG.format(cluster_id=CLUSTER_ID, state_dir=self.state_dir, kubeconfig=self.kubeconfig)
         self.config.write_text(config_text)
-        self.process = Process([SERVER, "server", "--config", self.config, *args], env=env)
+        self.process = Process([SERVER, "server", "--config", self.config, *args], env=server_environment(workdir, env))
         self.port = None
 
     def wait_ready(self):

@@ -73,9 +73,11 @@ def test_unmapped_identity_is_denied(server):
     server.process.wait_for_text('reason="identity is not mapped"')
 
 
-def test_ec2_private_dns_name_mappings_deny_until_ec2_lookups_exist(server):
+def test_ec2_private_dns_name_mappings_deny_without_aws_access(server):
+    # This server has no AWS settings (and instance metadata is off): it
+    # cannot look the node up, so it denies, saying why.
     assert_denied(*server.review(sign_token(EC2_NODE)))
-    server.process.wait_for_text("no EC2 private DNS name available for i-0123456789abcdef0")
+    server.process.wait_for_text("failed querying private DNS from EC2 API for node i-0123456789abcdef0: AWS set-up:")
 
 
 def test_malformed_token_is_denied_without_sts(server, emulator):

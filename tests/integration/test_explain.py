@@ -75,10 +75,11 @@ def test_pattern_and_sso(explain):
 
 def test_aws_auth_node_role_and_account(explain):
     status, out = explain("arn:aws:sts::111122223333:assumed-role/NodeInstanceRole/i-0123456789abcdef0")
-    # Matched, but the server cannot render {{EC2PrivateDNSName}} yet: it denies, and so does explain.
-    assert status == 1, out
+    # explain makes no EC2 call: the name stands in, and the lookup is described.
+    assert status == 0, out
     assert "matched mapRoles[0] (exact ARN): arn:aws:iam::111122223333:role/NodeInstanceRole" in out
-    assert "needs an EC2 lookup this build does not make yet" in out
+    assert "username: system:node:<private DNS name of i-0123456789abcdef0>" in out
+    assert "EC2 DescribeInstances" in out
     status, out = explain("arn:aws:iam::444455556666:user/anyone", "--access-key-id", "AKIAEXAMPLE")
     assert status == 0, out
     assert "(mapAccounts)" in out

@@ -50,12 +50,13 @@ def test_sigterm_stops_cleanly(start_server):
 def test_upstream_config_with_unknown_keys_starts_with_warnings(start_server, tmp_path):
     config = harness.SERVER_CONFIG.format(
         cluster_id="c", state_dir=tmp_path / "s", kubeconfig=tmp_path / "k.yaml"
-    ) + "  ec2DescribeInstancesQps: 15\n  somethingNew: 1\n"
+    ) + "  dynamicBackendModePath: /tmp/mode.json\n  somethingNew: 1\n"
     srv = start_server(["--kubeconfig", "/dev/null", "--ec2-describeInstances-qps", "3"], config_text=config)
     text = srv.process.text()
-    assert "server.ec2DescribeInstancesQps: not supported by this build yet; ignored" in text
+    assert "server.dynamicBackendModePath: not supported by this build yet; ignored" in text
     assert "server.somethingNew: unknown key, ignored" in text
-    assert "--ec2-describeInstances-qps/-burst" in text
+    assert "--kubeconfig/--master" in text
+    assert "ec2-describeInstances" not in text
 
 
 def test_flags_override_the_config_file(start_server, tmp_path):
@@ -66,7 +67,7 @@ def test_flags_override_the_config_file(start_server, tmp_path):
 
 def test_cluster_id_from_the_environment(start_server, tmp_path):
     config = f"server:\n  port: 0\n  stateDir: {tmp_path / 's'}\n  generateKubeconfig: {tmp_path / 'k.yaml'}\n"
-    env = dict(os.environ, KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID="from-env")
+    env = {"KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID": "from-env"}
     srv = start_server(config_text=config, env=env)
     assert srv.port > 0
 

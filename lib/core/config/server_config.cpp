@@ -23,10 +23,7 @@ using KeyError = mapping::ShapeError;  // {where: the key path, what: the proble
 std::string describe(const KeyError& e) { return "config key " + e.where + ": " + e.what; }
 
 // Upstream keys we know but have not built yet: warned about, never fatal.
-constexpr std::array<std::string_view, 7> kNotYetSupported = {
-    "kubeconfig", "master", "ec2describeinstancesqps", "ec2describeinstancesburst", "ec2describeinstancesrolearn",
-    "sourcearn", "dynamicbackendmodepath",
-};
+constexpr std::array<std::string_view, 3> kNotYetSupported = {"kubeconfig", "master", "dynamicbackendmodepath"};
 
 Result<std::string, KeyError> scalar(const YAML::Node& node, const std::string& path) {
     return mapping::read_scalar(node, path);
@@ -109,6 +106,23 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     if (name == "stscacertfile") return set_string(config.sts_ca_cert_file);
     if (name == "region") return set_string(config.region);
     if (name == "awsauthpath") return set_string(config.aws_auth_path);
+    if (name == "ec2describeinstancesrolearn") return set_string(config.ec2_describe_instances_role_arn);
+    if (name == "sourcearn") return set_string(config.source_arn);
+    if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst") {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        const std::string& digits = *text;
+        if (!ascii::all_of_digits(digits) || digits.empty() || digits.size() > 6) {
+            return fail(KeyError{path, "must be a whole number from 1 to 999999, not " + quote(digits)});
+        }
+        const int number = std::stoi(digits);
+        if (name == "ec2describeinstancesqps") {
+            config.ec2_describe_instances_qps = number;
+        } else {
+            config.ec2_describe_instances_burst = number;
+        }
+        return true;
+    }
     if (name == "dynamicfilepath") return set_string(config.dynamic_file_path);
     if (name == "dynamicfileuseridstrict") {
         auto flag = boolean(value, path);
@@ -270,6 +284,12 @@ Result<bool, std::string> validate(const ServerConfig& config) {
         return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
     }
     if (config.sts_timeout <= std::chrono::milliseconds::zero()) return bad("server.stsTimeout", "must be positive");
+    if (!(config.ec2_describe_instances_qps > 0)) return bad("server.ec2DescribeInstancesQps", "must be positive");
+    if (config.ec2_describe_instances_burst < 1) return bad("server.ec2DescribeInstancesBurst", "must be at least 1");
+    for (const auto& [key, value] : {std::pair{"server.ec2DescribeInstancesRoleARN", &config.ec2_describe_instances_role_arn},
+                                     std::pair{"server.sourceARN", &config.source_arn}}) {
+        if (!value->empty() && !value->starts_with("arn:")) return bad(key, "must be an ARN (arn:...), not " + quote(*value));
+    }
     if (!config.sts_endpoint_override.empty()) {
         if (auto endpoint = parse_endpoint_url(config.sts_endpoint_override); !endpoint) {
             return bad("server.stsEndpointOverride", endpoint.error());

@@ -32,6 +32,12 @@ struct ServerConfig {
     // server.reservedPrefixConfig: backend mode -> username prefixes its mappings may not produce.
     std::map<std::string, std::vector<std::string>> reserved_prefixes;
 
+    // The server's own AWS calls: EC2 lookups for {{EC2PrivateDNSName}}.
+    std::string ec2_describe_instances_role_arn;  // server.ec2DescribeInstancesRoleARN: role to assume for them
+    std::string source_arn;                       // server.sourceARN: x-amz-source-arn/-account on that AssumeRole
+    double ec2_describe_instances_qps = 15;       // server.ec2DescribeInstancesQps / --ec2-describeInstances-qps
+    int ec2_describe_instances_burst = 5;         // server.ec2DescribeInstancesBurst / --ec2-describeInstances-burst
+
     // Ours.
     std::string sts_endpoint_override;  // server.stsEndpointOverride: "https://host[:port]" to connect to instead
     std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store

@@ -130,7 +130,7 @@ feature-gates: SSORoleMatch=true,ConfiguredInitDirectories=false
 colour: blue
 server:
   dynamicfilepath: /tmp/x.json
-  ec2DescribeInstancesQps: 15
+  dynamicBackendModePath: /tmp/mode.json
   portt: 1
   mapRoles:
   - rolearn: arn:aws:iam::000000000000:role/A
@@ -142,7 +142,7 @@ server:
     CHECK(parsed.warnings == std::vector<std::string>{
                                  "feature gate ConfiguredInitDirectories is not supported by this build yet; ignored",
                                  "colour: unknown key, ignored",
-                                 "server.ec2DescribeInstancesQps: not supported by this build yet; ignored",
+                                 "server.dynamicBackendModePath: not supported by this build yet; ignored",
                                  "server.portt: unknown key, ignored",
                                  "server.mapRoles[0].shoe: unknown key, ignored",
                              });
@@ -150,6 +150,27 @@ server:
     REQUIRE(parsed.config.mappings.roles.size() == 2);
     CHECK(parsed.config.mappings.roles[1].sso->permission_set_name == "Admin");
     CHECK(parsed.config.dynamic_file_path == "/tmp/x.json");
+}
+
+TEST_CASE("EC2 lookup settings", "[config]") {
+    const auto parsed = parse(R"(
+clusterID: c1
+server:
+  ec2DescribeInstancesQps: 40
+  ec2DescribeInstancesBurst: 20
+  ec2DescribeInstancesRoleARN: arn:aws:iam::111122223333:role/Describe
+  sourceARN: arn:aws:eks:us-west-2:111122223333:cluster/c1
+)");
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.ec2_describe_instances_qps == 40);
+    CHECK(parsed.config.ec2_describe_instances_burst == 20);
+    CHECK(parsed.config.ec2_describe_instances_role_arn == "arn:aws:iam::111122223333:role/Describe");
+    CHECK(parsed.config.source_arn == "arn:aws:eks:us-west-2:111122223333:cluster/c1");
+    CHECK(config::validate(parsed.config).ok());
+
+    const config::ServerConfig defaults;
+    CHECK(defaults.ec2_describe_instances_qps == 15);  // upstream's defaults
+    CHECK(defaults.ec2_describe_instances_burst == 5);
 }
 
 TEST_CASE("invalid values stop start-up with the key named", "[config]") {
@@ -206,6 +227,12 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
                    Catch::StartsWith("config key server.stsEndpointOverride:"));
     }
     CHECK(error_of("clusterID: x\nserver:\n  stsEndpointOverride: https://sts.example:4443/") == "valid");
+    CHECK(error_of("clusterID: x\nserver:\n  ec2DescribeInstancesQps: 0") ==
+          "config key server.ec2DescribeInstancesQps: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  ec2DescribeInstancesBurst: -1") ==
+          "config key server.ec2DescribeInstancesBurst: must be a whole number from 1 to 999999, not \"-1\"");
+    CHECK(error_of("clusterID: x\nserver:\n  ec2DescribeInstancesRoleARN: Describe") ==
+          "config key server.ec2DescribeInstancesRoleARN: must be an ARN (arn:...), not \"Describe\"");
 }
 
 TEST_CASE("mapping sources and reserved prefixes", "[config]") {
