@@ -49,6 +49,9 @@ TEST_CASE("the default chain picks the first configured source, in the SDKs' ord
     CHECK(chosen(base) == "instance metadata");
     CHECK(chosen(with({{"AWS_EC2_METADATA_DISABLED", "true"}})) ==
           "error: instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
+    CHECK(chosen(with({{"AWS_EC2_METADATA_DISABLED", "TRUE"}})) ==
+          "error: instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
+    CHECK(chosen(with({{"AWS_EC2_METADATA_DISABLED", "false"}})) == "instance metadata");
     CHECK(chosen(with(container)) == "container");
     auto web_and_container = with(web);
     web_and_container.insert(container.begin(), container.end());

@@ -11,6 +11,7 @@
 #include "core/aws/credential_documents.hpp"
 #include "core/aws/shared_config.hpp"
 #include "core/identity/sts_error.hpp"
+#include "core/util/ascii.hpp"
 #include "core/util/percent_encoding.hpp"
 #include "net/waiters.hpp"
 
@@ -191,7 +192,7 @@ private:
 };
 
 Result<UrlEndpoint, std::string> metadata_endpoint(const AwsEnvironment& environment) {
-    if (environment.get("AWS_EC2_METADATA_DISABLED") == "true") return fail("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
+    if (ascii::to_lower(environment.get("AWS_EC2_METADATA_DISABLED")) == "true") return fail("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
     const std::string url = environment.get("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     return parse_url_endpoint(url.empty() ? "http://169.254.169.254" : url);
 }
