@@ -2,8 +2,6 @@
 
 #include <chrono>
 
-#include "core/identity/sts_answer.hpp"
-#include "core/identity/sts_error.hpp"
 #include "core/mapping/templates.hpp"
 #include "core/review/token_review.hpp"
 
@@ -15,10 +13,6 @@ using Clock = std::chrono::steady_clock;
 
 // Upstream's plain-text answer to a body that is not a TokenReview.
 constexpr std::string_view kNotATokenReview = "expected a request body to be a TokenReview\n";
-
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 }  // namespace
 
@@ -45,34 +39,14 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
         return finish(outcome, "application/json; charset=UTF-8", review::render_denied(api_version));
     };
 
-    auto presigned = context_.validator.validate(request->token, wall_clock_now());
-    if (!presigned) co_return deny(Outcome::InvalidToken, presigned.error().message());
-    fields.push_back({"accesskeyid", presigned->access_key_id});
-    fields.push_back({"stsendpoint", presigned->host});
-
-    const net::StsAnswer answer = co_await sts_.get_caller_identity(*presigned);
-    const std::string& region = presigned->sts_region;
-    if (answer.kind != net::StsAnswer::Kind::Answered) {
-        context_.metrics->sts_connection_failure(region);
-        co_return deny(Outcome::StsError,
-                       "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
+    const Verification verification = co_await verify_token(request->token, context_.validator, sts_, *context_.metrics);
+    if (verification.request) {
+        fields.push_back({"accesskeyid", verification.request->access_key_id});
+        fields.push_back({"stsendpoint", verification.request->host});
     }
-    context_.metrics->sts_response(region, answer.status);
-    if (answer.status != 200) {
-        // Only STS's code and a redacted message are logged, never the raw body.
-        const identity::StsErrorSummary error = identity::summarize_sts_error(answer.body);
-        if (!error.code.empty()) fields.push_back({"stserror", error.code});
-        if (identity::is_throttling(answer.body)) {
-            context_.metrics->sts_throttled(region);
-            co_return deny(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + error.message);
-        }
-        co_return deny(Outcome::StsError, "sts getCallerIdentity failed: error from AWS (expected 200, got " +
-                                              std::to_string(answer.status) + ") on " + region + " endpoint: " +
-                                              error.message);
-    }
-
-    auto identity = identity::identity_from_sts_body(answer.body, *presigned);
-    if (!identity) co_return deny(Outcome::StsError, identity.error().message());
+    if (!verification.sts_error_code.empty()) fields.push_back({"stserror", verification.sts_error_code});
+    if (!verification.verified()) co_return deny(verification.failure, verification.reason);
+    const identity::Identity* identity = &*verification.identity;
 
     const bool scrubbed = context_.user_mapping.scrubbed_accounts.contains(identity->account_id);
     if (scrubbed) {

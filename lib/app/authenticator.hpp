@@ -11,6 +11,7 @@
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
+#include "app/token_verifier.hpp"
 #include "core/auth/outcome.hpp"
 #include "core/auth/user_mapping.hpp"
 #include "core/token/token_validator.hpp"

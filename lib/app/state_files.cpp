@@ -19,6 +19,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/atomic_file.hpp"
 #include "core/util/base64.hpp"
 
 namespace aia::app {
@@ -43,51 +44,6 @@ std::string read_file(const std::string& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
-}
-
-// Writes to a new temporary file, then renames it over `path`: readers never
-// see half a file, and a crash leaves the old one. The temporary is created
-// exclusively with its final permissions (no window in which another user
-// could open a key file) and never through a symlink; data and directory are
-// synced so a power loss cannot leave an empty file behind.
-Result<bool, std::string> write_atomically(const std::string& path, const std::string& content, mode_t mode) {
-    const fs::path target(path);
-    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::error_code ec;
-    fs::create_directories(directory, ec);
-    if (ec) return fail("cannot create directory " + directory.string() + ": " + ec.message());
-
-    unsigned char random_bytes[8];
-    RAND_bytes(random_bytes, sizeof random_bytes);
-    std::string temporary = path + ".tmp-";
-    for (unsigned char byte : random_bytes) temporary += "0123456789abcdef"[byte % 16];
-
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) return fail("cannot create " + temporary + ": " + std::strerror(errno));
-    bool ok = ::fchmod(fd, mode) == 0;  // the umask may have narrowed `mode`
-    for (std::size_t written = 0; ok && written < content.size();) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) written += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(fd) == 0;
-    ok = ::close(fd) == 0 && ok;
-    if (!ok) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return fail("cannot write " + temporary + ": " + reason);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return fail("cannot rename " + temporary + " to " + path + ": " + reason);
-    }
-    if (const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
-    return true;
 }
 
 std::string to_pem(int (*write)(BIO*, const void*), const void* object) {

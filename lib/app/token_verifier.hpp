@@ -1,0 +1,33 @@
+#pragma once
+// A token, verified: the core's offline checks, the STS replay, and STS's
+// answer turned into an identity. The server's reviews and the `verify`
+// command share it, so both accept and refuse exactly the same tokens.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/metrics.hpp"
+#include "core/auth/outcome.hpp"
+#include "core/identity/identity.hpp"
+#include "core/token/token_validator.hpp"
+#include "net/asio.hpp"
+#include "net/sts_client.hpp"
+
+namespace aia::app {
+
+struct Verification {
+    std::optional<token::PresignedRequest> request;  // set once the token passed the offline checks
+    std::optional<identity::Identity> identity;      // set when STS vouched for it
+    auth::Outcome failure = auth::Outcome::Success;  // why not, when identity is empty
+    std::string reason;                              // in upstream's words
+    std::string sts_error_code;                      // STS's error code, when it answered with one
+
+    bool verified() const { return identity.has_value(); }
+};
+
+// Counts STS answers, connection failures and throttling in `metrics`.
+net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
+                                          net::StsClient& sts, Metrics& metrics);
+
+}  // namespace aia::app
