@@ -10,8 +10,8 @@ packages=(
   # libraries (see "Stack" in README.md)
   libboost1.74-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
-  # tests
-  catch2 python3 python3-pytest curl
+  # tests; awscli: an independent token client (aws eks get-token)
+  catch2 python3 python3-pytest python3-yaml curl awscli
   # fuzzing: clang's libFuzzer runtime
   clang libclang-rt-14-dev
 )
@@ -21,6 +21,13 @@ for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
+# The tests run kubectl with `token` as its exec plugin. Any kubectl will do;
+# Debian's comes in kubernetes-client (which would clash with another
+# package's /usr/bin/kubectl, so only when there is none).
+if ! command -v kubectl >/dev/null 2>&1; then
+  status=$(dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=(kubernetes-client)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages present"

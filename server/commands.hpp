@@ -25,5 +25,8 @@ struct GlobalFlags {
 void add_server_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 void add_version_command(CLI::App& app, int& exit_status);
 void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
+void add_token_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
+void add_verify_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
+void add_init_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 
 }  // namespace aia::cli

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
     int exit_status = 0;
     aia::cli::add_server_command(app, globals, exit_status);
     aia::cli::add_explain_command(app, globals, exit_status);
+    aia::cli::add_token_command(app, globals, exit_status);
+    aia::cli::add_verify_command(app, globals, exit_status);
+    aia::cli::add_init_command(app, globals, exit_status);
     aia::cli::add_version_command(app, exit_status);
 
     try {

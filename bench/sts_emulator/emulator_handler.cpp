@@ -129,6 +129,16 @@ void EmulatorCounters::record_source_arn(const std::string& arn) {
     source_arns_.insert(arn);
 }
 
+void EmulatorCounters::record_external_id(const std::string& external_id) {
+    std::lock_guard lock(mutex_);
+    external_ids_.insert(external_id);
+}
+
+std::vector<std::string> EmulatorCounters::external_ids() const {
+    std::lock_guard lock(mutex_);
+    return {external_ids_.begin(), external_ids_.end()};
+}
+
 std::vector<std::string> EmulatorCounters::ec2_callers() const {
     std::lock_guard lock(mutex_);
     return {ec2_callers_.begin(), ec2_callers_.end()};
@@ -164,6 +174,8 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
                                 {"expired_refused", counters_.expired_refused.load()},
                                 {"ec2_callers", counters_.ec2_callers()},
                                 {"source_arns", counters_.source_arns()},
+                                {"external_ids", counters_.external_ids()},
+                                {"signed_caller_identity", counters_.signed_caller_identity.load()},
                                 {"connections", connections_accepted_()}};
         co_return response(200, "application/json", stats.dump());
     }
@@ -242,7 +254,11 @@ net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& r
     if (!verified) return refuse(verified.error().http_status, verified.error().code, verified.error().message);
 
     counters_.succeeded.fetch_add(1);
-    const Principal principal = *world_.find(verified->access_key_id);
+    return caller_identity(request, *world_.find(verified->access_key_id), id);
+}
+
+net::HttpResponse EmulatorHandler::caller_identity(const net::HttpRequest& request, const Principal& principal,
+                                                   const std::string& id) {
     if (wants_json(request)) {
         return response(200, "application/json",
                         nlohmann::json{{"GetCallerIdentityResponse",
@@ -282,7 +298,9 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
         const Principal issued = world_.issue(*role, field("RoleSessionName").empty() ? "web-identity" : field("RoleSessionName"), now);
         return response(200, "text/xml", credentials_xml("AssumeRoleWithWebIdentity", issued, id));
     }
-    if (action != "AssumeRole" && !ec2) return error(400, "InvalidAction", "Could not find operation " + action);
+    if (action != "AssumeRole" && action != "GetCallerIdentity" && !ec2) {
+        return error(400, "InvalidAction", "Could not find operation " + action);
+    }
 
     if (ec2) {
         counters_.ec2_calls.fetch_add(1);
@@ -319,8 +337,13 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
                      auth && ec2 ? "AWS was not able to validate the provided access credentials" : verified.error().message);
     }
 
+    if (action == "GetCallerIdentity") {
+        counters_.signed_caller_identity.fetch_add(1);
+        return caller_identity(request, *world_.find(verified->access_key_id), id);
+    }
     if (action == "AssumeRole") {
         const std::string role = field("RoleArn");
+        if (const std::string external_id = field("ExternalId"); !external_id.empty()) counters_.record_external_id(external_id);
         if (const std::string_view source = request.header("x-amz-source-arn"); !source.empty()) {
             counters_.record_source_arn(std::string(source));
         }

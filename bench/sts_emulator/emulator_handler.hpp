@@ -50,16 +50,19 @@ struct EmulatorCounters {
     std::atomic<std::uint64_t> imds_credentials{0};
     std::atomic<std::uint64_t> container_credentials{0};
     std::atomic<std::uint64_t> expired_refused{0};    // calls signed with expired temporary credentials
+    std::atomic<std::uint64_t> signed_caller_identity{0};  // header-signed POST GetCallerIdentity calls answered
 
     // Who did what, for tests that check which credentials were used.
     void record_ec2_caller(const std::string& arn);
     void record_source_arn(const std::string& arn);
+    void record_external_id(const std::string& external_id);
     std::vector<std::string> ec2_callers() const;        // distinct ARNs that signed accepted DescribeInstances calls
     std::vector<std::string> source_arns() const;        // distinct x-amz-source-arn values on AssumeRole calls
+    std::vector<std::string> external_ids() const;       // distinct ExternalId values on AssumeRole calls
 
 private:
     mutable std::mutex mutex_;
-    std::set<std::string> ec2_callers_, source_arns_;
+    std::set<std::string> ec2_callers_, source_arns_, external_ids_;
 };
 
 class EmulatorHandler : public net::RequestHandler {
@@ -72,6 +75,7 @@ public:
 private:
     net::HttpResponse get_caller_identity(const net::HttpRequest& request, const std::string& id);
     net::HttpResponse post(const net::HttpRequest& request, const std::string& id);
+    net::HttpResponse caller_identity(const net::HttpRequest& request, const Principal& principal, const std::string& id);
 
     net::asio::io_context& io_;
     World& world_;

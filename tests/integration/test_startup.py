@@ -115,16 +115,6 @@ def test_command_line_errors_exit_2():
     assert result.returncode == 2
 
 
-def test_version_names_the_libraries():
-    import subprocess
-
-    result = subprocess.run([str(harness.SERVER), "version"], capture_output=True, text=True, timeout=10)
-    assert result.returncode == 0
-    assert result.stdout.startswith("aws-iam-authenticator ")
-    assert "openssl: OpenSSL 3" in result.stdout
-    assert "boost: 1.74" in result.stdout
-
-
 def test_upstream_example_config_starts_unchanged(start_server, tmp_path):
     from pathlib import Path
 

@@ -118,8 +118,10 @@ net::awaitable<std::string> AwsSession::set_up() {
     std::shared_ptr<RefreshingCredentials> signing = std::move(credentials).value();
     const std::string chain_source(signing->source());
     if (!options_.ec2_role_arn.empty()) {
-        signing = assume_role_credentials(context, signing, options_.ec2_role_arn, "aws-iam-authenticator",
-                                          {}, options_.source_arn);
+        signing = assume_role_credentials(context, signing,
+                                          {.role_arn = options_.ec2_role_arn,
+                                           .session_name = "aws-iam-authenticator",
+                                           .source_arn = options_.source_arn});  // upstream assumes for 60 minutes
     }
     signing->on_refresh([this](const RefreshingCredentials& refreshed, const std::string& error) {
         metrics_.aws_credentials_refreshed(error.empty());

@@ -22,7 +22,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::minutes kMaxRefreshMargin{5};
 constexpr std::chrono::seconds kRetryAfterFailure{5};
 constexpr std::chrono::seconds kMaxWait{30};
-constexpr std::chrono::seconds kAssumedRoleDuration{3600};  // upstream assumes for 60 minutes
 constexpr std::string_view kStsVersion = "2011-06-15";
 
 amz_time::Seconds wall_clock_now() {
@@ -221,34 +220,31 @@ private:
 
 class AssumeRoleProvider : public CredentialProvider {
 public:
-    AssumeRoleProvider(ProviderContext context, std::shared_ptr<RefreshingCredentials> base, std::string role_arn,
-                       std::string session_name, std::string external_id, std::string source_arn)
+    AssumeRoleProvider(ProviderContext context, std::shared_ptr<RefreshingCredentials> base, AssumeRoleRequest request)
         : context_(std::move(context)),
           base_(std::move(base)),
-          role_arn_(std::move(role_arn)),
-          session_name_(std::move(session_name)),
-          external_id_(std::move(external_id)),
-          source_arn_(std::move(source_arn)),
-          name_("assumed role " + role_arn_) {}
+          request_(std::move(request)),
+          name_("assumed role " + request_.role_arn) {}
     std::string_view name() const override { return name_; }
 
     net::awaitable<CredentialsResult> fetch() override {
         auto base = co_await base_->get();
-        if (!base) co_return fail("credentials to assume " + role_arn_ + " with: " + base.error());
-        std::string body = "Action=AssumeRole&Version=" + std::string(kStsVersion) + "&RoleArn=" + form_value(role_arn_) +
-                           "&RoleSessionName=" + form_value(session_name_) +
-                           "&DurationSeconds=" + std::to_string(kAssumedRoleDuration.count());
-        if (!external_id_.empty()) body += "&ExternalId=" + form_value(external_id_);
+        const std::string& role_arn = request_.role_arn;
+        if (!base) co_return fail("credentials to assume " + role_arn + " with: " + base.error());
+        std::string body = "Action=AssumeRole&Version=" + std::string(kStsVersion) + "&RoleArn=" + form_value(role_arn) +
+                           "&RoleSessionName=" + form_value(request_.session_name) +
+                           "&DurationSeconds=" + std::to_string(request_.duration.count());
+        if (!request_.external_id.empty()) body += "&ExternalId=" + form_value(request_.external_id);
         std::vector<std::pair<std::string, std::string>> headers;
-        if (!source_arn_.empty()) {
+        if (const std::string& source_arn = request_.source_arn; !source_arn.empty()) {
             // Upstream's confused-deputy guard: the role's trust policy can require these.
-            const std::vector<std::string_view> sections = split_arn(source_arn_);
+            const std::vector<std::string_view> sections = split_arn(source_arn);
             if (sections.size() == 6) headers.emplace_back("x-amz-source-account", std::string(sections[4]));
-            headers.emplace_back("x-amz-source-arn", source_arn_);
+            headers.emplace_back("x-amz-source-arn", source_arn);
         }
         const net::ClientResponse response = co_await send_sts(context_, sts_post(context_, std::move(body), &base.value(), std::move(headers)));
         if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200) {
-            co_return fail("STS AssumeRole " + role_arn_ + " failed: " + describe_failure(response));
+            co_return fail("STS AssumeRole " + role_arn + " failed: " + describe_failure(response));
         }
         auto credentials = aws::parse_sts_credentials_xml(response.body);
         if (!credentials) co_return fail("STS AssumeRole: " + credentials.error());
@@ -271,7 +267,8 @@ private:
 
     ProviderContext context_;
     std::shared_ptr<RefreshingCredentials> base_;
-    std::string role_arn_, session_name_, external_id_, source_arn_, name_;
+    AssumeRoleRequest request_;
+    std::string name_;
 };
 
 aws::SharedConfig read_shared_config(const AwsEnvironment& env) {
@@ -462,9 +459,11 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
         if (!chain) return chain;
         std::shared_ptr<RefreshingCredentials> current = std::move(chain).value();
         for (const aws::Profile& role : plan->roles) {
-            current = assume_role_credentials(context, current, role.role_arn,
-                                              role.role_session_name.empty() ? default_session_name() : role.role_session_name,
-                                              role.external_id);
+            current = assume_role_credentials(
+                context, current,
+                {.role_arn = role.role_arn,
+                 .session_name = role.role_session_name.empty() ? default_session_name() : role.role_session_name,
+                 .external_id = role.external_id});
         }
         return current;
     }
@@ -474,11 +473,29 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
 
 std::shared_ptr<RefreshingCredentials> assume_role_credentials(const ProviderContext& context,
                                                                std::shared_ptr<RefreshingCredentials> base,
-                                                               std::string role_arn, std::string session_name,
-                                                               std::string external_id, std::string source_arn) {
-    return std::make_shared<RefreshingCredentials>(
-        context.io, std::make_unique<AssumeRoleProvider>(context, std::move(base), std::move(role_arn), std::move(session_name),
-                                                         std::move(external_id), std::move(source_arn)));
+                                                               AssumeRoleRequest request) {
+    return std::make_shared<RefreshingCredentials>(context.io,
+                                                   std::make_unique<AssumeRoleProvider>(context, std::move(base), std::move(request)));
+}
+
+namespace {
+Result<StsCall, std::string> caller_identity_call(const ProviderContext& context, const aws::AwsCredentials& credentials) {
+    return sts_post(context, "Action=GetCallerIdentity&Version=" + std::string(kStsVersion), &credentials,
+                    {{"accept", "application/json"}});
+}
+}  // namespace
+
+net::awaitable<Result<identity::StsAnswer, std::string>> get_caller_identity(const ProviderContext& context,
+                                                                             const aws::AwsCredentials& credentials) {
+    // (Built before co_await: g++ 12 miscompiles braced lists in a coroutine's co_await expression.)
+    Result<StsCall, std::string> call = caller_identity_call(context, credentials);
+    const net::ClientResponse response = co_await send_sts(context, std::move(call));
+    if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200) {
+        co_return fail("STS GetCallerIdentity failed: " + describe_failure(response));
+    }
+    auto answer = identity::parse_sts_answer(response.body);
+    if (!answer) co_return fail(answer.error().message());
+    co_return std::move(answer).value();
 }
 
 std::string profile_region(const AwsEnvironment& environment) {

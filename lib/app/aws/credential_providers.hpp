@@ -25,6 +25,7 @@
 
 #include "app/aws/aws_environment.hpp"
 #include "core/aws/aws_credentials.hpp"
+#include "core/identity/sts_answer.hpp"
 #include "core/util/result.hpp"
 #include "net/asio.hpp"
 #include "net/http_client.hpp"
@@ -91,12 +92,24 @@ struct ProviderContext {
 // the last.)
 Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(const ProviderContext& context);
 
-// `base` assumes `role_arn` (STS AssumeRole, signed with base's credentials);
-// `source_arn` adds upstream's x-amz-source-account / x-amz-source-arn.
+// What to ask STS AssumeRole for.
+struct AssumeRoleRequest {
+    std::string role_arn;
+    std::string session_name;
+    std::string external_id;  // optional
+    std::string source_arn;   // optional: upstream's x-amz-source-account / x-amz-source-arn
+    std::chrono::seconds duration{3600};
+};
+
+// `base` assumes the role (STS AssumeRole, signed with base's credentials).
 std::shared_ptr<RefreshingCredentials> assume_role_credentials(const ProviderContext& context,
                                                                std::shared_ptr<RefreshingCredentials> base,
-                                                               std::string role_arn, std::string session_name,
-                                                               std::string external_id = {}, std::string source_arn = {});
+                                                               AssumeRoleRequest request);
+
+// STS GetCallerIdentity signed with `credentials`: who they belong to
+// (`token --forward-session-name` reads the session name from it).
+net::awaitable<Result<identity::StsAnswer, std::string>> get_caller_identity(const ProviderContext& context,
+                                                                             const aws::AwsCredentials& credentials);
 
 // The region the AWS profile in use names in the shared config file, if any.
 std::string profile_region(const AwsEnvironment& environment);

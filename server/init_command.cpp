@@ -1,0 +1,51 @@
+// `init`: writes the server's certificate, key and webhook kubeconfig ahead
+// of time, so kube-apiserver can be configured before the server first
+// starts (then run `server --kubeconfig-pregenerated` with the same flags).
+// It reads the configuration exactly as `server` does.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "app/state_files.hpp"
+#include "build_info.hpp"
+#include "commands.hpp"
+#include "server_flags.hpp"
+
+namespace aia::cli {
+namespace {
+
+int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
+    auto loaded = load_server_config(globals, flags);
+    if (!loaded) return startup_error(loaded.error());
+    const config::ServerConfig& c = loaded->config;
+    if (c.port == 0) return startup_error("config key server.port: init needs a fixed port, since the kubeconfig names it");
+
+    std::printf("Authenticator Version: \"%s\", \"%s\"\n", build_info::kVersion, build_info::kGitCommit);
+    auto certificate = app::ensure_certificate(c.state_dir, certificate_hosts(c));
+    if (!certificate) return startup_error("config key server.stateDir: " + certificate.error());
+    std::printf("%s %s and %s\n", certificate->generated ? "generated" : "reusing", certificate->cert_path.c_str(),
+                certificate->key_path.c_str());
+
+    const std::string url = app::webhook_url(config::advertised_host(c), c.port);
+    auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, certificate->cert_pem);
+    if (!written) return startup_error("config key server.generateKubeconfig: " + written.error());
+    std::printf("wrote %s (server %s)\n", c.generate_kubeconfig.c_str(), url.c_str());
+    std::printf("configure kube-apiserver with --authentication-token-webhook-config-file=%s\n"
+                "and start the server with the same configuration and --kubeconfig-pregenerated\n",
+                c.generate_kubeconfig.c_str());
+    return 0;
+}
+
+}  // namespace
+
+void add_init_command(CLI::App& app, const GlobalFlags& globals, int& exit_status) {
+    auto flags = std::make_shared<ServerFlags>();
+    CLI::App* command = app.add_subcommand(
+        "init", "Write the certificate, key and webhook kubeconfig ahead of time (takes the server's flags)");
+    add_server_flags(*command, *flags);
+    command->add_option("--hostname", flags->hostname, "Host name the kubeconfig names for this server (default: the address)");
+    command->callback([&globals, &exit_status, flags] { exit_status = run_init(globals, *flags); });
+}
+
+}  // namespace aia::cli
