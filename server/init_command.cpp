@@ -27,7 +27,14 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     std::printf("%s %s and %s\n", certificate->generated ? "generated" : "reusing", certificate->cert_path.c_str(),
                 certificate->key_path.c_str());
 
-    const std::string url = app::webhook_url(config::advertised_host(c), c.port);
+    // A reused certificate must name the host the kubeconfig will, or
+    // kube-apiserver's TLS check would fail every authentication.
+    const std::string host = config::advertised_host(c);
+    if (!app::certificate_covers(certificate->cert_pem, host)) {
+        return startup_error("the existing certificate " + certificate->cert_path + " does not name " + host +
+                             "; remove it and " + certificate->key_path + " to generate a new pair");
+    }
+    const std::string url = app::webhook_url(host, c.port);
     auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, certificate->cert_pem);
     if (!written) return startup_error("config key server.generateKubeconfig: " + written.error());
     std::printf("wrote %s (server %s)\n", c.generate_kubeconfig.c_str(), url.c_str());

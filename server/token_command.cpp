@@ -59,22 +59,30 @@ std::string cluster_id_of(const GlobalFlags& globals) {
     return {};
 }
 
-// Credentials from the cache when it has good ones; otherwise fetched (and
-// cached when asked and temporary). Cache problems are warnings: a token is
-// still made, as upstream does.
-Result<aws::AwsCredentials, std::string> credentials_for(const TokenFlags& flags, const std::string& cluster_id,
-                                                         const std::string& region, const app::AwsEnvironment& environment) {
+// The chain's credentials come from the cache when it has good ones, and
+// are cached when asked and temporary (upstream's rule: the cache holds what
+// the chain gave, so -r still assumes the role each time). Cache problems
+// are warnings: a token is still made, as upstream does.
+Result<app::TokenCredentials, std::string> credentials_for(const TokenFlags& flags, const std::string& cluster_id,
+                                                           const std::string& region,
+                                                           const app::AwsEnvironment& environment) {
+    app::TokenCredentialsOptions options{.role_arn = flags.role_arn,
+                                         .external_id = flags.external_id,
+                                         .session_name = flags.session_name,
+                                         .forward_session_name = flags.forward_session_name};
     std::optional<app::CredentialCache> cache;
     const client::CacheKey key{cluster_id, environment.has("AWS_PROFILE") ? environment.get("AWS_PROFILE") : "default",
                                flags.role_arn};
     if (flags.cache) {
         auto opened = app::CredentialCache::open(app::CredentialCache::default_path(environment));
-        if (!opened) std::fprintf(stderr, "unable to use cache: %s\n", opened.error().c_str());
-        else cache = std::move(opened).value();
-        if (cache) {
-            if (auto cached = cache->find(key, wall_clock_now())) return std::move(*cached);
+        if (!opened) {
+            std::fprintf(stderr, "unable to use cache: %s\n", opened.error().c_str());
+        } else {
+            cache = std::move(opened).value();
+            options.cached_base = cache->find(key, wall_clock_now());
         }
     }
+    const bool from_cache = options.cached_base.has_value();
 
     net::asio::io_context io;
     auto tls = net::make_client_tls(environment.get("AWS_CA_BUNDLE"));
@@ -82,13 +90,11 @@ Result<aws::AwsCredentials, std::string> credentials_for(const TokenFlags& flags
     net::HttpClient http(io, std::move(tls).value());
     // STS calls (AssumeRole) need a region: the SDKs' default is us-east-1.
     const app::ProviderContext context{io, http, environment, region.empty() ? "us-east-1" : region};
-    auto fetched = net::run_blocking(io, app::token_credentials(context, {.role_arn = flags.role_arn,
-                                                                          .external_id = flags.external_id,
-                                                                          .session_name = flags.session_name,
-                                                                          .forward_session_name = flags.forward_session_name}));
+    std::vector<std::shared_ptr<app::RefreshingCredentials>> keep_alive;  // released after io stops
+    auto fetched = net::run_blocking(io, app::token_credentials(context, std::move(options), keep_alive));
     io.stop();
-    if (fetched && cache && fetched->expiration) {
-        if (auto stored = cache->store(key, *fetched); !stored) {
+    if (fetched && cache && !from_cache && fetched->base.expiration) {
+        if (auto stored = cache->store(key, fetched->base); !stored) {
             std::fprintf(stderr, "unable to cache credentials: %s\n", stored.error().c_str());
         }
     }
@@ -117,7 +123,7 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
     }
     if (region.empty()) region = app::profile_region(environment);
 
-    const auto credentials = [&]() -> Result<aws::AwsCredentials, std::string> {
+    const auto credentials = [&]() -> Result<app::TokenCredentials, std::string> {
         try {
             return credentials_for(flags, cluster_id, region, environment);
         } catch (const std::exception& e) {
@@ -125,17 +131,18 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
         }
     }();
     if (!credentials) return token_error(credentials.error());
+    const aws::AwsCredentials& signing = credentials->signing;
 
     const amz_time::Seconds now = wall_clock_now();
     const token::GeneratedToken generated = token::generate_token(
-        {.credentials = credentials->keys, .cluster_id = cluster_id, .endpoint = token::default_sts_endpoint(region), .now = now});
+        {.credentials = signing.keys, .cluster_id = cluster_id, .endpoint = token::default_sts_endpoint(region), .now = now});
     if (flags.token_only) {
         std::printf("%s\n", generated.token.c_str());
         return 0;
     }
     // kubectl reuses the token until this time: never past the credentials' own expiry.
     amz_time::Seconds expiration = generated.expiration;
-    if (credentials->expiration && *credentials->expiration < expiration) expiration = *credentials->expiration;
+    if (signing.expiration && *signing.expiration < expiration) expiration = *signing.expiration;
     std::printf("%s\n", client::render_exec_credential(*api_version, generated.token, expiration).c_str());
     return 0;
 }

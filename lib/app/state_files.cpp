@@ -148,6 +148,14 @@ Result<CertificateFiles, std::string> ensure_certificate(const std::string& stat
     return files;
 }
 
+bool certificate_covers(const std::string& cert_pem, const std::string& host) {
+    BioPtr bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+    X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!cert) return false;
+    if (X509_check_ip_asc(cert.get(), host.c_str(), 0) == 1) return true;
+    return X509_check_host(cert.get(), host.data(), host.size(), 0, nullptr) == 1;
+}
+
 std::string webhook_url(const std::string& host, unsigned port) {
     const bool ipv6 = host.find(':') != std::string::npos;
     return "https://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/authenticate";

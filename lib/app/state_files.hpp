@@ -25,6 +25,9 @@ struct CertificateFiles {
 // `hosts` become the subject alternative names (IP literals as IP SANs).
 Result<CertificateFiles, std::string> ensure_certificate(const std::string& state_dir, const std::vector<std::string>& hosts);
 
+// Whether the certificate names `host` (a DNS name or an IP literal).
+bool certificate_covers(const std::string& cert_pem, const std::string& host);
+
 // Writes the kubeconfig kube-apiserver's --authentication-token-webhook-config-file reads.
 Result<bool, std::string> write_webhook_kubeconfig(const std::string& path, const std::string& server_url,
                                                    const std::string& cert_pem);

@@ -118,7 +118,7 @@ def test_token_prints_an_exec_credential_the_server_accepts(tmp_path, authentica
     assert credential["spec"] == {"interactive": False}
     expires = datetime.datetime.strptime(credential["status"]["expirationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=datetime.timezone.utc)
-    assert before + datetime.timedelta(minutes=14) <= expires <= before + datetime.timedelta(minutes=14, seconds=5)
+    assert before + datetime.timedelta(minutes=14) <= expires <= before + datetime.timedelta(minutes=14, seconds=60)
 
     token = credential["status"]["token"]
     url = urllib.parse.urlsplit(token_url(token))
@@ -209,31 +209,73 @@ def test_token_assumes_a_role_with_sts(tmp_path, sts, authenticator):
     assert "STS AssumeRole arn:aws:iam::111122223333:role/NotAllowed failed: HTTP 403 AccessDenied" in refused.stderr
 
 
-def test_token_cache_reuses_assumed_role_credentials(tmp_path, sts, authenticator):
+def test_token_cache_keeps_the_chains_credentials_as_upstream(tmp_path, sts, authenticator):
+    """The cache holds what the credential chain gave (here a profile's
+    role, assumed with STS), keyed by cluster, profile and -r role."""
     cache = tmp_path / "kube-cache" / "credentials.yaml"
-    env = client_env(tmp_path, sts, AWS_IAM_AUTHENTICATOR_CACHE_FILE=str(cache), **keys_of(BOB))
-    args = [SERVER, "token", "-i", CLUSTER_ID, "-r", KUBECTL_ROLE, "-s", "cached", "--cache", "--token-only"]
+    credentials = tmp_path / "aws-credentials"
+    credentials.write_text(f"[base]\naws_access_key_id = {BOB['accessKeyId']}\n"
+                           f"aws_secret_access_key = {BOB['secretAccessKey']}\n")
+    config = tmp_path / "aws-config"
+    config.write_text(f"[profile kubectl]\nrole_arn = {KUBECTL_ROLE}\nsource_profile = base\n"
+                      "role_session_name = from-profile\n")
+    env = client_env(tmp_path, sts, AWS_IAM_AUTHENTICATOR_CACHE_FILE=str(cache), AWS_PROFILE="kubectl",
+                     AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=str(config))
+    args = [SERVER, "token", "-i", CLUSTER_ID, "--cache", "--token-only"]
     assumed_before = sts.stats()["assume_role"]
 
     first = run(args, env)
     assert sts.stats()["assume_role"] == assumed_before + 1
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
-    entry = yaml.safe_load(cache.read_text())["clusters"][CLUSTER_ID]["default"][KUBECTL_ROLE]
+    entry = yaml.safe_load(cache.read_text())["clusters"][CLUSTER_ID]["kubectl"][""]
     assert entry["accesskeyid"].startswith("ASIA") and entry["canexpire"] is True
 
     second = run(args, env)
     assert sts.stats()["assume_role"] == assumed_before + 1, "the cached credentials were not reused"
     assert "unable" not in first.stderr + second.stderr
     for result in (first, second):
-        assert user_of(authenticator.review(result.stdout.strip())[1])["username"] == "kubectl:cached"
+        assert user_of(authenticator.review(result.stdout.strip())[1])["username"] == "kubectl:from-profile"
+
+    # With -r the cached base assumes the role each time (its own key), so
+    # every session name is the one asked for.
+    for session in ("alice", "mallory"):
+        token = run([SERVER, "token", "-i", CLUSTER_ID, "-r", KUBECTL_ROLE, "-s", session, "--cache", "--token-only"],
+                    env).stdout.strip()
+        assert user_of(authenticator.review(token)[1])["username"] == f"kubectl:{session}"
 
     # A cache readable by others is not trusted: a warning, and fresh credentials.
     cache.chmod(0o644)
     third = run(args, env)
     assert "unable to use cache: cache file" in third.stderr and "is not private" in third.stderr
-    assert sts.stats()["assume_role"] == assumed_before + 2
-    assert user_of(authenticator.review(third.stdout.strip())[1])["username"] == "kubectl:cached"
+    assert user_of(authenticator.review(third.stdout.strip())[1])["username"] == "kubectl:from-profile"
+    # Nor is one behind a symlink.
+    cache.chmod(0o600)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(cache)
+    linked = run(args, {**env, "AWS_IAM_AUTHENTICATOR_CACHE_FILE": str(link)})
+    assert "unable to use cache: cannot open cache file" in linked.stderr
+
+
+def test_token_reads_a_cache_upstream_wrote(tmp_path, sts, authenticator):
+    """Upstream's file, upstream's meaning: the entry is the chain's
+    credentials, so with -r they assume the role rather than sign."""
+    cache = tmp_path / "credentials.yaml"
+    expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M:%S.123456789Z")
+    entry = {"accesskeyid": ADMIN["accessKeyId"], "secretaccesskey": ADMIN["secretAccessKey"],
+             "sessiontoken": ADMIN["sessionToken"], "source": "SharedConfigCredentials", "canexpire": True,
+             "expires": expires, "accountid": ""}
+    cache.write_text(yaml.safe_dump({"clusters": {CLUSTER_ID: {"default": {"": entry, KUBECTL_ROLE: entry}}}}))
+    cache.chmod(0o600)
+    # No credentials in the environment: only the cache can sign.
+    env = client_env(tmp_path, sts, AWS_IAM_AUTHENTICATOR_CACHE_FILE=str(cache))
+    token = run([SERVER, "token", "-i", CLUSTER_ID, "--cache", "--token-only"], env).stdout.strip()
+    assert user_of(authenticator.review(token)[1])["username"] == "admin:alice-example.com"
+    token = run([SERVER, "token", "-i", CLUSTER_ID, "-r", KUBECTL_ROLE, "-s", "via-cache", "--cache", "--token-only"],
+                env).stdout.strip()
+    assert user_of(authenticator.review(token)[1])["username"] == "kubectl:via-cache"
+    assert "aws-go-sdk" not in cache.read_text()  # nothing of ours was added: the entries were good
 
 
 # --- Debian's awscli -------------------------------------------------------------
@@ -282,6 +324,7 @@ def test_verify_refuses_bad_tokens_offline(tmp_path):
                    "--sts-endpoint-override", f"https://127.0.0.1:{trap.port}"], env, check=False)
         assert bad.returncode == 1
         assert "could not verify token: input token was not properly formatted" in bad.stderr
+        time.sleep(0.5)  # the trap accepts every 0.2 s: let it count any connection made
         assert trap.connections == 0
     finally:
         trap.close()
@@ -329,6 +372,10 @@ def test_init_prepares_what_the_server_then_uses(tmp_path, sts, start_server):
 
     refused = run([SERVER, "init", "-i", CLUSTER_ID, "--state-dir", state, "--port", "0"], client_env(tmp_path), check=False)
     assert refused.returncode == 1 and "init needs a fixed port" in refused.stderr
+    # A kept certificate must name the host the new kubeconfig would.
+    renamed = run([SERVER, "init", "-i", CLUSTER_ID, "--hostname", "api.internal", *common], client_env(tmp_path), check=False)
+    assert renamed.returncode == 1 and "does not name api.internal" in renamed.stderr
+    assert kubeconfig.read_text() == written
 
 
 # --- version ---------------------------------------------------------------------

@@ -471,6 +471,12 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
     return from_start(aws::CredentialPlan::Start::Ec2InstanceMetadata, {});
 }
 
+std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context, aws::AwsCredentials credentials,
+                                                         std::string name) {
+    return std::make_shared<RefreshingCredentials>(context.io,
+                                                   std::make_unique<StaticProvider>(std::move(credentials), std::move(name)));
+}
+
 std::shared_ptr<RefreshingCredentials> assume_role_credentials(const ProviderContext& context,
                                                                std::shared_ptr<RefreshingCredentials> base,
                                                                AssumeRoleRequest request) {

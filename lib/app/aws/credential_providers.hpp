@@ -92,6 +92,11 @@ struct ProviderContext {
 // the last.)
 Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(const ProviderContext& context);
 
+// Credentials known already (from a cache): they are what they are, until
+// they expire.
+std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context, aws::AwsCredentials credentials,
+                                                         std::string name);
+
 // What to ask STS AssumeRole for.
 struct AssumeRoleRequest {
     std::string role_arn;

@@ -9,63 +9,86 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "app/atomic_file.hpp"
+#include <utility>
 
 namespace aia::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Reads the cache file: absent is empty; readable by group or others is refused.
-Result<client::CredentialCacheFile, std::string> read_cache(const std::string& path) {
-    struct stat status {};
-    if (::lstat(path.c_str(), &status) != 0) {
-        if (errno == ENOENT) return client::CredentialCacheFile::parse("");
-        return fail("cannot read cache file " + path + ": " + std::strerror(errno));
+constexpr std::size_t kMaxCacheBytes = 1024 * 1024;
+
+// An open cache file, checked through its descriptor (no race with the
+// path), closed (and unlocked) on destruction.
+class CacheFile {
+public:
+    CacheFile() = default;
+    explicit CacheFile(int fd) : fd_(fd) {}
+    ~CacheFile() {
+        if (fd_ >= 0) ::close(fd_);
     }
+    CacheFile(CacheFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    CacheFile& operator=(CacheFile&&) = delete;
+    CacheFile(const CacheFile&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Regular, ours, and readable by nobody else.
+Result<bool, std::string> check_private(int fd, const std::string& path) {
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) return fail("cannot stat cache file " + path + ": " + errno_text());
     if (!S_ISREG(status.st_mode)) return fail("cache file " + path + " is not a regular file");
+    if (status.st_uid != ::geteuid()) return fail("cache file " + path + " belongs to another user");
     if ((status.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
         return fail("cache file " + path + " is not private (mode " + mode + "); chmod 600 it");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read cache file " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto parsed = client::CredentialCacheFile::parse(text.str());
-    if (!parsed) return fail("cache file " + path + ": " + parsed.error());
-    return parsed;
+    return true;
 }
 
-// An exclusive flock on "<path>.lock", held for one read-modify-write.
-class FileLock {
-public:
-    explicit FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) {
-        if (fd_ < 0) return;
-        // Bounded: another run holds it for milliseconds; a stuck one must not hang kubectl.
-        for (int attempt = 0; attempt < 40; ++attempt) {
-            if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
-                locked_ = true;
-                return;
-            }
-            ::usleep(25'000);
-        }
+// A bounded wait: another run holds the lock for milliseconds; a stuck one
+// must not hang kubectl (upstream also gives up after a second).
+bool lock(int fd, int operation) {
+    for (int attempt = 0; attempt < 40; ++attempt) {
+        if (::flock(fd, operation | LOCK_NB) == 0) return true;
+        if (errno != EWOULDBLOCK && errno != EINTR) return false;
+        ::usleep(25'000);
     }
-    ~FileLock() {
-        if (fd_ >= 0) ::close(fd_);  // releases the lock
-    }
-    FileLock(const FileLock&) = delete;
-    FileLock& operator=(const FileLock&) = delete;
-    bool locked() const { return locked_; }
+    return false;
+}
 
-private:
-    int fd_;
-    bool locked_ = false;
-};
+Result<std::string, std::string> read_all(int fd, const std::string& path) {
+    std::string text;
+    char buffer[16384];
+    off_t offset = 0;
+    while (true) {
+        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail("cannot read cache file " + path + ": " + errno_text());
+        if (n == 0) return text;
+        text.append(buffer, static_cast<std::size_t>(n));
+        offset += n;
+        if (text.size() > kMaxCacheBytes) return fail("cache file " + path + " is larger than 1 MiB");
+    }
+}
+
+Result<bool, std::string> write_all(int fd, const std::string& text, const std::string& path) {
+    if (::ftruncate(fd, 0) != 0) return fail("cannot truncate cache file " + path + ": " + errno_text());
+    for (std::size_t written = 0; written < text.size();) {
+        const ssize_t n = ::pwrite(fd, text.data() + written, text.size() - written, static_cast<off_t>(written));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("cannot write cache file " + path + ": " + errno_text());
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) return fail("cannot sync cache file " + path + ": " + errno_text());
+    return true;
+}
 
 }  // namespace
 
@@ -75,9 +98,18 @@ std::string CredentialCache::default_path(const AwsEnvironment& environment) {
 }
 
 Result<CredentialCache, std::string> CredentialCache::open(std::string path) {
-    auto file = read_cache(path);
-    if (!file) return fail(std::move(file).error());
-    return CredentialCache(std::move(path), std::move(file).value());
+    const CacheFile file(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (file.fd() < 0) {
+        if (errno == ENOENT) return CredentialCache(std::move(path), client::CredentialCacheFile::parse("").value());
+        return fail("cannot open cache file " + path + ": " + errno_text());
+    }
+    if (auto ok = check_private(file.fd(), path); !ok) return fail(std::move(ok).error());
+    if (!lock(file.fd(), LOCK_SH)) return fail("cannot lock cache file " + path);
+    auto text = read_all(file.fd(), path);
+    if (!text) return fail(std::move(text).error());
+    auto parsed = client::CredentialCacheFile::parse(*text);
+    if (!parsed) return fail("cache file " + path + ": " + parsed.error());
+    return CredentialCache(std::move(path), std::move(parsed).value());
 }
 
 std::optional<aws::AwsCredentials> CredentialCache::find(const client::CacheKey& key, amz_time::Seconds now) const {
@@ -96,14 +128,19 @@ Result<bool, std::string> CredentialCache::store(const client::CacheKey& key, co
             fs::permissions(directory, fs::perms::owner_all, ec);
         }
     }
-    const FileLock lock(path_ + ".lock");
-    if (!lock.locked()) return fail("cannot lock " + path_ + ".lock");
-    auto current = read_cache(path_);  // another run may have added entries meanwhile
-    if (!current) return fail(std::move(current).error());
-    current->put(key, credentials);
-    auto written = write_atomically(path_, current->render(), 0600);
-    if (!written) return fail(std::move(written).error());
-    file_ = std::move(current).value();
+    const CacheFile file(::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
+    if (file.fd() < 0) return fail("cannot open cache file " + path_ + ": " + errno_text());
+    if (auto ok = check_private(file.fd(), path_); !ok) return fail(std::move(ok).error());
+    if (!lock(file.fd(), LOCK_EX)) return fail("cannot lock cache file " + path_);
+    // Another run may have added entries meanwhile; a damaged file (a
+    // crash mid-write) is only a cache, and is started afresh.
+    auto text = read_all(file.fd(), path_);
+    if (!text) return fail(std::move(text).error());
+    auto current = client::CredentialCacheFile::parse(*text);
+    client::CredentialCacheFile updated = current ? std::move(current).value() : client::CredentialCacheFile::parse("").value();
+    updated.put(key, credentials);
+    if (auto written = write_all(file.fd(), updated.render(), path_); !written) return fail(std::move(written).error());
+    file_ = std::move(updated);
     return true;
 }
 

@@ -1,11 +1,13 @@
 #pragma once
-// `token --cache`: temporary credentials kept between runs, so kubectl's
-// frequent `token` calls do not assume a role (or ask an identity centre)
-// every time. The file is upstream's (see core/client/credential_cache_file.hpp):
+// `token --cache`: the credential chain's temporary credentials kept between
+// runs, as upstream keeps them, so kubectl's frequent `token` calls do not
+// assume a profile's role (or ask an identity centre) every time. The file
+// is upstream's, shared with it (see core/client/credential_cache_file.hpp):
 //   $AWS_IAM_AUTHENTICATOR_CACHE_FILE, or ~/.kube/cache/aws-iam-authenticator/credentials.yaml
-// It holds secrets: a file readable by others is refused, and it is written
-// 0600 (directory 0700), atomically, under an exclusive lock so concurrent
-// runs do not lose each other's entries.
+// It holds secrets: a file that is not a regular file owned by us and
+// private is refused; it is created 0600 (directory 0700) and never through
+// a symlink. Readers take a shared flock on it and writers an exclusive one
+// and rewrite it in place, upstream's protocol, so both tools can share it.
 
 #include <chrono>
 #include <optional>
@@ -26,7 +28,7 @@ class CredentialCache {
 public:
     static std::string default_path(const AwsEnvironment& environment);
 
-    // Reads the file if it exists. Fails when it is not private or not a cache.
+    // Reads the file if it exists. Fails when it is not ours, not private, or not a cache.
     static Result<CredentialCache, std::string> open(std::string path);
 
     std::optional<aws::AwsCredentials> find(const client::CacheKey& key, amz_time::Seconds now) const;

@@ -9,18 +9,26 @@ std::string generated_session_name() {
     return "aws-go-sdk-" + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
 }
 
-net::awaitable<Result<aws::AwsCredentials, std::string>> token_credentials(const ProviderContext& context,
-                                                                           TokenCredentialsOptions options) {
-    auto chain = default_credentials(context);
-    if (!chain) co_return fail(std::move(chain).error());
-    std::shared_ptr<RefreshingCredentials> base = std::move(chain).value();
-    if (options.role_arn.empty()) co_return co_await base->get();
+net::awaitable<Result<TokenCredentials, std::string>> token_credentials(
+    const ProviderContext& context, TokenCredentialsOptions options,
+    std::vector<std::shared_ptr<RefreshingCredentials>>& keep_alive) {
+    std::shared_ptr<RefreshingCredentials> chain;
+    if (options.cached_base) {
+        chain = fixed_credentials(context, *options.cached_base, "cache");
+    } else {
+        auto from_chain = default_credentials(context);
+        if (!from_chain) co_return fail(std::move(from_chain).error());
+        chain = std::move(from_chain).value();
+    }
+    keep_alive.push_back(chain);
+    auto base = co_await chain->get();
+    if (!base) co_return fail(std::move(base).error());
+    if (options.cached_base) base->source = options.cached_base->source;  // keep the original source's name
+    if (options.role_arn.empty()) co_return TokenCredentials{*base, *base};
 
     std::string session_name = options.session_name;
     if (options.forward_session_name) {
-        auto own = co_await base->get();
-        if (!own) co_return fail(std::move(own).error());
-        auto caller = co_await get_caller_identity(context, *own);
+        auto caller = co_await get_caller_identity(context, *base);
         if (!caller) co_return fail("--forward-session-name: " + caller.error());
         // "AROA...:alice@example.com" -> "alice@example.com"; other shapes keep the generated name.
         const std::string& user_id = caller->user_id;
@@ -31,12 +39,15 @@ net::awaitable<Result<aws::AwsCredentials, std::string>> token_credentials(const
     }
     if (session_name.empty()) session_name = generated_session_name();
 
-    auto role = assume_role_credentials(context, std::move(base),
+    auto role = assume_role_credentials(context, chain,
                                         {.role_arn = options.role_arn,
                                          .session_name = std::move(session_name),
                                          .external_id = options.external_id,
                                          .duration = options.role_duration});
-    co_return co_await role->get();
+    keep_alive.push_back(role);
+    auto signing = co_await role->get();
+    if (!signing) co_return fail(std::move(signing).error());
+    co_return TokenCredentials{*base, *signing};
 }
 
 }  // namespace aia::app

@@ -3,7 +3,10 @@
 // -r, a role assumed with them (STS AssumeRole), as upstream's client does.
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "app/aws/credential_providers.hpp"
 #include "core/util/result.hpp"
@@ -19,10 +22,21 @@ struct TokenCredentialsOptions {
     // own session (the part after ':' of its STS user ID).
     bool forward_session_name = false;
     std::chrono::seconds role_duration{std::chrono::minutes{15}};  // upstream's (the SDK's default)
+    // The chain's credentials from an earlier run (token --cache): used
+    // instead of asking the chain again.
+    std::optional<aws::AwsCredentials> cached_base;
 };
 
-net::awaitable<Result<aws::AwsCredentials, std::string>> token_credentials(const ProviderContext& context,
-                                                                           TokenCredentialsOptions options);
+struct TokenCredentials {
+    aws::AwsCredentials base;     // the chain's (what --cache keeps, as upstream)
+    aws::AwsCredentials signing;  // what the token is signed with: base, or the assumed role's
+};
+
+// `keep_alive` receives the credential objects created; release it only
+// after the io_context has stopped (they may have timers pending).
+net::awaitable<Result<TokenCredentials, std::string>> token_credentials(
+    const ProviderContext& context, TokenCredentialsOptions options,
+    std::vector<std::shared_ptr<RefreshingCredentials>>& keep_alive);
 
 // The session name upstream's SDK makes up when none is given: "aws-go-sdk-<Unix nanoseconds>".
 std::string generated_session_name();

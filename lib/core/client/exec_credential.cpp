@@ -18,11 +18,10 @@ constexpr std::size_t kMaxExecInfoBytes = 64 * 1024;
 
 Result<std::string, std::string> exec_api_version(std::string_view exec_info) {
     if (exec_info.empty()) return std::string(kDefaultExecApiVersion);
-    if (exec_info.size() > kMaxExecInfoBytes || !json_depth::within(exec_info, 32)) {
-        return fail(std::string("KUBERNETES_EXEC_INFO is not an ExecCredential"));
-    }
+    // Not an ExecCredential (kubectl always sends one): the default, as upstream.
+    if (exec_info.size() > kMaxExecInfoBytes || !json_depth::within(exec_info, 32)) return std::string(kDefaultExecApiVersion);
     const nlohmann::json info = nlohmann::json::parse(exec_info, nullptr, false);
-    if (info.is_discarded() || !info.is_object()) return fail(std::string("KUBERNETES_EXEC_INFO is not JSON"));
+    if (info.is_discarded() || !info.is_object()) return std::string(kDefaultExecApiVersion);
     const auto version = info.find("apiVersion");
     if (version == info.end() || !version->is_string()) return std::string(kDefaultExecApiVersion);
     const std::string asked = version->get<std::string>();

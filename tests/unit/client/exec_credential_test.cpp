@@ -16,9 +16,11 @@ TEST_CASE("the ExecCredential apiVersion follows KUBERNETES_EXEC_INFO", "[exec-c
 
     CHECK_THAT(client::exec_api_version(R"({"apiVersion":"client.authentication.k8s.io/v2"})").error(),
                Catch::Contains("asks for apiVersion \"client.authentication.k8s.io/v2\""));
-    CHECK(client::exec_api_version("{not json").error() == "KUBERNETES_EXEC_INFO is not JSON");
-    CHECK(client::exec_api_version("[]").error() == "KUBERNETES_EXEC_INFO is not JSON");
-    CHECK_FALSE(client::exec_api_version(std::string(100, '[') + std::string(100, ']')).ok());
+    // Not JSON, or not an object: the default, as upstream.
+    CHECK(client::exec_api_version("{not json").value() == "client.authentication.k8s.io/v1beta1");
+    CHECK(client::exec_api_version("[]").value() == "client.authentication.k8s.io/v1beta1");
+    CHECK(client::exec_api_version(std::string(100, '[') + std::string(100, ']')).value() ==
+          "client.authentication.k8s.io/v1beta1");
 }
 
 TEST_CASE("the ExecCredential is upstream's JSON, field for field", "[exec-credential]") {
