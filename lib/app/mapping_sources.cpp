@@ -35,9 +35,13 @@ std::optional<std::string> read_small_file(const fs::path& path, std::string& er
         error = "cannot read " + path.string();
         return std::nullopt;
     }
-    std::string content(kMaxSourceBytes + 1, '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(in.gcount()));
+    // In chunks: the file is read every second, and a buffer of the maximum
+    // size, zeroed each time, once cost a fifth of the server's CPU.
+    std::string content;
+    char chunk[16384];
+    while (content.size() <= kMaxSourceBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+        content.append(chunk, static_cast<std::size_t>(in.gcount()));
+    }
     if (content.size() > kMaxSourceBytes) {
         error = path.string() + " is larger than " + std::to_string(kMaxSourceBytes) + " bytes";
         return std::nullopt;
