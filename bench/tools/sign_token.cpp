@@ -1,7 +1,7 @@
 // sign-token: makes a "k8s-aws-v1." token with the project's signer, for
 // the demo, the integration tests and anyone poking at a server by hand.
-// (The full `aws-iam-authenticator token` command, with the AWS credential
-// chain, is a later issue; this tool takes the keys on the command line.)
+// It takes the keys on the command line (and a signing time or host, for
+// hostile-token tests); `aws-iam-authenticator token` is the real client.
 
 #include <CLI/CLI.hpp>
 

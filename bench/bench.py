@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""The load scenarios, one command each (see bench/README.md):
+
+    bench/bench.py cpu          STS emulator answering at once: what the server itself costs
+    bench/bench.py realistic    STS at 20 ms +- 5 ms, as a regional endpoint
+    bench/bench.py idle         1,000 idle keep-alive connections, load on 4 others
+    bench/bench.py faulty       STS throttling half the requests
+    bench/bench.py all          every scenario, then bench/RESULTS.md from their results
+    bench/bench.py report       bench/RESULTS.md again from bench/results/*.json
+
+Each run builds the release binaries, makes a fixture of 64 identities (sessions
+of one mapped role), starts the STS emulator and the server on free loopback
+ports, drives the server with loadgen, and reports loadgen's figures with the
+server's CPU seconds per 1,000 requests and peak RSS (from /proc). Every process
+it starts is stopped when it ends, whatever happens.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "release"
+SERVER = BUILD / "server" / "aws-iam-authenticator"
+EMULATOR = BUILD / "bench" / "sts-emulator"
+LOADGEN = BUILD / "bench" / "loadgen"
+RESULTS = ROOT / "bench" / "results"
+CLUSTER_ID = "bench-cluster"
+IDENTITIES = 64
+START_TIMEOUT = 20
+
+SCENARIOS = {
+    "cpu": {
+        "what": "STS emulator answering at once, 64 connections, closed loop",
+        "emulator": [],
+        "loadgen": ["--connections", "64"],
+    },
+    "realistic": {
+        "what": "STS emulator at 20 ms + up to 5 ms jitter, 64 connections, closed loop",
+        "emulator": ["--latency", "20ms", "--jitter", "5ms"],
+        "loadgen": ["--connections", "64"],
+    },
+    "idle": {
+        "what": "1,000 idle keep-alive connections held open, load on 4 others",
+        "emulator": [],
+        "loadgen": ["--connections", "4", "--idle-connections", "1000"],
+    },
+    "faulty": {
+        "what": "STS throttling half the requests (400 Throttling), 64 connections",
+        "emulator": ["--fail-rate", "0.5", "--fail-mode", "throttle"],
+        "loadgen": ["--connections", "64"],
+    },
+}
+
+
+def build():
+    subprocess.run([str(ROOT / "scripts" / "install-deps.sh")], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "-S", ROOT, "-B", BUILD, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                    "-DAIA_WERROR=ON"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", BUILD, "-j", str(os.cpu_count() or 2), "--target", "aws-iam-authenticator",
+                    "sts-emulator", "loadgen"], check=True, stdout=subprocess.DEVNULL)
+
+
+def write_fixture(work):
+    """64 sessions of one role, each with its own temporary keys, and a
+    server config that maps the role (with a template, as real configs do)."""
+    identities = [{
+        "accessKeyId": f"ASIABENCH{n:011d}",
+        "secretAccessKey": f"bench-secret-{n}",
+        "sessionToken": f"bench-session-token-{n}",
+        "arn": f"arn:aws:sts::111122223333:assumed-role/BenchUser/user-{n}@example.com",
+    } for n in range(IDENTITIES)]
+    (work / "identities.json").write_text(json.dumps({"identities": identities}))
+    (work / "config.yaml").write_text(f"""\
+clusterID: {CLUSTER_ID}
+server:
+  address: 127.0.0.1
+  port: 0
+  stateDir: {work / 'state'}
+  generateKubeconfig: {work / 'kubeconfig.yaml'}
+  mapRoles:
+  - rolearn: arn:aws:iam::111122223333:role/BenchUser
+    username: bench:{{{{SessionName}}}}
+    groups: [developers, "account-{{{{AccountID}}}}"]
+""")
+
+
+class Process:
+    def __init__(self, args, log):
+        self.log = log
+        self.handle = open(log, "w")
+        self.proc = subprocess.Popen([str(a) for a in args], stdout=self.handle, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_for(self, pattern):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            match = re.search(pattern, self.log.read_text())
+            if match:
+                return match
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.log}: no {pattern!r}:\n{self.log.read_text()}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.handle.close()
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+def peak_rss_mib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_scenario(name, duration, warmup):
+    scenario = SCENARIOS[name]
+    with tempfile.TemporaryDirectory(prefix=f"aia-bench-{name}-") as tmp:
+        work = Path(tmp)
+        write_fixture(work)
+        started = []
+        try:
+            emulator = Process([EMULATOR, "--identities", work / "identities.json", "--state-dir", work / "emulator",
+                                "--port", "0", *scenario["emulator"]], work / "emulator.log")
+            started.append(emulator)
+            sts = emulator.wait_for(r"https://127\.0\.0\.1:\d+").group(0)
+            server = Process([SERVER, "server", "--config", work / "config.yaml", "--sts-endpoint-override", sts,
+                              "--sts-ca-cert", work / "emulator" / "cert.pem"],
+                             work / "server.log")
+            started.append(server)
+            port = wait_for_port(server)
+            cpu_before = cpu_seconds(server.proc.pid)
+            result_file = work / "loadgen.json"
+            subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", work / "state" / "cert.pem",
+                            "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", duration,
+                            "--warmup", warmup, "--json", result_file, "--no-progress", *scenario["loadgen"]],
+                           check=True, timeout=3600)
+            cpu_after = cpu_seconds(server.proc.pid)
+            result = json.loads(result_file.read_text())
+            result["scenario"] = name
+            result["what"] = scenario["what"]
+            # CPU is counted over warm-up and measurement alike, so per request
+            # it is divided by every request the server answered meanwhile.
+            answered = server_requests(port, work)
+            result["server_cpu_seconds"] = cpu_after - cpu_before
+            result["server_requests_answered"] = answered
+            result["server_cpu_seconds_per_1000"] = 1000 * (cpu_after - cpu_before) / answered if answered else None
+            result["server_peak_rss_mib"] = peak_rss_mib(server.proc.pid)
+            return result
+        finally:
+            for process in reversed(started):
+                process.stop()
+
+
+def wait_for_port(server):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        match = re.search(r'msg="?listening"? .*port=(\d+)', server.log.read_text())
+        if match:
+            return int(match.group(1))
+        if server.proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"server did not start:\n{server.log.read_text()}")
+
+
+def server_requests(port, work):
+    """Reviews the server answered, from its own metrics."""
+    metrics = subprocess.run(["curl", "-sS", "--cacert", work / "state" / "cert.pem",
+                              f"https://127.0.0.1:{port}/metrics"], capture_output=True, text=True, timeout=30).stdout
+    total = 0
+    for line in metrics.splitlines():
+        if line.startswith("aws_iam_authenticator_authenticate_latency_seconds_count"):
+            total += int(float(line.split()[-1]))
+    return total
+
+
+# Upstream v0.5.9 on this machine class, as measured for issue #7 (not
+# reproducible here: no Go toolchain or module downloads): same emulator,
+# 64 keep-alive connections, 64 fresh tokens of mapped identities.
+UPSTREAM = {"throughput": 1200, "p50": 50, "p99": 125, "rss": 51, "cpu_per_1000": 0.9}
+TARGETS = {"throughput": 6000, "p99": 40, "rss": 12, "cpu_per_1000": 0.15}
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    return f"{os.cpu_count()} × {model}, {memory} MiB RAM, Linux {os.uname().release}, commit {commit}"
+
+
+def write_report():
+    results = {name: json.loads((RESULTS / f"{name}.json").read_text())
+               for name in SCENARIOS if (RESULTS / f"{name}.json").exists()}
+    lines = [
+        "# Bench results",
+        "",
+        "Generated by `bench/bench.py all` (or `bench/bench.py report` from `bench/results/`); do not edit by hand.",
+        "Server, STS emulator and load generator share the machine's cores, so the server's own",
+        "CPU seconds per 1,000 requests is the figure least disturbed by the others.",
+        "",
+        f"Machine: {machine()}.",
+        f"Generated: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| Scenario | What | Requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Statuses | Errors | Server CPU-s / 1,000 | Server peak RSS MiB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        latency = r["latency_ms"]
+        statuses = ", ".join(f"{code}: {count}" for code, count in r["statuses"].items()) or "none"
+        errors = ", ".join(f"{kind}: {count}" for kind, count in r["errors"].items()) or "none"
+        cpu = r.get("server_cpu_seconds_per_1000")
+        lines.append(f"| `{name}` | {r['what']} | {r['throughput']:.0f} | {latency['p50']:.2f} | {latency['p90']:.2f} | "
+                     f"{latency['p99']:.2f} | {latency['p99_9']:.2f} | {latency['max']:.2f} | {statuses} | {errors} | "
+                     f"{cpu:.3f} | {r['server_peak_rss_mib']:.1f} |" if cpu is not None else "")
+    if "cpu" in results:
+        r = results["cpu"]
+        cpu = r["server_cpu_seconds_per_1000"]
+        lines += [
+            "",
+            "## Against upstream and the targets (scenario `cpu`)",
+            "",
+            "| | Upstream v0.5.9 | Target | Ours | Ours / upstream |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| Requests/s | {UPSTREAM['throughput']} | ≥ {TARGETS['throughput']} | {r['throughput']:.0f} | "
+            f"{r['throughput'] / UPSTREAM['throughput']:.1f}× |",
+            f"| p99 ms | {UPSTREAM['p99']} | ≤ {TARGETS['p99']} | {r['latency_ms']['p99']:.1f} | "
+            f"{r['latency_ms']['p99'] / UPSTREAM['p99']:.2f}× |",
+            f"| Peak RSS MiB | {UPSTREAM['rss']} | ≤ {TARGETS['rss']} | {r['server_peak_rss_mib']:.1f} | "
+            f"{r['server_peak_rss_mib'] / UPSTREAM['rss']:.2f}× |",
+            f"| Server CPU-s / 1,000 | {UPSTREAM['cpu_per_1000']} | ≤ {TARGETS['cpu_per_1000']} | {cpu:.3f} | "
+            f"{cpu / UPSTREAM['cpu_per_1000']:.2f}× |",
+            "",
+            "Upstream's figures are those measured for issue #7 on this machine class (wrk, same emulator",
+            "design, 64 connections); upstream cannot be built here (no Go module downloads).",
+        ]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def summary(result):
+    latency = result["latency_ms"]
+    return (f"{result['scenario']:10} {result['throughput']:9.0f}/s  p50 {latency['p50']:7.2f} ms  "
+            f"p99 {latency['p99']:7.2f} ms  p99.9 {latency['p99_9']:7.2f} ms  errors {sum(result['errors'].values())}  "
+            f"server {result['server_cpu_seconds_per_1000'] or 0:.3f} CPU-s/1000, peak RSS {result['server_peak_rss_mib']:.1f} MiB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=[*SCENARIOS, "all", "report"])
+    parser.add_argument("--duration", default="20s", help="measured time per scenario (default 20s)")
+    parser.add_argument("--warmup", default="3s", help="unmeasured time first (default 3s)")
+    parser.add_argument("--no-build", action="store_true", help="use the binaries already in build/release")
+    args = parser.parse_args()
+    if args.scenario == "report":
+        write_report()
+        return
+    if not args.no_build:
+        build()
+    RESULTS.mkdir(exist_ok=True)
+    for name in SCENARIOS if args.scenario == "all" else [args.scenario]:
+        result = run_scenario(name, args.duration, args.warmup)
+        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(summary(result), flush=True)
+    if args.scenario == "all":
+        write_report()
+        print(f"wrote {ROOT / 'bench' / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
