@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries (see "Stack" in README.md)
   libboost1.74-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
-  libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
+  libcli11-dev prometheus-cpp-dev
   # tests; awscli: an independent token client (aws eks get-token)
   catch2 python3 python3-pytest python3-yaml curl awscli
   # fuzzing: clang's libFuzzer runtime

@@ -144,6 +144,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     }
     log.info("listening", {{"address", c.address}, {"port", std::to_string(*port)}, {"url", url},
                            {"threads", std::to_string(flags.threads)}});
+    // Serving: access lines leave in batches from their own thread.
+    log.start_writer_thread();
 
     server.run();
     log.info("stopped");

@@ -1,8 +1,7 @@
 #include "app/logger.hpp"
 
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -50,11 +49,17 @@ std::string now_rfc3339() {
 
 }  // namespace
 
-Logger::Logger(LogFormat format, std::string_view level) : format_(format), threshold_(threshold_of(level)) {
-    // A private logger with a thread-safe stderr sink: lines never interleave.
-    out_ = std::make_shared<spdlog::logger>("aws-iam-authenticator", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    out_->set_pattern("%v");
-    out_->flush_on(spdlog::level::trace);
+Logger::Logger(LogFormat format, std::string_view level) : format_(format), threshold_(threshold_of(level)) {}
+
+void Logger::start_writer_thread() {
+    std::lock_guard lock(direct_);
+    if (writer_owner_) return;
+    writer_owner_ = std::make_unique<LogWriter>(STDERR_FILENO);
+    writer_.store(writer_owner_.get(), std::memory_order_release);
+}
+
+void Logger::flush() {
+    if (LogWriter* writer = writer_.load(std::memory_order_acquire)) writer->flush();
 }
 
 std::string Logger::format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const {
@@ -79,7 +84,13 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
 
 void Logger::log(LogLevel level, std::string_view message, const std::vector<LogField>& fields) {
     if (!enabled(level)) return;
-    out_->info(format(level, message, fields));
+    const std::string line = format(level, message, fields);
+    if (LogWriter* writer = writer_.load(std::memory_order_acquire)) {
+        writer->write(line);
+        return;
+    }
+    std::lock_guard lock(direct_);  // lines never interleave
+    write_fully(STDERR_FILENO, line + "\n");
 }
 
 std::string list_field(const std::vector<std::string>& items) {

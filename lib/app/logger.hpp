@@ -6,14 +6,15 @@
 // are never passed in.
 
 #include <initializer_list>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace spdlog {
-class logger;
-}
+#include "app/log_writer.hpp"
+
 
 namespace aia::app {
 
@@ -40,13 +41,23 @@ public:
     void warn(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Warn, m, f); }
     void error(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::Error, m, f); }
 
+    // From now on lines are written by a thread of their own, in batches
+    // (see LogWriter): for the serving hot path. Before, each line is
+    // written at once, so start-up messages keep their order with anything
+    // else on stderr. Lines queued are written before the Logger is gone.
+    void start_writer_thread();
+    // Returns once every line logged so far is written.
+    void flush();
+
     // Formats one line without writing it (what log() writes).
     std::string format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const;
 
 private:
     LogFormat format_;
     LogLevel threshold_;
-    std::shared_ptr<spdlog::logger> out_;
+    std::unique_ptr<LogWriter> writer_owner_;
+    std::atomic<LogWriter*> writer_{nullptr};  // read on every line, set once
+    std::mutex direct_;                        // orders direct writes from several threads
 };
 
 // "[a b c]": how logrus prints a list of groups.

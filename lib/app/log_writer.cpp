@@ -1,0 +1,68 @@
+#include "app/log_writer.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace aia::app {
+
+bool write_fully(int fd, std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t n = ::write(fd, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+LogWriter::LogWriter(int fd, std::size_t max_backlog) : fd_(fd), max_backlog_(max_backlog), thread_([this] { run(); }) {}
+
+LogWriter::~LogWriter() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    work_.notify_one();
+    thread_.join();
+}
+
+void LogWriter::write(std::string_view line) {
+    std::unique_lock lock(mutex_);
+    progress_.wait(lock, [this] { return pending_.size() < max_backlog_ || stopping_; });
+    const bool was_empty = pending_.empty();
+    pending_.append(line);
+    pending_.push_back('\n');
+    if (was_empty) {
+        ++queued_batches_;
+        lock.unlock();
+        work_.notify_one();
+    }
+}
+
+void LogWriter::flush() {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t wanted = queued_batches_;
+    progress_.wait(lock, [this, wanted] { return written_batches_ >= wanted; });
+}
+
+void LogWriter::run() {
+    std::string batch;
+    std::unique_lock lock(mutex_);
+    while (true) {
+        work_.wait(lock, [this] { return !pending_.empty() || stopping_; });
+        if (pending_.empty() && stopping_) return;
+        batch.swap(pending_);
+        const std::uint64_t batch_number = queued_batches_;
+        lock.unlock();
+        // A log that cannot be written (a closed stderr) must not stop the
+        // server; the lines are lost, as they would be anyway.
+        write_fully(fd_, batch);
+        batch.clear();
+        lock.lock();
+        written_batches_ = batch_number;
+        progress_.notify_all();
+    }
+}
+
+}  // namespace aia::app
