@@ -90,11 +90,13 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     mappings.load_all();
     mappings.start();
 
+    app::InflightLimit sts_limit(c.max_inflight_sts_requests);
     const app::AuthenticatorContext context{
         std::move(validator).value(),
         &mappings,
         {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
         &aws,
+        &sts_limit,
         &metrics,
         &log,
     };

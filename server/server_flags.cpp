@@ -59,6 +59,7 @@ Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& 
     if (flags.kubeconfig || flags.master) {
         parsed.warnings.push_back("--kubeconfig/--master: only used by backends this build does not have yet; ignored");
     }
+    if (flags.max_inflight_sts) c.max_inflight_sts_requests = *flags.max_inflight_sts;
     if (flags.ec2_qps) c.ec2_describe_instances_qps = *flags.ec2_qps;
     if (flags.ec2_burst) c.ec2_describe_instances_burst = *flags.ec2_burst;
 
@@ -100,6 +101,9 @@ void add_server_flags(CLI::App& command, ServerFlags& flags) {
     command.add_option("--threads", flags.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 256));
     command.add_option("--kubeconfig", flags.kubeconfig, "Upstream's API server kubeconfig (not used by this build)");
     command.add_option("--master", flags.master, "Upstream's API server URL (not used by this build)");
+    command.add_option("--max-inflight-sts-requests", flags.max_inflight_sts,
+                       "STS calls allowed in flight at once; more are denied (429) without asking STS (default 2048)")
+        ->check(CLI::Range(1u, 1000000u));
     command.add_option("--ec2-describeInstances-qps", flags.ec2_qps,
                         "EC2 DescribeInstances calls per second for {{EC2PrivateDNSName}} (default 15)");
     command.add_option("--ec2-describeInstances-burst", flags.ec2_burst,

@@ -35,6 +35,7 @@ struct ServerFlags {
     std::optional<std::string> hostname;  // init only (upstream's `init --hostname`)
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::optional<int> ec2_qps, ec2_burst;
+    std::optional<unsigned> max_inflight_sts;
     // Upstream flags for features not built yet: accepted so manifests work.
     std::optional<std::string> kubeconfig, master;
 };

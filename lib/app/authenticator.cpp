@@ -39,7 +39,7 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
         return finish(outcome, "application/json; charset=UTF-8", review::render_denied(api_version));
     };
 
-    const Verification verification = co_await verify_token(request->token, context_.validator, sts_, *context_.metrics);
+    const Verification verification = co_await verify_token(request->token, context_.validator, sts_, *context_.metrics, context_.sts_limit);
     if (verification.request) {
         fields.push_back({"accesskeyid", verification.request->access_key_id});
         fields.push_back({"stsendpoint", verification.request->host});

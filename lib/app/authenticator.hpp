@@ -27,6 +27,7 @@ struct AuthenticatorContext {
     const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
     AwsSession* aws;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
+    InflightLimit* sts_limit;  // STS calls in flight over all workers; null: no cap
     Metrics* metrics;
     Logger* log;
 };

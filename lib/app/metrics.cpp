@@ -51,6 +51,12 @@ struct Metrics::Impl {
                                                               .Name("aws_iam_authenticator_sts_throttling_total")
                                                               .Help("STS throttled requests")
                                                               .Register(*registry);
+    prometheus::Counter& sts_inflight_rejections =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_sts_inflight_rejections_total")
+            .Help("Requests denied without asking STS because server.maxInflightSTSRequests calls were out")
+            .Register(*registry)
+            .Add({});
     prometheus::Counter& ec2_calls = prometheus::BuildCounter()
                                          .Name("aws_iam_authenticator_ec2_describe_instances_calls_total")
                                          .Help("Number of EC2 DescribeInstances calls")
@@ -138,6 +144,8 @@ void Metrics::sts_response(std::string_view sts_region, unsigned status) {
 void Metrics::sts_connection_failure(std::string_view sts_region) {
     impl_->connection_failures.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
 }
+
+void Metrics::sts_inflight_rejected() { impl_->sts_inflight_rejections.Increment(); }
 
 void Metrics::sts_throttled(std::string_view sts_region) {
     impl_->throttling.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();

@@ -34,6 +34,7 @@ public:
     void sts_response(std::string_view sts_region, unsigned status);
     void sts_connection_failure(std::string_view sts_region);
     void sts_throttled(std::string_view sts_region);
+    void sts_inflight_rejected();
     // One reload attempt of a mapping source; the counts when it succeeded.
     void mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
                           std::size_t accounts);

@@ -17,7 +17,7 @@ amz_time::Seconds wall_clock_now() {
 }  // namespace
 
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
-                                          net::StsClient& sts, Metrics& metrics) {
+                                          net::StsClient& sts, Metrics& metrics, InflightLimit* limit) {
     Verification result;
     const auto fail = [&result](Outcome outcome, std::string reason) {
         result.failure = outcome;
@@ -30,6 +30,15 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     result.request = std::move(presigned).value();
     const token::PresignedRequest& request = *result.request;
 
+    InflightLimit::Slot slot;
+    if (limit != nullptr) {
+        slot = limit->try_acquire();
+        if (!slot) {
+            metrics.sts_inflight_rejected();
+            co_return fail(Outcome::StsThrottling, "too many STS requests in flight (server.maxInflightSTSRequests " +
+                                                       std::to_string(limit->max()) + "); denied without asking STS");
+        }
+    }
     const net::StsAnswer answer = co_await sts.get_caller_identity(request);
     const std::string& region = request.sts_region;
     if (answer.kind != net::StsAnswer::Kind::Answered) {

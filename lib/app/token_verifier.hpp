@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/inflight_limit.hpp"
 #include "app/metrics.hpp"
 #include "core/auth/outcome.hpp"
 #include "core/identity/identity.hpp"
@@ -27,7 +28,9 @@ struct Verification {
 };
 
 // Counts STS answers, connection failures and throttling in `metrics`.
+// With `limit`, a token that would be one STS call too many is denied
+// (StsThrottling) without asking STS.
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
-                                          net::StsClient& sts, Metrics& metrics);
+                                          net::StsClient& sts, Metrics& metrics, InflightLimit* limit = nullptr);
 
 }  // namespace aia::app

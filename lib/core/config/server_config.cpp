@@ -108,7 +108,7 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     if (name == "awsauthpath") return set_string(config.aws_auth_path);
     if (name == "ec2describeinstancesrolearn") return set_string(config.ec2_describe_instances_role_arn);
     if (name == "sourcearn") return set_string(config.source_arn);
-    if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst") {
+    if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst" || name == "maxinflightstsrequests") {
         auto text = scalar(value, path);
         if (!text) return fail(std::move(text).error());
         const std::string& digits = *text;
@@ -116,7 +116,10 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
             return fail(KeyError{path, "must be a whole number from 1 to 999999, not " + quote(digits)});
         }
         const int number = std::stoi(digits);
-        if (name == "ec2describeinstancesqps") {
+        if (name == "maxinflightstsrequests") {
+            if (number < 1) return fail(KeyError{path, "must be at least 1"});
+            config.max_inflight_sts_requests = static_cast<unsigned>(number);
+        } else if (name == "ec2describeinstancesqps") {
             config.ec2_describe_instances_qps = number;
         } else {
             config.ec2_describe_instances_burst = number;

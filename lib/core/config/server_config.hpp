@@ -42,6 +42,7 @@ struct ServerConfig {
     std::string sts_endpoint_override;  // server.stsEndpointOverride: "https://host[:port]" to connect to instead
     std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store
     std::chrono::milliseconds sts_timeout{std::chrono::seconds{10}};  // server.stsTimeout: whole STS exchange (upstream: 10 s)
+    unsigned max_inflight_sts_requests = 2048;  // server.maxInflightSTSRequests (ours): more are denied at once
     std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
     std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 

@@ -168,7 +168,10 @@ server:
     CHECK(parsed.config.source_arn == "arn:aws:eks:us-west-2:111122223333:cluster/c1");
     CHECK(config::validate(parsed.config).ok());
 
+    CHECK(parse("clusterID: c1\nserver:\n  maxInflightSTSRequests: 16\n").config.max_inflight_sts_requests == 16);
+
     const config::ServerConfig defaults;
+    CHECK(defaults.max_inflight_sts_requests == 2048);
     CHECK(defaults.ec2_describe_instances_qps == 15);  // upstream's defaults
     CHECK(defaults.ec2_describe_instances_burst == 5);
 }
@@ -231,6 +234,8 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
           "config key server.ec2DescribeInstancesQps: must be positive");
     CHECK(error_of("clusterID: x\nserver:\n  ec2DescribeInstancesBurst: -1") ==
           "config key server.ec2DescribeInstancesBurst: must be a whole number from 1 to 999999, not \"-1\"");
+    CHECK(error_of("clusterID: x\nserver:\n  maxInflightSTSRequests: 0") ==
+          "config key server.maxInflightSTSRequests: must be at least 1");
     CHECK(error_of("clusterID: x\nserver:\n  ec2DescribeInstancesRoleARN: Describe") ==
           "config key server.ec2DescribeInstancesRoleARN: must be an ARN (arn:...), not \"Describe\"");
 }
