@@ -5,6 +5,10 @@
     bench/bench.py realistic    STS at 20 ms +- 5 ms, as a regional endpoint
     bench/bench.py idle         1,000 idle keep-alive connections, load on 4 others
     bench/bench.py faulty       STS throttling half the requests
+    bench/bench.py ceiling-hit  nginx (one worker) answering a fixed TokenReview over TLS: the most
+                                any server can do here, the limit for an identity-cache hit
+    bench/bench.py ceiling-miss nginx forwarding each request as a presigned GET to the STS emulator
+                                over pooled keep-alive TLS: the limit for a cache miss
     bench/bench.py all          every scenario, then bench/RESULTS.md from their results
     bench/bench.py report       bench/RESULTS.md again from bench/results/*.json
 
@@ -57,15 +61,101 @@ SCENARIOS = {
         "emulator": ["--fail-rate", "0.5", "--fail-mode", "throttle"],
         "loadgen": ["--connections", "64"],
     },
+    "ceiling-hit": {
+        "what": "nginx, one worker, answering a fixed TokenReview over TLS (no authentication work)",
+        "emulator": [],
+        "loadgen": ["--connections", "64"],
+        "nginx": "hit",
+    },
+    "ceiling-miss": {
+        "what": "nginx, one worker, forwarding each request as a presigned GET to the emulator (pooled TLS)",
+        "emulator": [],
+        "loadgen": ["--connections", "64"],
+        "nginx": "miss",
+    },
 }
+
+NGINX = "/usr/sbin/nginx"
+FIXED_REVIEW = ('{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","status":{"authenticated":true,'
+                '"user":{"username":"bench:user-1-example.com","uid":"aws-iam-authenticator:111122223333:AROABENCH",'
+                '"groups":["developers","account-111122223333"]}}}')
+
+
+def nginx_config(work, port, mode, sts_port=None, query=None):
+    """One worker, no master: the process measured is the one doing the work."""
+    cert, key = work / "emulator" / "cert.pem", work / "emulator" / "key.pem"
+    if mode == "hit":
+        location = f"default_type application/json; return 200 '{FIXED_REVIEW}';"
+        upstream = ""
+    else:
+        upstream = f"upstream sts {{ server 127.0.0.1:{sts_port}; keepalive 128; }}"
+        location = f"""
+            proxy_method GET;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header Content-Type "";
+            proxy_pass https://sts/?{query};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host sts.us-west-2.amazonaws.com;
+            proxy_set_header x-k8s-aws-id {CLUSTER_ID};
+            proxy_set_header Accept application/json;
+            proxy_ssl_session_reuse on;
+            proxy_ssl_verify on;
+            proxy_ssl_name localhost;
+            proxy_ssl_trusted_certificate {cert};"""
+    return f"""daemon off;
+master_process off;
+worker_processes 1;
+pid {work / 'nginx.pid'};
+error_log {work / 'nginx-error.log'} warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {work / 'nginx-body'};
+    proxy_temp_path {work / 'nginx-proxy'};
+    keepalive_requests 10000000;
+    {upstream}
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location /authenticate {{ {location} }}
+    }}
+}}
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def presigned_query(work):
+    """The query of a fresh presigned GetCallerIdentity URL for the first identity."""
+    import base64
+    identity = json.loads((work / "identities.json").read_text())["identities"][0]
+    token = subprocess.run([BUILD / "bench" / "sign-token", "--access-key-id", identity["accessKeyId"],
+                            "--secret-access-key", identity["secretAccessKey"], "--session-token",
+                            identity["sessionToken"], "-i", CLUSTER_ID, "--region", "us-west-2"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    encoded = token[len("k8s-aws-v1."):]
+    url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    return url.split("?", 1)[1]
 
 
 def build():
     subprocess.run([str(ROOT / "scripts" / "install-deps.sh")], check=True, stdout=subprocess.DEVNULL)
+    if not Path(NGINX).exists():  # the ceiling scenarios' reference server; the tests do not need it
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx-light"], check=True,
+                       stdout=subprocess.DEVNULL, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     subprocess.run(["cmake", "-S", ROOT, "-B", BUILD, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
                     "-DAIA_WERROR=ON"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cmake", "--build", BUILD, "-j", str(os.cpu_count() or 2), "--target", "aws-iam-authenticator",
-                    "sts-emulator", "loadgen"], check=True, stdout=subprocess.DEVNULL)
+                    "sts-emulator", "loadgen", "sign-token"], check=True, stdout=subprocess.DEVNULL)
 
 
 def write_fixture(work):
@@ -145,14 +235,25 @@ def run_scenario(name, duration, warmup):
                                 "--port", "0", *scenario["emulator"]], work / "emulator.log")
             started.append(emulator)
             sts = emulator.wait_for(r"https://127\.0\.0\.1:\d+").group(0)
-            server = Process([SERVER, "server", "--config", work / "config.yaml", "--sts-endpoint-override", sts,
-                              "--sts-ca-cert", work / "emulator" / "cert.pem"],
-                             work / "server.log")
-            started.append(server)
-            port = wait_for_port(server)
+            if "nginx" in scenario:
+                port = free_port()
+                config = work / "nginx.conf"
+                config.write_text(nginx_config(work, port, scenario["nginx"], sts.rsplit(":", 1)[1],
+                                               presigned_query(work)))
+                server = Process([NGINX, "-c", config], work / "nginx.log")
+                started.append(server)
+                wait_for_listener(port, server)
+                ca_file = work / "emulator" / "cert.pem"
+            else:
+                server = Process([SERVER, "server", "--config", work / "config.yaml", "--sts-endpoint-override", sts,
+                                  "--sts-ca-cert", work / "emulator" / "cert.pem"],
+                                 work / "server.log")
+                started.append(server)
+                port = wait_for_port(server)
+                ca_file = work / "state" / "cert.pem"
             cpu_before = cpu_seconds(server.proc.pid)
             result_file = work / "loadgen.json"
-            subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", work / "state" / "cert.pem",
+            subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
                             "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", duration,
                             "--warmup", warmup, "--json", result_file, "--no-progress", *scenario["loadgen"]],
                            check=True, timeout=3600)
@@ -162,7 +263,7 @@ def run_scenario(name, duration, warmup):
             result["what"] = scenario["what"]
             # CPU is counted over warm-up and measurement alike, so per request
             # it is divided by every request the server answered meanwhile.
-            answered = server_requests(port, work)
+            answered = None if "nginx" in scenario else server_requests(port, work)
             result["server_cpu_seconds"] = cpu_after - cpu_before
             result["server_requests_answered"] = answered
             result["server_cpu_seconds_per_1000"] = 1000 * (cpu_after - cpu_before) / answered if answered else None
@@ -171,6 +272,19 @@ def run_scenario(name, duration, warmup):
         finally:
             for process in reversed(started):
                 process.stop()
+
+
+def wait_for_listener(port, process):
+    import socket
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if process.proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"{process.log}: not listening on {port}:\n{process.log.read_text()}")
 
 
 def wait_for_port(server):
@@ -234,9 +348,10 @@ def write_report():
         statuses = ", ".join(f"{code}: {count}" for code, count in r["statuses"].items()) or "none"
         errors = ", ".join(f"{kind}: {count}" for kind, count in r["errors"].items()) or "none"
         cpu = r.get("server_cpu_seconds_per_1000")
+        cpu_text = f"{cpu:.3f}" if cpu is not None else "—"
         lines.append(f"| `{name}` | {r['what']} | {r['throughput']:.0f} | {latency['p50']:.2f} | {latency['p90']:.2f} | "
                      f"{latency['p99']:.2f} | {latency['p99_9']:.2f} | {latency['max']:.2f} | {statuses} | {errors} | "
-                     f"{cpu:.3f} | {r['server_peak_rss_mib']:.1f} |" if cpu is not None else "")
+                     f"{cpu_text} | {r['server_peak_rss_mib']:.1f} |")
     if "cpu" in results:
         r = results["cpu"]
         cpu = r["server_cpu_seconds_per_1000"]
@@ -258,6 +373,13 @@ def write_report():
             "Upstream's figures are those measured for issue #7 on this machine class (wrk, same emulator",
             "design, 64 connections); upstream cannot be built here (no Go module downloads).",
         ]
+        for ceiling, meaning in (("ceiling-miss", "a cache miss (every request to STS)"),
+                                 ("ceiling-hit", "an identity-cache hit (no STS call)")):
+            if ceiling in results:
+                limit = results[ceiling]["throughput"]
+                lines.append("")
+                lines.append(f"The machine's limit for {meaning}, `{ceiling}`: {limit:.0f}/s; scenario `cpu` reaches "
+                             f"{100 * r['throughput'] / limit:.0f}% of it.")
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
@@ -265,7 +387,8 @@ def summary(result):
     latency = result["latency_ms"]
     return (f"{result['scenario']:10} {result['throughput']:9.0f}/s  p50 {latency['p50']:7.2f} ms  "
             f"p99 {latency['p99']:7.2f} ms  p99.9 {latency['p99_9']:7.2f} ms  errors {sum(result['errors'].values())}  "
-            f"server {result['server_cpu_seconds_per_1000'] or 0:.3f} CPU-s/1000, peak RSS {result['server_peak_rss_mib']:.1f} MiB")
+            + (f"server {result['server_cpu_seconds_per_1000']:.3f} CPU-s/1000, " if result['server_cpu_seconds_per_1000']
+               else "") + f"peak RSS {result['server_peak_rss_mib']:.1f} MiB")
 
 
 def main():
