@@ -1,7 +1,8 @@
 #pragma once
 // Log lines written to a file descriptor by a thread of their own, in
 // batches: a request never waits for a write(2), only for a short lock, and
-// under load many lines leave in one system call. Lines keep their order
+// under load many lines leave in one system call (the thread lets lines
+// gather for up to 5 ms, or 64 KiB, after the first). Lines keep their order
 // and none is dropped: past `max_backlog` bytes, writers wait for the
 // backlog to drain. Everything queued is written before destruction returns.
 
@@ -39,6 +40,7 @@ private:
     std::uint64_t queued_batches_ = 0;   // batch number the pending lines will go out in
     std::uint64_t written_batches_ = 0;
     bool stopping_ = false;
+    bool idle_ = false;  // the thread waits for lines (rather than gathering or writing)
     std::thread thread_;
 };
 
