@@ -41,6 +41,9 @@ struct ReviewedUser {
 };
 
 std::string render_authenticated(std::string_view api_version, const ReviewedUser& user);
+// The same answer through nlohmann::json, for any input (render_authenticated
+// takes a direct path when nothing needs escaping; tests hold them equal).
+std::string render_authenticated_general(std::string_view api_version, const ReviewedUser& user);
 std::string render_denied(std::string_view api_version);
 
 }  // namespace aia::review

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <random>
+
 #include "core/review/token_review.hpp"
 
 using namespace aia;
@@ -70,4 +72,35 @@ TEST_CASE("a denial says authenticated false and nothing else", "[review]") {
 TEST_CASE("strings are escaped, and invalid UTF-8 cannot break the answer", "[review]") {
     const std::string body = review::render_authenticated("authentication.k8s.io/v1", {"a\"b\n\xff", "u", {}, {}});
     CHECK(json::parse(body)["status"]["user"]["username"] == "a\"b\n\xef\xbf\xbd");
+}
+
+TEST_CASE("the direct rendering is byte for byte the general one", "[review]") {
+    std::mt19937 random(7);
+    // Characters JSON carries as they are; every third round also ones it escapes.
+    const std::string plain = "abcXYZ019:-_.@/+= ~{}[],'`";
+    const std::string escaped = plain + "\"\\";
+    const std::string* alphabet = &plain;
+    const auto text = [&](std::size_t max) {
+        std::string out;
+        const std::size_t n = random() % (max + 1);
+        for (std::size_t i = 0; i < n; ++i) out += (*alphabet)[random() % alphabet->size()];
+        return out;
+    };
+    for (int round = 0; round < 3000; ++round) {
+        alphabet = round % 3 == 2 ? &escaped : &plain;
+        review::ReviewedUser user{text(40), text(60), {}, {}};
+        for (std::size_t g = random() % 4; g > 0; --g) user.groups.push_back(text(20));
+        for (std::size_t e = random() % 4; e > 0; --e) {
+            std::vector<std::string> values;
+            for (std::size_t v = random() % 3; v > 0; --v) values.push_back(text(30));
+            user.extra.emplace_back(text(12), values);
+        }
+        const std::string_view version = round % 4 < 2 ? "authentication.k8s.io/v1" : "authentication.k8s.io/v1beta1";
+        INFO(review::render_authenticated_general(version, user));
+        CHECK(review::render_authenticated(version, user) == review::render_authenticated_general(version, user));
+    }
+    // Values that need escaping, and repeated extra keys, take the general path and still agree.
+    const review::ReviewedUser awkward{"a\"b\\c\n\xc3\xa9", "u\x01", {"g\""}, {{"k", {"1"}}, {"k", {"2"}}}};
+    CHECK(review::render_authenticated("authentication.k8s.io/v1", awkward) ==
+          review::render_authenticated_general("authentication.k8s.io/v1", awkward));
 }
