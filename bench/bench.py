@@ -249,7 +249,7 @@ def run_scenario(name, duration, warmup):
                                   "--sts-ca-cert", work / "emulator" / "cert.pem"],
                                  work / "server.log")
                 started.append(server)
-                port = wait_for_port(server)
+                port = int(server.wait_for(r'msg="?listening"? .*port=(\d+)').group(1))
                 ca_file = work / "state" / "cert.pem"
             cpu_before = cpu_seconds(server.proc.pid)
             result_file = work / "loadgen.json"
@@ -285,18 +285,6 @@ def wait_for_listener(port, process):
             break
         time.sleep(0.05)
     raise RuntimeError(f"{process.log}: not listening on {port}:\n{process.log.read_text()}")
-
-
-def wait_for_port(server):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        match = re.search(r'msg="?listening"? .*port=(\d+)', server.log.read_text())
-        if match:
-            return int(match.group(1))
-        if server.proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise RuntimeError(f"server did not start:\n{server.log.read_text()}")
 
 
 def server_requests(port, work):

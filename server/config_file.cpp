@@ -1,5 +1,6 @@
 #include "config_file.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +14,15 @@ Result<config::ParsedConfig, std::string> read_config_file(const std::string& pa
     auto parsed = config::parse_server_config(text.str());
     if (!parsed) return fail(path + ": " + parsed.error());
     return std::move(parsed).value();
+}
+
+std::string client_cluster_id(const GlobalFlags& globals) {
+    if (globals.cluster_id) return *globals.cluster_id;
+    if (const char* env = std::getenv("KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"); env && *env) return env;
+    if (!globals.config_file.empty()) {
+        if (auto parsed = read_config_file(globals.config_file)) return parsed->config.cluster_id;
+    }
+    return {};
 }
 
 }  // namespace aia::cli

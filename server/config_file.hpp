@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "commands.hpp"
 #include "core/config/server_config.hpp"
 #include "core/util/result.hpp"
 
@@ -10,5 +11,9 @@ namespace aia::cli {
 
 // The file parsed over the defaults; errors start with the file's path.
 Result<config::ParsedConfig, std::string> read_config_file(const std::string& path);
+
+// The cluster ID for the client commands (token, verify): -i, else
+// KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID, else clusterID in --config; empty when none.
+std::string client_cluster_id(const GlobalFlags& globals);
 
 }  // namespace aia::cli

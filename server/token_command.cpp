@@ -16,6 +16,7 @@
 #include "app/aws/credential_providers.hpp"
 #include "app/client/credential_cache.hpp"
 #include "app/client/token_credentials.hpp"
+#include "app/wall_clock.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
 #include "core/client/exec_credential.hpp"
@@ -36,9 +37,7 @@ struct TokenFlags {
     bool cache = false;
 };
 
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
+using app::wall_clock_now;
 
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "aws-iam-authenticator token: %s\n", message.c_str());
@@ -48,15 +47,6 @@ int usage_error(const std::string& message) {
 int token_error(const std::string& message) {
     std::fprintf(stderr, "could not get token: %s\n", message.c_str());
     return 1;
-}
-
-std::string cluster_id_of(const GlobalFlags& globals) {
-    if (globals.cluster_id) return *globals.cluster_id;
-    if (const char* env = std::getenv("KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"); env && *env) return env;
-    if (!globals.config_file.empty()) {
-        if (auto parsed = read_config_file(globals.config_file)) return parsed->config.cluster_id;
-    }
-    return {};
 }
 
 // The chain's credentials come from the cache when it has good ones, and
@@ -102,7 +92,7 @@ Result<app::TokenCredentials, std::string> credentials_for(const TokenFlags& fla
 }
 
 int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
-    const std::string cluster_id = cluster_id_of(globals);
+    const std::string cluster_id = client_cluster_id(globals);
     if (cluster_id.empty()) return usage_error("cluster ID not specified (-i CLUSTER or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
     if (flags.forward_session_name && !flags.session_name.empty()) {
         return usage_error("cannot specify both --forward-session-name and --session-name");

@@ -55,11 +55,7 @@ std::string identity_json(const identity::Identity& id) {
 }
 
 int run_verify(const GlobalFlags& globals, const VerifyFlags& flags) {
-    std::string cluster_id = globals.cluster_id.value_or("");
-    if (const char* env = std::getenv("KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"); cluster_id.empty() && env) cluster_id = env;
-    if (cluster_id.empty() && !globals.config_file.empty()) {
-        if (auto parsed = read_config_file(globals.config_file)) cluster_id = parsed->config.cluster_id;
-    }
+    const std::string cluster_id = client_cluster_id(globals);
     if (cluster_id.empty()) return usage_error("cluster ID not specified (-i CLUSTER or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
     if (flags.token.empty()) return usage_error("token not specified (-t TOKEN)");
     if (!flags.output.empty() && flags.output != "json") return usage_error("--output: only json is supported");

@@ -1,5 +1,6 @@
 #include "load_runner.hpp"
 
+#include "app/wall_clock.hpp"
 #include "net/beast.hpp"
 
 #include <boost/asio/detached.hpp>
@@ -22,9 +23,7 @@ std::uint64_t micros_between(Clock::time_point from, Clock::time_point to) {
         0, std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()));
 }
 
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
+using app::wall_clock_now;
 
 // One thread's share of the load: its own io_context, connections, token
 // pool copy and statistics, so nothing is shared on the hot path.

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "app/wall_clock.hpp"
 #include "core/config/server_config.hpp"
 #include "load_runner.hpp"
 #include "net/tls_context.hpp"
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
     if (!tls) return fail_with("--ca: " + tls.error());
     load.tls = std::move(tls).value();
 
-    auto pool = bench::TokenPool::create(tokens, std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    auto pool = bench::TokenPool::create(tokens, app::wall_clock_now());
     if (!pool) return fail_with(pool.error());
 
     bench::LiveCounters live;

@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/wall_clock.hpp"
 #include "core/arn/arn.hpp"
 #include "core/sigv4/signature_verifier.hpp"
 #include "core/url/query_string.hpp"
@@ -43,8 +44,12 @@ std::string request_id(std::mt19937_64& random) {
     return id;
 }
 
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+using app::wall_clock_now;
+
+std::vector<sigv4::Header> headers_of(const net::HttpRequest& request) {
+    std::vector<sigv4::Header> headers;
+    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+    return headers;
 }
 
 net::HttpResponse response(unsigned status, std::string content_type, std::string body) {
@@ -194,6 +199,20 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
     co_return get_caller_identity(request, id);
 }
 
+// Keys the world knows; `expired` is set when the key asked for was issued
+// and has run out (STS's ExpiredToken rather than an unknown key).
+sigv4::CredentialLookup EmulatorHandler::credential_lookup(amz_time::Seconds now, bool& expired) const {
+    return [this, now, &expired](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
+        const auto principal = world_.find(key);
+        if (!principal) return std::nullopt;
+        if (principal->expiration && now > *principal->expiration) {
+            expired = true;
+            return std::nullopt;
+        }
+        return sigv4::KnownCredentials{principal->secret_access_key, principal->session_token};
+    };
+}
+
 net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& request, const std::string& id) {
     counters_.requests.fetch_add(1);
     if (behaviour_.failure_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < behaviour_.failure_rate) {
@@ -232,19 +251,10 @@ net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& r
     const std::optional<std::string> region = region_of_host(request.header("Host"), "sts");
     if (!region) return refuse(400, "InvalidHost", "Host is not an STS endpoint.");
 
-    std::vector<sigv4::Header> headers;
-    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+    const std::vector<sigv4::Header> headers = headers_of(request);
     const amz_time::Seconds now = wall_clock_now();
     bool expired = false;
-    const sigv4::CredentialLookup lookup = [&](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
-        const auto principal = world_.find(key);
-        if (!principal) return std::nullopt;
-        if (principal->expiration && now > *principal->expiration) {
-            expired = true;
-            return std::nullopt;
-        }
-        return sigv4::KnownCredentials{principal->secret_access_key, principal->session_token};
-    };
+    const sigv4::CredentialLookup lookup = credential_lookup(now, expired);
     const auto verified = sigv4::verify_presigned(
         {"GET", "/", raw_query, &headers, "sts", std::optional<std::string_view>(*region), now, {}}, lookup);
     if (expired) {
@@ -312,18 +322,9 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     }
     const std::string service = ec2 ? "ec2" : "sts";
     const std::optional<std::string> region = region_of_host(request.header("Host"), service);
-    std::vector<sigv4::Header> headers;
-    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+    const std::vector<sigv4::Header> headers = headers_of(request);
     bool expired = false;
-    const sigv4::CredentialLookup lookup = [&](std::string_view key) -> std::optional<sigv4::KnownCredentials> {
-        const auto principal = world_.find(key);
-        if (!principal) return std::nullopt;
-        if (principal->expiration && now > *principal->expiration) {
-            expired = true;
-            return std::nullopt;
-        }
-        return sigv4::KnownCredentials{principal->secret_access_key, principal->session_token};
-    };
+    const sigv4::CredentialLookup lookup = credential_lookup(now, expired);
     const auto verified = sigv4::verify_header_signed(
         {"POST", "/", "", &headers, service, region ? std::optional<std::string_view>(*region) : std::nullopt, now, request.body},
         lookup);

@@ -24,6 +24,7 @@
 #include <vector>
 #include <random>
 
+#include "core/sigv4/signature_verifier.hpp"
 #include "net/http_server.hpp"
 #include "sts_emulator/world.hpp"
 
@@ -75,6 +76,7 @@ public:
 private:
     net::HttpResponse get_caller_identity(const net::HttpRequest& request, const std::string& id);
     net::HttpResponse post(const net::HttpRequest& request, const std::string& id);
+    sigv4::CredentialLookup credential_lookup(amz_time::Seconds now, bool& expired) const;
     net::HttpResponse caller_identity(const net::HttpRequest& request, const Principal& principal, const std::string& id);
 
     net::asio::io_context& io_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "app/wall_clock.hpp"
 #include "core/util/amz_time.hpp"
 #include "core/util/quote.hpp"
 
@@ -44,7 +45,7 @@ std::string text_value(std::string_view value) {
 }
 
 std::string now_rfc3339() {
-    return amz_time::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    return amz_time::format_rfc3339(wall_clock_now());
 }
 
 }  // namespace

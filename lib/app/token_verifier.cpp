@@ -1,7 +1,6 @@
 #include "app/token_verifier.hpp"
 
-#include <chrono>
-
+#include "app/wall_clock.hpp"
 #include "core/identity/sts_answer.hpp"
 #include "core/identity/sts_error.hpp"
 
@@ -9,10 +8,6 @@ namespace aia::app {
 namespace {
 
 using auth::Outcome;
-
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/aws/query_request.hpp"
+#include "app/wall_clock.hpp"
 #include "core/aws/credential_documents.hpp"
 #include "core/aws/shared_config.hpp"
 #include "core/identity/sts_error.hpp"
@@ -23,10 +24,6 @@ constexpr std::chrono::minutes kMaxRefreshMargin{5};
 constexpr std::chrono::seconds kRetryAfterFailure{5};
 constexpr std::chrono::seconds kMaxWait{30};
 constexpr std::string_view kStsVersion = "2011-06-15";
-
-amz_time::Seconds wall_clock_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 std::optional<std::string> read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

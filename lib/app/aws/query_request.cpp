@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "app/wall_clock.hpp"
 #include "core/sigv4/signer.hpp"
 
 namespace aia::app {
@@ -19,7 +20,7 @@ net::ClientRequest query_request(const UrlEndpoint& endpoint, QueryCall call, co
         params.credentials = credentials->keys;
         params.region = std::string(call.region);
         params.service = std::string(call.service);
-        params.time = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        params.time = wall_clock_now();
         sigv4::sign_headers(request, params);
     }
     net::ClientRequest out{"POST", std::move(request.path), {}, std::move(request.body)};
