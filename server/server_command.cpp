@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/authenticator.hpp"
+#include "app/identity_cache.hpp"
 #include "app/aws/aws_session.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
@@ -91,12 +92,23 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     mappings.start();
 
     app::InflightLimit sts_limit(c.max_inflight_sts_requests);
+    app::IdentityCache identity_cache({.ttl = c.identity_cache_ttl,
+                                       .max_entries = c.identity_cache_max_entries,
+                                       .max_bytes = c.identity_cache_max_bytes,
+                                       .wait_for_other = c.sts_timeout + std::chrono::seconds{1}},
+                                      metrics);
+    if (identity_cache.enabled()) {
+        log.info("identity cache on", {{"ttl", std::to_string(c.identity_cache_ttl.count()) + "ms"},
+                                       {"maxEntries", std::to_string(c.identity_cache_max_entries)},
+                                       {"maxBytes", std::to_string(c.identity_cache_max_bytes)}});
+    }
     const app::AuthenticatorContext context{
         std::move(validator).value(),
         &mappings,
         {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
         &aws,
         &sts_limit,
+        &identity_cache,
         &metrics,
         &log,
     };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
 
 #include "config_file.hpp"
 
@@ -60,6 +61,19 @@ Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& 
         parsed.warnings.push_back("--kubeconfig/--master: only used by backends this build does not have yet; ignored");
     }
     if (flags.max_inflight_sts) c.max_inflight_sts_requests = *flags.max_inflight_sts;
+    if (flags.identity_cache_ttl) {
+        auto ttl = config::parse_duration(*flags.identity_cache_ttl);
+        if (!ttl) return fail("flag --identity-cache-ttl: " + ttl.error());
+        c.identity_cache_ttl = *ttl;
+    }
+    for (const auto& [flag, text, target] :
+         {std::tuple{"--identity-cache-max-entries", &flags.identity_cache_max_entries, &c.identity_cache_max_entries},
+          std::tuple{"--identity-cache-max-bytes", &flags.identity_cache_max_bytes, &c.identity_cache_max_bytes}}) {
+        if (!*text) continue;
+        auto size = config::parse_byte_size(**text);
+        if (!size) return fail(std::string("flag ") + flag + ": " + size.error());
+        *target = *size;
+    }
     if (flags.ec2_qps) c.ec2_describe_instances_qps = *flags.ec2_qps;
     if (flags.ec2_burst) c.ec2_describe_instances_burst = *flags.ec2_burst;
 
@@ -104,6 +118,12 @@ void add_server_flags(CLI::App& command, ServerFlags& flags) {
     command.add_option("--max-inflight-sts-requests", flags.max_inflight_sts,
                        "STS calls allowed in flight at once; more are denied (429) without asking STS (default 2048)")
         ->check(CLI::Range(1u, 1000000u));
+    command.add_option("--identity-cache-ttl", flags.identity_cache_ttl,
+                       "Keep STS's answer for a token this long, at most 15m; 0 turns the identity cache off (default 2m)");
+    command.add_option("--identity-cache-max-entries", flags.identity_cache_max_entries,
+                       "Tokens the identity cache holds at most (default 20000)");
+    command.add_option("--identity-cache-max-bytes", flags.identity_cache_max_bytes,
+                       "Memory the identity cache holds at most, e.g. 32Mi (default 32Mi)");
     command.add_option("--ec2-describeInstances-qps", flags.ec2_qps,
                         "EC2 DescribeInstances calls per second for {{EC2PrivateDNSName}} (default 15)");
     command.add_option("--ec2-describeInstances-burst", flags.ec2_burst,

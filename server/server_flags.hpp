@@ -36,6 +36,7 @@ struct ServerFlags {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::optional<int> ec2_qps, ec2_burst;
     std::optional<unsigned> max_inflight_sts;
+    std::optional<std::string> identity_cache_ttl, identity_cache_max_entries, identity_cache_max_bytes;
     // Upstream flags for features not built yet: accepted so manifests work.
     std::optional<std::string> kubeconfig, master;
 };

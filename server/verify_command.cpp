@@ -79,7 +79,8 @@ int run_verify(const GlobalFlags& globals, const VerifyFlags& flags) {
     net::HttpClient http(io, std::move(tls).value());
     net::StsClient sts(http, sts_options);
     app::Metrics metrics;
-    const app::Verification verification = net::run_blocking(io, app::verify_token(flags.token, *validator, sts, metrics));
+    const app::VerifierServices services{sts, metrics};
+    const app::Verification verification = net::run_blocking(io, app::verify_token(flags.token, *validator, services));
     io.stop();
     if (!verification.verified()) {
         std::fprintf(stderr, "could not verify token: %s\n", verification.reason.c_str());

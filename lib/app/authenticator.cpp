@@ -39,7 +39,10 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
         return finish(outcome, "application/json; charset=UTF-8", review::render_denied(api_version));
     };
 
-    const Verification verification = co_await verify_token(request->token, context_.validator, sts_, *context_.metrics, context_.sts_limit);
+    // Built apart: g++ 12 miscompiles braced initializers inside co_await.
+    const VerifierServices services{sts_, *context_.metrics, context_.sts_limit, context_.identity_cache};
+    const Verification verification = co_await verify_token(request->token, context_.validator, services);
+    if (!verification.cache.empty()) fields.push_back({"cache", std::string(verification.cache)});
     if (verification.request) {
         fields.push_back({"accesskeyid", verification.request->access_key_id});
         fields.push_back({"stsendpoint", verification.request->host});

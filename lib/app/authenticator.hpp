@@ -28,6 +28,7 @@ struct AuthenticatorContext {
     auth::UserMappingSettings user_mapping;
     AwsSession* aws;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
     InflightLimit* sts_limit;  // STS calls in flight over all workers; null: no cap
+    IdentityCache* identity_cache;  // STS answers by token; null or disabled: ask STS every time
     Metrics* metrics;
     Logger* log;
 };

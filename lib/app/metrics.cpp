@@ -77,6 +77,37 @@ struct Metrics::Impl {
                                              .Help("EC2 DescribeInstances calls refused with RequestLimitExceeded")
                                              .Register(*registry)
                                              .Add({});
+    prometheus::Family<prometheus::Counter>& identity_cache_hits_family = prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_identity_cache_hits_total")
+            .Help("Token reviews answered from the identity cache without asking STS")
+            .Register(*registry);
+    prometheus::Counter& identity_cache_hits = identity_cache_hits_family.Add({});
+    prometheus::Counter& identity_cache_misses = prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_identity_cache_misses_total")
+            .Help("Token reviews that asked STS because the identity cache had no answer")
+            .Register(*registry)
+            .Add({});
+    prometheus::Counter& identity_cache_shared = prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_identity_cache_shared_total")
+            .Help("Token reviews that waited for another review's STS call for the same token")
+            .Register(*registry)
+            .Add({});
+    prometheus::Family<prometheus::Counter>& identity_cache_evictions = prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_identity_cache_evictions_total")
+            .Help("Identity cache entries dropped, by reason (expired, capacity)")
+            .Register(*registry);
+    prometheus::Counter& identity_cache_expired = identity_cache_evictions.Add({{"reason", "expired"}});
+    prometheus::Counter& identity_cache_capacity = identity_cache_evictions.Add({{"reason", "capacity"}});
+    prometheus::Gauge& identity_cache_entries = prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_identity_cache_entries")
+            .Help("Answers held by the identity cache")
+            .Register(*registry)
+            .Add({});
+    prometheus::Gauge& identity_cache_bytes = prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_identity_cache_bytes")
+            .Help("Memory held by the identity cache's answers, as it counts it against server.identityCacheMaxBytes")
+            .Register(*registry)
+            .Add({});
     prometheus::Family<prometheus::Counter>& credential_refreshes =
         prometheus::BuildCounter()
             .Name("aws_iam_authenticator_aws_credentials_refresh_total")
@@ -167,6 +198,20 @@ void Metrics::ec2_describe_instances_call() { impl_->ec2_calls.Increment(); }
 void Metrics::ec2_cache_lookup(bool hit) { (hit ? impl_->ec2_cache_hits : impl_->ec2_cache_misses).Increment(); }
 
 void Metrics::ec2_throttled() { impl_->ec2_throttled.Increment(); }
+
+void Metrics::identity_cache_hit() { impl_->identity_cache_hits.Increment(); }
+void Metrics::identity_cache_miss() { impl_->identity_cache_misses.Increment(); }
+void Metrics::identity_cache_shared() { impl_->identity_cache_shared.Increment(); }
+
+void Metrics::identity_cache_evicted(std::size_t expired, std::size_t capacity) {
+    if (expired > 0) impl_->identity_cache_expired.Increment(static_cast<double>(expired));
+    if (capacity > 0) impl_->identity_cache_capacity.Increment(static_cast<double>(capacity));
+}
+
+void Metrics::identity_cache_resized(double entries_delta, double bytes_delta) {
+    if (entries_delta != 0) impl_->identity_cache_entries.Increment(entries_delta);
+    if (bytes_delta != 0) impl_->identity_cache_bytes.Increment(bytes_delta);
+}
 
 void Metrics::aws_credentials_refreshed(bool succeeded) {
     impl_->credential_refreshes.Add({{"result", succeeded ? "success" : "failure"}}).Increment();

@@ -9,6 +9,9 @@
 // and ours:
 //   aws_iam_authenticator_ec2_private_dns_cache_hits_total / _misses_total
 //   aws_iam_authenticator_ec2_throttled_total
+//   aws_iam_authenticator_identity_cache_hits_total / _misses_total / _shared_total
+//   aws_iam_authenticator_identity_cache_evictions_total{reason}
+//   aws_iam_authenticator_identity_cache_entries / _bytes
 //   aws_iam_authenticator_aws_credentials_refresh_total{result}
 //   aws_iam_authenticator_mapping_reload_total{source,result}
 //   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
@@ -43,6 +46,15 @@ public:
     void ec2_describe_instances_call();
     void ec2_cache_lookup(bool hit);
     void ec2_throttled();
+    // The identity cache: a lookup answered from it, one that asked STS, one
+    // that waited for another request's STS call for the same token.
+    void identity_cache_hit();
+    void identity_cache_miss();
+    void identity_cache_shared();
+    void identity_cache_evicted(std::size_t expired, std::size_t capacity);
+    // Changes of the cache's size (entries and bytes), summed over its shards.
+    void identity_cache_resized(double entries_delta, double bytes_delta);
+
     // One fetch of the server's own AWS credentials.
     void aws_credentials_refreshed(bool succeeded);
 

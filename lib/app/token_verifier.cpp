@@ -1,6 +1,7 @@
 #include "app/token_verifier.hpp"
 
 #include "app/wall_clock.hpp"
+#include "core/crypto/sha256.hpp"
 #include "core/identity/sts_answer.hpp"
 #include "core/identity/sts_error.hpp"
 
@@ -9,32 +10,27 @@ namespace {
 
 using auth::Outcome;
 
-}  // namespace
-
-net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
-                                          net::StsClient& sts, Metrics& metrics, InflightLimit* limit) {
-    Verification result;
+// STS's verdict on a token that passed the offline checks.
+net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, const VerifierServices& services) {
+    SharedAnswer result;
     const auto fail = [&result](Outcome outcome, std::string reason) {
         result.failure = outcome;
         result.reason = std::move(reason);
         return std::move(result);
     };
-
-    auto presigned = validator.validate(token, wall_clock_now());
-    if (!presigned) co_return fail(Outcome::InvalidToken, presigned.error().message());
-    result.request = std::move(presigned).value();
-    const token::PresignedRequest& request = *result.request;
+    Metrics& metrics = services.metrics;
 
     InflightLimit::Slot slot;
-    if (limit != nullptr) {
-        slot = limit->try_acquire();
+    if (services.limit != nullptr) {
+        slot = services.limit->try_acquire();
         if (!slot) {
             metrics.sts_inflight_rejected();
             co_return fail(Outcome::StsThrottling, "too many STS requests in flight (server.maxInflightSTSRequests " +
-                                                       std::to_string(limit->max()) + "); denied without asking STS");
+                                                       std::to_string(services.limit->max()) +
+                                                       "); denied without asking STS");
         }
     }
-    const net::StsAnswer answer = co_await sts.get_caller_identity(request);
+    const net::StsAnswer answer = co_await services.sts.get_caller_identity(request);
     const std::string& region = request.sts_region;
     if (answer.kind != net::StsAnswer::Kind::Answered) {
         metrics.sts_connection_failure(region);
@@ -58,6 +54,53 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     auto identity = identity::identity_from_sts_body(answer.body, request);
     if (!identity) co_return fail(Outcome::StsError, identity.error().message());
     result.identity = std::move(identity).value();
+    co_return result;
+}
+
+// When the token stops being valid, on the steady clock the cache runs on.
+std::chrono::steady_clock::time_point steady_expiry(const token::PresignedRequest& request) {
+    return std::chrono::steady_clock::now() + (request.expires_at - wall_clock_now());
+}
+
+void adopt(Verification& verification, SharedAnswer answer) {
+    verification.identity = std::move(answer.identity);
+    verification.failure = answer.failure;
+    verification.reason = std::move(answer.reason);
+    verification.sts_error_code = std::move(answer.sts_error_code);
+}
+
+}  // namespace
+
+net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
+                                          VerifierServices services) {
+    Verification result;
+    // The offline checks come first, every time: a cached answer never
+    // outlives its token's validity window or lets a malformed token by.
+    auto presigned = validator.validate(token, wall_clock_now());
+    if (!presigned) {
+        result.failure = Outcome::InvalidToken;
+        result.reason = presigned.error().message();
+        co_return result;
+    }
+    result.request = std::move(presigned).value();
+
+    if (services.cache == nullptr || !services.cache->enabled()) {
+        SharedAnswer answer = co_await ask_sts(*result.request, services);
+        adopt(result, std::move(answer));
+        co_return result;
+    }
+
+    const identity::CacheKey key = crypto::sha256(token);
+    IdentityCache::Lookup lookup = co_await services.cache->lookup(key);
+    if (lookup.answer) {
+        result.cache = lookup.shared ? "shared" : "hit";
+        adopt(result, std::move(*lookup.answer));
+        co_return result;
+    }
+    result.cache = "miss";
+    SharedAnswer answer = co_await ask_sts(*result.request, services);
+    lookup.lead.finish(answer, steady_expiry(*result.request));
+    adopt(result, std::move(answer));
     co_return result;
 }
 

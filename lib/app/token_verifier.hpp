@@ -1,12 +1,14 @@
 #pragma once
-// A token, verified: the core's offline checks, the STS replay, and STS's
-// answer turned into an identity. The server's reviews and the `verify`
-// command share it, so both accept and refuse exactly the same tokens.
+// A token, verified: the core's offline checks, the STS replay (or the
+// identity cache), and STS's answer turned into an identity. The server's
+// reviews and the `verify` command share it, so both accept and refuse
+// exactly the same tokens.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "app/identity_cache.hpp"
 #include "app/inflight_limit.hpp"
 #include "app/metrics.hpp"
 #include "core/auth/outcome.hpp"
@@ -23,14 +25,24 @@ struct Verification {
     auth::Outcome failure = auth::Outcome::Success;  // why not, when identity is empty
     std::string reason;                              // in upstream's words
     std::string sts_error_code;                      // STS's error code, when it answered with one
+    std::string_view cache;                          // "hit", "shared" or "miss"; empty without a cache
 
     bool verified() const { return identity.has_value(); }
 };
 
-// Counts STS answers, connection failures and throttling in `metrics`.
-// With `limit`, a token that would be one STS call too many is denied
-// (StsThrottling) without asking STS.
+// What the STS replay needs besides the token. Counts STS answers,
+// connection failures and throttling in `metrics`. With `limit`, a token that
+// would be one STS call too many is denied (StsThrottling) without asking
+// STS. With an enabled `cache`, a token checked offline is looked up there
+// before STS is asked, and STS's identity is stored for the next time.
+struct VerifierServices {
+    net::StsClient& sts;
+    Metrics& metrics;
+    InflightLimit* limit = nullptr;
+    IdentityCache* cache = nullptr;
+};
+
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
-                                          net::StsClient& sts, Metrics& metrics, InflightLimit* limit = nullptr);
+                                          VerifierServices services);
 
 }  // namespace aia::app

@@ -197,7 +197,8 @@ def test_scrubbed_accounts_reveal_nothing(start_server, emulator, tmp_path):
 
 def test_pooled_connection_to_a_restarted_sts_is_retried(start_server, start_emulator, tmp_path):
     first = start_emulator()
-    srv = start_server(["--sts-endpoint-override", first.url, "--sts-ca-cert", first.ca_file, "--threads", "1"])
+    srv = start_server(["--sts-endpoint-override", first.url, "--sts-ca-cert", first.ca_file, "--threads", "1",
+                        "--identity-cache-ttl", "0"])  # every review must reach STS
     assert srv.review(sign_token(ADMIN))[0] == 200  # leaves a pooled connection behind
     first.stop()
     # The same port and state dir (so the same certificate): the pooled

@@ -10,7 +10,8 @@ from harness import ADMIN, metric_value, sign_token
 def test_requests_past_the_cap_are_denied_at_once(start_emulator, start_server):
     emulator = start_emulator("--latency", "1500ms")
     server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
-                           "--max-inflight-sts-requests", "2"])
+                           "--max-inflight-sts-requests", "2",
+                           "--identity-cache-ttl", "0"])  # one token: the cache would make it one call
     token = sign_token(ADMIN)
 
     def review(_):

@@ -155,6 +155,22 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         config.kubeconfig_pregenerated = *flag;
         return true;
     }
+    if (name == "identitycachettl") {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        auto duration = parse_duration(*text);
+        if (!duration) return fail(KeyError{path, duration.error()});
+        config.identity_cache_ttl = *duration;
+        return true;
+    }
+    if (name == "identitycachemaxentries" || name == "identitycachemaxbytes") {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        auto size = parse_byte_size(*text);  // plain digits for the entry count; suffixes are harmless
+        if (!size) return fail(KeyError{path, size.error()});
+        (name == "identitycachemaxentries" ? config.identity_cache_max_entries : config.identity_cache_max_bytes) = *size;
+        return true;
+    }
     if (name == "ststimeout") {
         auto text = scalar(value, path);
         if (!text) return fail(std::move(text).error());
@@ -287,6 +303,13 @@ Result<bool, std::string> validate(const ServerConfig& config) {
         return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
     }
     if (config.sts_timeout <= std::chrono::milliseconds::zero()) return bad("server.stsTimeout", "must be positive");
+    if (config.identity_cache_ttl < std::chrono::milliseconds::zero() || config.identity_cache_ttl > kMaxIdentityCacheTTL) {
+        return bad("server.identityCacheTTL", "must be from 0 (no cache) to 15m (a token's lifetime)");
+    }
+    if (config.identity_cache_ttl > std::chrono::milliseconds::zero()) {
+        if (config.identity_cache_max_entries < 1) return bad("server.identityCacheMaxEntries", "must be at least 1");
+        if (config.identity_cache_max_bytes < 64 * 1024) return bad("server.identityCacheMaxBytes", "must be at least 64Ki");
+    }
     if (!(config.ec2_describe_instances_qps > 0)) return bad("server.ec2DescribeInstancesQps", "must be positive");
     if (config.ec2_describe_instances_burst < 1) return bad("server.ec2DescribeInstancesBurst", "must be at least 1");
     for (const auto& [key, value] : {std::pair{"server.ec2DescribeInstancesRoleARN", &config.ec2_describe_instances_role_arn},
@@ -406,6 +429,23 @@ std::string advertised_host(const ServerConfig& config) {
     if (config.address == "0.0.0.0") return "127.0.0.1";
     if (config.address == "::") return "::1";
     return config.address;
+}
+
+}  // namespace aia::config
+
+namespace aia::config {
+
+Result<std::size_t, std::string> parse_byte_size(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && ascii::is_digit(text[digits])) ++digits;
+    const std::string_view suffix = text.substr(digits);
+    unsigned shift = 0;
+    if (suffix == "Ki") shift = 10;
+    else if (suffix == "Mi") shift = 20;
+    else if (suffix == "Gi") shift = 30;
+    else if (!suffix.empty()) digits = 0;
+    if (digits == 0 || digits > 12) return fail("invalid size " + quote(text) + " (want a number, or e.g. 64Ki, 32Mi, 1Gi)");
+    return static_cast<std::size_t>(std::stoull(std::string(text.substr(0, digits)))) << shift;
 }
 
 }  // namespace aia::config

@@ -43,6 +43,10 @@ struct ServerConfig {
     std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store
     std::chrono::milliseconds sts_timeout{std::chrono::seconds{10}};  // server.stsTimeout: whole STS exchange (upstream: 10 s)
     unsigned max_inflight_sts_requests = 2048;  // server.maxInflightSTSRequests (ours): more are denied at once
+    // The identity cache (ours): STS's answers by token hash; a TTL of 0 turns it off.
+    std::chrono::milliseconds identity_cache_ttl{std::chrono::minutes{2}};  // server.identityCacheTTL
+    std::size_t identity_cache_max_entries = 20'000;                        // server.identityCacheMaxEntries
+    std::size_t identity_cache_max_bytes = 32u << 20;                       // server.identityCacheMaxBytes
     std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
     std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
@@ -92,6 +96,12 @@ Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConf
 
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
+
+// "33554432", "64Ki", "32Mi", "1Gi" (Kubernetes' binary suffixes): a size in bytes.
+Result<std::size_t, std::string> parse_byte_size(std::string_view text);
+
+// A token is valid for 15 minutes after signing: a longer cache TTL means nothing.
+inline constexpr std::chrono::minutes kMaxIdentityCacheTTL{15};
 
 // The host the generated kubeconfig names: server.hostname, else the listen
 // address (127.0.0.1 when listening on all addresses).
