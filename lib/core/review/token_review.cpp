@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/review/plain_token_review.hpp"
 #include "core/util/json_depth.hpp"
 
 namespace aia::review {
@@ -20,6 +21,11 @@ nlohmann::json envelope(std::string_view api_version) {
 }  // namespace
 
 Result<TokenReviewRequest, std::string> parse_token_review(std::string_view body) {
+    if (auto plain = parse_plain_token_review(body, kMaxJsonDepth)) return std::move(*plain);
+    return parse_token_review_general(body);
+}
+
+Result<TokenReviewRequest, std::string> parse_token_review_general(std::string_view body) {
     if (!json_depth::within(body, kMaxJsonDepth)) return fail("body nested too deeply");
     const nlohmann::json json = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) return fail("body is not valid JSON");

@@ -114,7 +114,7 @@ Result<url::UrlParts, TokenError> check_url_shape(std::string_view decoded) {
 Result<Params, TokenError> collect_params(std::string_view raw_query) {
     auto parsed = url::parse_query_strict(raw_query);
     if (!parsed) return fail(error(Code::MalformedQuery, "malformed query parameter: " + parsed.error()));
-    const std::vector<url::QueryParam>& pairs = parsed.value();
+    std::vector<url::QueryParam>& pairs = parsed.value();
 
     struct Name {
         std::string lower;
@@ -133,14 +133,14 @@ Result<Params, TokenError> collect_params(std::string_view raw_query) {
     }
 
     Params params;
-    for (const url::QueryParam& pair : pairs) {
+    for (url::QueryParam& pair : pairs) {
         const auto param = find_allowed(ascii::to_lower(pair.key));
         if (!param) {
             return fail(error(Code::ParameterNotAllowed, "non-whitelisted query parameter " + quote(pair.key)));
         }
         std::optional<std::string>& slot = params.slot(*param);
         if (slot) return fail(error(Code::MultipleValues, "query parameter with multiple values not supported"));
-        slot = pair.value;
+        slot = std::move(pair.value);
     }
     return params;
 }

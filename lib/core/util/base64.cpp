@@ -58,20 +58,30 @@ Result<std::string, DecodeError> decode_url_unpadded(std::string_view encoded) {
     // A single dangling character carries only 6 bits: not a whole byte.
     if (encoded.size() % 4 == 1) return fail(DecodeError{encoded.size() - 1});
 
-    std::string out;
-    out.reserve(encoded.size() / 4 * 3 + 2);
-    std::uint32_t accumulator = 0;
-    int bits = 0;
-    for (char c : encoded) {
-        accumulator = (accumulator << 6) | kUrlDecodeTable[static_cast<unsigned char>(c)];
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((accumulator >> bits) & 0xff);
-        }
+    // Written in place: a token is ~1.5 KB, and appending byte by byte
+    // showed up in profiles.
+    std::string out(encoded.size() / 4 * 3 + (encoded.size() % 4 == 0 ? 0 : encoded.size() % 4 - 1), '\0');
+    char* next = out.data();
+    const auto value = [&encoded](std::size_t i) -> std::uint32_t {
+        return kUrlDecodeTable[static_cast<unsigned char>(encoded[i])];
+    };
+    std::size_t i = 0;
+    for (; i + 4 <= encoded.size(); i += 4) {
+        const std::uint32_t group = value(i) << 18 | value(i + 1) << 12 | value(i + 2) << 6 | value(i + 3);
+        *next++ = static_cast<char>(group >> 16);
+        *next++ = static_cast<char>(group >> 8 & 0xff);
+        *next++ = static_cast<char>(group & 0xff);
     }
-    // The bits left over must be zero; otherwise two spellings decode alike.
-    if (bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) return fail(DecodeError{encoded.size() - 1});
+    // Two or three characters left carry one or two bytes; the bits left
+    // over must be zero, otherwise two spellings would decode alike.
+    const std::size_t rest = encoded.size() - i;
+    if (rest >= 2) {
+        std::uint32_t group = value(i) << 18 | value(i + 1) << 12 | (rest == 3 ? value(i + 2) << 6 : 0);
+        *next++ = static_cast<char>(group >> 16);
+        if (rest == 3) *next++ = static_cast<char>(group >> 8 & 0xff);
+        const std::uint32_t unused = rest == 2 ? (group & 0xffff) : (group & 0xff);
+        if (unused != 0) return fail(DecodeError{encoded.size() - 1});
+    }
     return out;
 }
 

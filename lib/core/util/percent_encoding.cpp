@@ -1,5 +1,7 @@
 #include "core/util/percent_encoding.hpp"
 
+#include <algorithm>
+
 #include "core/util/ascii.hpp"
 
 namespace aia::percent {
@@ -23,14 +25,16 @@ bool is_unreserved(char c) noexcept { return ascii::is_alnum(c) || c == '-' || c
 Result<std::string, DecodeError> decode_strict(std::string_view encoded) {
     std::string out;
     out.reserve(encoded.size());
-    for (std::size_t i = 0; i < encoded.size(); ++i) {
-        if (encoded[i] != '%') {
-            out += encoded[i];
-            continue;
-        }
+    std::size_t i = 0;
+    while (i < encoded.size()) {
+        // Runs without escapes are copied whole.
+        const std::size_t escape = std::min(encoded.find('%', i), encoded.size());
+        out.append(encoded.substr(i, escape - i));
+        i = escape;
+        if (i == encoded.size()) break;
         if (!is_escape_at(encoded, i)) return fail(DecodeError{i});
         out += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
-        i += 2;
+        i += 3;
     }
     return out;
 }
