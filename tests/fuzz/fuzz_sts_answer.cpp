@@ -1,7 +1,8 @@
 // libFuzzer target: the STS GetCallerIdentity answer parser.
-// Properties beyond "no crash, no UB": an accepted answer always yields an
-// identity whose canonical ARN canonicalizes to itself and whose account is
-// 12 digits.
+// Properties beyond "no crash, no UB": the fast path for plain answers and
+// the general parser give the same answer or the same error; an accepted
+// answer always yields an identity whose canonical ARN canonicalizes to
+// itself and whose account is 12 digits.
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     aia::token::PresignedRequest request;
     request.host = "sts.us-west-2.amazonaws.com";
     request.access_key_id = "ASIAFUZZ";
+
+    const auto either = aia::identity::parse_sts_answer(body);
+    const auto general = aia::identity::parse_sts_answer_general(body);
+    if (either.ok() != general.ok()) std::abort();
+    if (either.ok() && (either->account != general->account || either->arn != general->arn ||
+                        either->user_id != general->user_id)) {
+        std::abort();
+    }
+    if (!either.ok() && either.error().detail != general.error().detail) std::abort();
 
     const auto identity = aia::identity::identity_from_sts_body(body, request);
     if (!identity) {

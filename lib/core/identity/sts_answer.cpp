@@ -1,10 +1,12 @@
 #include "core/identity/sts_answer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/util/ascii.hpp"
 #include "core/util/json_depth.hpp"
+#include "core/util/plain_json.hpp"
 #include "core/util/quote.hpp"
 
 namespace aia::identity {
@@ -27,11 +29,54 @@ Result<std::string, IdentityError> string_field(const nlohmann::json& object, co
     return value;
 }
 
+// Account, Arn and UserId when the answer is plain JSON (as STS writes it)
+// and well-formed; nullopt leaves the body, and any error, to nlohmann.
+std::optional<StsAnswer> parse_plain_sts_answer(std::string_view body) {
+    plain_json::Scanner scan(body, kMaxJsonDepth);
+    std::optional<std::string_view> account, arn, user_id;
+    bool response_seen = false, result_seen = false, doubt = false;
+    // Reads the object under `key` with `members`, once; anything else there is a doubt.
+    const auto nested = [&](bool& seen, int depth, auto members) {
+        if (seen || !scan.next_is('{')) {
+            doubt = true;
+            return false;
+        }
+        seen = true;
+        scan.object_members(depth, members);
+        return true;
+    };
+
+    if (!scan.expect('{')) return std::nullopt;
+    scan.object_members(1, [&](std::string_view key) {
+        if (key != "GetCallerIdentityResponse") return false;
+        return nested(response_seen, 2, [&](std::string_view response_key) {
+            if (response_key != "GetCallerIdentityResult") return false;
+            return nested(result_seen, 3, [&](std::string_view field) {
+                if (field == "Account") return plain_json::read_string_once(scan, account, doubt);
+                if (field == "Arn") return plain_json::read_string_once(scan, arn, doubt);
+                if (field == "UserId") return plain_json::read_string_once(scan, user_id, doubt);
+                return false;
+            });
+        });
+    });
+    if (scan.unsure() || doubt || !scan.at_end() || !account || !arn || !user_id) return std::nullopt;
+    for (const std::string_view value : {*account, *arn, *user_id}) {
+        if (value.empty() || !std::all_of(value.begin(), value.end(), ascii::is_graphic)) return std::nullopt;
+    }
+    return StsAnswer{std::string(*account), std::string(*arn), std::string(*user_id)};
+}
+
 }  // namespace
 
 std::string IdentityError::message() const { return "sts getCallerIdentity failed: " + detail; }
 
 Result<StsAnswer, IdentityError> parse_sts_answer(std::string_view body) {
+    if (body.size() > kMaxStsAnswerBytes) return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
+    if (auto plain = parse_plain_sts_answer(body)) return std::move(*plain);
+    return parse_sts_answer_general(body);
+}
+
+Result<StsAnswer, IdentityError> parse_sts_answer_general(std::string_view body) {
     if (body.size() > kMaxStsAnswerBytes) return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
     if (!json_depth::within(body, kMaxJsonDepth)) return fail(error("answer nested too deeply"));
 

@@ -33,8 +33,12 @@ struct IdentityError {
     std::string message() const;
 };
 
-// Parses and checks the shape of the answer.
+// Parses and checks the shape of the answer. Answers as STS writes them
+// (plain JSON) are read in place; anything else goes through nlohmann.
 Result<StsAnswer, IdentityError> parse_sts_answer(std::string_view body);
+// The nlohmann path alone, for any input (tests and a fuzz target hold the
+// two equal).
+Result<StsAnswer, IdentityError> parse_sts_answer_general(std::string_view body);
 
 // Checks the answer's content (ARN, account, user ID) and combines it with
 // what the token told us.

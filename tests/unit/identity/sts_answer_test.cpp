@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "core/identity/sts_answer.hpp"
 
 using namespace aia;
@@ -111,4 +113,57 @@ TEST_CASE("hostile answers are refused cheaply", "[identity]") {
                                 R"({"Account":"111122223333","Arn":"arn:aws:iam::111122223333:root","UserId":"111122223333"}}})");
     CHECK(id.principal_type == PrincipalType::Root);
     refusal("{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":\"\xff\"}}}");
+}
+
+// Answers as STS writes them are read in place; every other body goes
+// through nlohmann. Random answer-like bodies, some mangled: the two paths
+// of parse_sts_answer must give the same answer or the same error.
+TEST_CASE("STS answers: the fast path never disagrees with the general parser", "[sts-answer]") {
+    std::mt19937 random(1123);
+    const auto pick = [&](std::initializer_list<std::string_view> options) {
+        return std::string(*(options.begin() + random() % options.size()));
+    };
+    const auto space = [&] { return pick({"", "", "", " ", "\n", "\t "}); };
+    const std::string junk = "{}[]\":,\\ \t\n0123456789.eE+-tfnulxAr\xc3\xa9\x01";
+    int compared_ok = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::vector<std::string> fields;
+        const auto field = [&](std::string_view name, std::initializer_list<std::string_view> values) {
+            if (random() % 12 != 0) fields.push_back("\"" + std::string(name) + "\":" + space() + pick(values));
+        };
+        field("Account", {R"("111122223333")", R"("111122223333")", R"("")", "111122223333", R"("1111 22223333")"});
+        field("Arn", {R"("arn:aws:iam::111122223333:user/alice")", R"("arn:aws:sts::111122223333:assumed-role/R/s")",
+                      R"("arn:aws:iam::111122223333:user\/alice")", "null"});
+        field("UserId", {R"("AIDAEXAMPLE")", R"("AROAEXAMPLE:s")", R"("")", R"("AIDA\u0041")"});
+        if (random() % 8 == 0) fields.push_back(R"("Arn":"arn:aws:iam::111122223333:user/bob")");
+        std::shuffle(fields.begin(), fields.end(), random);
+        std::string result = "{";
+        for (std::size_t i = 0; i < fields.size(); ++i) result += (i ? "," : "") + space() + fields[i];
+        result += "}";
+        std::string body = R"({"GetCallerIdentityResponse":{)" + space() +
+                           (random() % 10 == 0 ? R"("GetCallerIdentityResult":[])" : R"("GetCallerIdentityResult":)" + result) +
+                           R"(,"ResponseMetadata":{"RequestId":"8c2d3520-24e1"}}})";
+        if (random() % 10 == 0) body = R"({"Other":1,)" + body.substr(1);
+        for (auto mangle = random() % 4 == 0 ? 1 + random() % 3 : 0; mangle > 0 && !body.empty(); --mangle) {
+            const std::size_t at = random() % body.size();
+            switch (random() % 3) {
+                case 0: body.erase(at, 1); break;
+                case 1: body.insert(at, 1, junk[random() % junk.size()]); break;
+                default: body[at] = junk[random() % junk.size()]; break;
+            }
+        }
+        INFO(body);
+        const auto either = identity::parse_sts_answer(body);
+        const auto general = identity::parse_sts_answer_general(body);
+        REQUIRE(either.ok() == general.ok());
+        if (either.ok()) {
+            ++compared_ok;
+            CHECK(either->account == general->account);
+            CHECK(either->arn == general->arn);
+            CHECK(either->user_id == general->user_id);
+        } else {
+            CHECK(either.error().detail == general.error().detail);
+        }
+    }
+    CHECK(compared_ok > 2000);
 }
