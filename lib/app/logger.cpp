@@ -40,12 +40,24 @@ bool needs_quotes(std::string_view value) {
     return false;
 }
 
-std::string text_value(std::string_view value) {
-    return needs_quotes(value) ? quote(value, 4096) : std::string(value);
+void append_text_value(std::string& line, std::string_view value) {
+    if (needs_quotes(value)) {
+        line += quote(value, 4096);
+    } else {
+        line += value;
+    }
 }
 
-std::string now_rfc3339() {
-    return amz_time::format_rfc3339(wall_clock_now());
+// Formatted once per second per thread: every access line carries it.
+const std::string& now_rfc3339() {
+    thread_local amz_time::Seconds formatted_at{};
+    thread_local std::string text;
+    const amz_time::Seconds now = wall_clock_now();
+    if (text.empty() || now != formatted_at) {
+        text = amz_time::format_rfc3339(now);
+        formatted_at = now;
+    }
+    return text;
 }
 
 }  // namespace
@@ -69,12 +81,19 @@ std::string Logger::format(LogLevel level, std::string_view message, const std::
         for (const LogField& field : fields) line[std::string(field.key)] = field.value;
         return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
-    std::string line = "time=\"" + now_rfc3339() + "\" level=" + std::string(level_name(level)) + " msg=" + text_value(message);
+    std::string line;
+    line.reserve(512);
+    line += "time=\"";
+    line += now_rfc3339();
+    line += "\" level=";
+    line += level_name(level);
+    line += " msg=";
+    append_text_value(line, message);
     for (const LogField& field : fields) {
         line += ' ';
         line += field.key;
         line += '=';
-        line += text_value(field.value);
+        append_text_value(line, field.value);
     }
     return line;
 }
