@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
 #include "net/beast.hpp"
+#include "net/http_wire.hpp"
 
 #include <deque>
 #include <optional>
@@ -52,15 +53,12 @@ awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const
     retryable = false;
     boost::system::error_code ec;
 
-    http::request<http::string_body> out{http::string_to_verb(request.method), request.target, 11};
-    for (const auto& [name, value] : request.headers) out.set(name, value);
-    out.set(http::field::user_agent, options.user_agent);
-    out.body() = request.body;
-    out.keep_alive(true);
-    out.prepare_payload();
+    const std::optional<std::string> out =
+        wire_request(request.method, request.target, request.headers, request.body, options.user_agent);
+    if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
 
     tcp.expires_at(deadline);
-    co_await http::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
     if (ec) {
         retryable = ec != beast::error::timeout;
         co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable, "error sending: " + ec.message());

@@ -1,6 +1,7 @@
 #include "net/http_server.hpp"
 
 #include "net/beast.hpp"
+#include "net/http_wire.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,36 +12,6 @@
 
 namespace aia::net {
 namespace {
-
-// The whole answer as one buffer, written with one TLS record where it fits:
-// Beast's serializer and its buffer sequences cost a tenth of a cache hit.
-// The same bytes Beast writes, give or take header order.
-std::string wire_response(HttpResponse&& response, unsigned version, bool keep_alive) {
-    const auto status = static_cast<http::status>(response.status);
-    std::string out;
-    out.reserve(160 + response.content_type.size() + response.body.size());
-    out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    out += std::to_string(response.status);
-    out += ' ';
-    out += http::obsolete_reason(status);
-    out += "\r\nContent-Type: ";
-    out += response.content_type;
-    out += "\r\n";
-    for (const auto& [name, value] : response.headers) {
-        out += name;
-        out += ": ";
-        out += value;
-        out += "\r\n";
-    }
-    out += "Content-Length: ";
-    out += std::to_string(response.body.size());
-    out += "\r\n";
-    if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
-    if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
-    out += "\r\n";
-    out += response.body;
-    return out;
-}
 
 HttpResponse plain(unsigned status, std::string body) {
     HttpResponse response;
