@@ -2,7 +2,9 @@
 # Installs what is missing, builds, and runs every test:
 #   1. the normal build (g++, warnings as errors): unit tests and the fuzz
 #      corpus replays, through CTest;
-#   2. the fuzzing build (clang, libFuzzer + ASan + UBSan): each fuzz target
+#   2. the sanitizer build (g++, ASan + UBSan, every finding fatal): the same
+#      CTest suite again, integration tests included;
+#   3. the fuzzing build (clang, libFuzzer + ASan + UBSan): each fuzz target
 #      runs a fixed number of fresh inputs as a smoke test.
 # Exits non-zero on the first failure. Usage: scripts/test.sh
 set -euo pipefail
@@ -17,6 +19,16 @@ echo "== normal build and tests"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS" --timeout 300
+
+echo "== sanitizer build (ASan + UBSan) and the same tests"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON \
+  -DAIA_SANITIZE=address,undefined >/dev/null
+cmake --build build/asan -j "$JOBS"
+# A report of either sanitizer (leaks included) fails the process, and so
+# the test that started it.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$JOBS" --timeout 900
 
 echo "== fuzzing build and smoke runs ($FUZZ_RUNS inputs per target)"
 CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -101,9 +101,24 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
         co_return result;
     }
 
-    // Woken by the lead's post, or the deadline: either way, look at the flight.
-    boost::system::error_code ignored;
-    co_await timer->async_wait(net::asio::redirect_error(net::use_awaitable, ignored));
+    // However the wait ends (woken, deadline, or this coroutine destroyed with
+    // its io_context at shutdown), the lead must stop knowing this timer: it
+    // would post to an executor that may no longer exist.
+    struct Registration {
+        Shard& shard;
+        Flight& flight;
+        const std::shared_ptr<net::asio::steady_timer>& timer;
+        ~Registration() {
+            std::lock_guard lock(shard.mutex);
+            std::erase(flight.waiters, timer);
+        }
+    };
+    {
+        const Registration registration{shard, *awaited, timer};
+        // Woken by the lead's post, or the deadline: either way, look at the flight.
+        boost::system::error_code ignored;
+        co_await timer->async_wait(net::asio::redirect_error(net::use_awaitable, ignored));
+    }
     {
         std::lock_guard lock(shard.mutex);
         if (awaited->done && awaited->answer) {

@@ -148,15 +148,17 @@ class Process:
         return self.text()
 
     def stop(self, sig=signal.SIGTERM):
-        """Stops the process (and its group); returns its exit status."""
+        """Stops the process (and its group); returns its exit status.
+        Fails when a sanitizer reported anything (sanitizer builds)."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, sig)
-                return self.proc.wait(timeout=STOP_TIMEOUT)
+                self.proc.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=STOP_TIMEOUT)
         self.reader.join(timeout=STOP_TIMEOUT)
+        self.check_sanitizers()
         return self.proc.returncode
 
     def wait_exit(self, timeout=START_TIMEOUT):
@@ -164,6 +166,15 @@ class Process:
             return self.proc.wait(timeout=timeout)
         finally:
             self.reader.join(timeout=STOP_TIMEOUT)
+            self.check_sanitizers()
+
+    SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                         "WARNING: ThreadSanitizer")
+
+    def check_sanitizers(self):
+        text = self.text()
+        if any(marker in text for marker in self.SANITIZER_REPORTS):
+            raise AssertionError(f"{self.args[0]} reported a sanitizer finding:\n" + text[-20000:])
 
 
 class Emulator:
