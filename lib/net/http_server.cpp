@@ -115,7 +115,7 @@ awaitable<void> serve_connection(Stream stream, std::string client, std::shared_
         if (ec) {
             if (auto answer = answer_for_read_error(ec)) {
                 log(client, "unreadable request: " + ec.message());
-                const std::string response = wire_response(std::move(*answer), 11, false);
+                const std::string response = wire_response(*answer, 11, false);
                 tcp_layer.expires_after(options.write_timeout);
                 co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
                 co_await drain(stream);
@@ -134,8 +134,8 @@ awaitable<void> serve_connection(Stream stream, std::string client, std::shared_
         request.client = client;
 
         const bool keep_alive = beast_request.keep_alive() && served + 1 < options.max_requests_per_connection;
-        HttpResponse answer = co_await handler->handle(std::move(request));
-        const std::string response = wire_response(std::move(answer), beast_request.version(), keep_alive);
+        const HttpResponse answer = co_await handler->handle(std::move(request));
+        const std::string response = wire_response(answer, beast_request.version(), keep_alive);
         tcp_layer.expires_after(options.write_timeout);
         co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
         if (ec || !keep_alive) break;

@@ -96,6 +96,14 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         target = std::move(text).value();
         return true;
     };
+    const auto set_duration = [&](std::chrono::milliseconds& target) -> Result<bool, KeyError> {
+        auto text = scalar(value, path);
+        if (!text) return fail(std::move(text).error());
+        auto duration = parse_duration(*text);
+        if (!duration) return fail(KeyError{path, duration.error()});
+        target = *duration;
+        return true;
+    };
 
     if (name == "partition") return set_string(config.partition);
     if (name == "address") return set_string(config.address);
@@ -155,14 +163,7 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         config.kubeconfig_pregenerated = *flag;
         return true;
     }
-    if (name == "identitycachettl") {
-        auto text = scalar(value, path);
-        if (!text) return fail(std::move(text).error());
-        auto duration = parse_duration(*text);
-        if (!duration) return fail(KeyError{path, duration.error()});
-        config.identity_cache_ttl = *duration;
-        return true;
-    }
+    if (name == "identitycachettl") return set_duration(config.identity_cache_ttl);
     if (name == "identitycachemaxentries" || name == "identitycachemaxbytes") {
         auto text = scalar(value, path);
         if (!text) return fail(std::move(text).error());
@@ -171,14 +172,7 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         (name == "identitycachemaxentries" ? config.identity_cache_max_entries : config.identity_cache_max_bytes) = *size;
         return true;
     }
-    if (name == "ststimeout") {
-        auto text = scalar(value, path);
-        if (!text) return fail(std::move(text).error());
-        auto duration = parse_duration(*text);
-        if (!duration) return fail(KeyError{path, duration.error()});
-        config.sts_timeout = *duration;
-        return true;
-    }
+    if (name == "ststimeout") return set_duration(config.sts_timeout);
     if (name == "backendmode" || name == "scrubbedaccounts" || name == "mapaccounts") {
         auto list = string_list(value, path);
         if (!list) return fail(std::move(list).error());

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/identity/sts_answer.hpp"
+#include "support/mangle.hpp"
 
 using namespace aia;
 using arn::PrincipalType;
@@ -144,14 +145,7 @@ TEST_CASE("STS answers: the fast path never disagrees with the general parser", 
                            (random() % 10 == 0 ? R"("GetCallerIdentityResult":[])" : R"("GetCallerIdentityResult":)" + result) +
                            R"(,"ResponseMetadata":{"RequestId":"8c2d3520-24e1"}}})";
         if (random() % 10 == 0) body = R"({"Other":1,)" + body.substr(1);
-        for (auto mangle = random() % 4 == 0 ? 1 + random() % 3 : 0; mangle > 0 && !body.empty(); --mangle) {
-            const std::size_t at = random() % body.size();
-            switch (random() % 3) {
-                case 0: body.erase(at, 1); break;
-                case 1: body.insert(at, 1, junk[random() % junk.size()]); break;
-                default: body[at] = junk[random() % junk.size()]; break;
-            }
-        }
+        test::maybe_mangle(body, random, junk);
         INFO(body);
         const auto either = identity::parse_sts_answer(body);
         const auto general = identity::parse_sts_answer_general(body);

@@ -4,6 +4,7 @@
 
 #include "core/review/plain_token_review.hpp"
 #include "core/review/token_review.hpp"
+#include "support/mangle.hpp"
 
 using namespace aia;
 
@@ -101,14 +102,7 @@ TEST_CASE("plain TokenReview: the fast path never disagrees with the general par
         std::string body = space() + "{";
         for (std::size_t i = 0; i < members.size(); ++i) body += (i ? "," : "") + space() + members[i] + space();
         body += "}" + space();
-        for (auto mangle = random() % 4 == 0 ? 1 + random() % 3 : 0; mangle > 0 && !body.empty(); --mangle) {
-            const std::size_t at = random() % body.size();
-            switch (random() % 3) {
-                case 0: body.erase(at, 1); break;
-                case 1: body.insert(at, 1, junk[random() % junk.size()]); break;
-                default: body[at] = junk[random() % junk.size()]; break;
-            }
-        }
+        test::maybe_mangle(body, random, junk);
 
         const auto quick = review::parse_plain_token_review(body, kDepth);
         if (!quick) continue;
