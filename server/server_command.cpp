@@ -11,12 +11,15 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 
 #include "app/authenticator.hpp"
+#include "app/certificate_reloader.hpp"
 #include "app/identity_cache.hpp"
 #include "app/aws/aws_session.hpp"
 #include "app/logger.hpp"
@@ -117,6 +120,17 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     options.address = c.address;
     options.port = c.port;
     options.threads = flags.threads;
+    options.handshake_timeout = c.tls_handshake_timeout;
+    options.idle_timeout = c.idle_timeout;
+    options.read_header_timeout = c.read_header_timeout;
+    options.body_timeout = c.read_body_timeout;
+    options.write_timeout = c.write_timeout;
+    options.max_connections = c.max_connections;
+    options.max_requests_per_connection = c.max_requests_per_connection;
+    options.on_connection_refused = [&metrics] { metrics.connection_refused(); };
+    if (const auto not_after = net::certificate_not_after(**server_tls)) {
+        metrics.certificate_expires_at(static_cast<double>(*not_after));
+    }
     net::HttpServer server(
         options, *server_tls,
         [&](net::asio::io_context& io) {
@@ -127,15 +141,35 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
             log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});
         });
 
-    // SIGINT/SIGTERM stop the server. Installed before anything announces
-    // readiness, so a supervisor's early signal is never fatal.
+    // The serving certificate follows its files once the server listens.
+    std::atomic<app::CertificateReloader*> certificates{nullptr};
+
+    // SIGTERM/SIGINT: a graceful shutdown (a second one: stop now). SIGHUP:
+    // re-read the mapping sources and the certificate now. Installed before
+    // anything announces readiness, so a supervisor's early signal is never fatal.
     net::asio::io_context signal_io;
-    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        log.info("shutting down", {{"signal", std::to_string(signal_number)}});
-        server.stop();
-    });
+    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
+    bool shutting_down = false;  // signal thread only
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal_number) {
+            if (ec) return;
+            if (signal_number == SIGHUP) {
+                log.info("reloading on SIGHUP: mapping sources and serving certificate");
+                mappings.reload_now();
+                if (auto* reloader = certificates.load()) reloader->reload_now();
+            } else if (!shutting_down) {
+                shutting_down = true;
+                log.info("shutting down: no new connections; requests in progress may finish",
+                         {{"signal", std::to_string(signal_number)},
+                          {"gracePeriod", std::to_string(c.shutdown_grace_period.count()) + "ms"}});
+                server.shutdown(c.shutdown_grace_period);
+            } else {
+                log.info("second signal: stopping now", {{"signal", std::to_string(signal_number)}});
+                server.stop();
+            }
+            signals.async_wait(on_signal);
+        };
+    signals.async_wait(on_signal);
     std::thread signal_thread([&signal_io] { signal_io.run(); });
     struct JoinSignalThread {
         net::asio::io_context& io;
@@ -156,6 +190,24 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         log.info("configure your kube-apiserver with",
                  {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
     }
+    app::CertificateReloader certificate_reloader(
+        certificate->cert_path, certificate->key_path,
+        [&](std::shared_ptr<boost::asio::ssl::context> tls, const std::string& cert_pem) {
+            server.set_tls(std::move(tls));
+            // kube-apiserver trusts what the kubeconfig names: keep it current.
+            if (c.kubeconfig_pregenerated) return;
+            if (auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, cert_pem); !written) {
+                log.error("cannot rewrite the webhook kubeconfig for the new certificate", {{"reason", written.error()}});
+            }
+        },
+        log, metrics);
+    certificate_reloader.start();
+    certificates = &certificate_reloader;
+    struct ForgetReloader {
+        std::atomic<app::CertificateReloader*>& pointer;
+        ~ForgetReloader() { pointer = nullptr; }
+    } forget_reloader{certificates};
+
     log.info("listening", {{"address", c.address}, {"port", std::to_string(*port)}, {"url", url},
                            {"threads", std::to_string(flags.threads)}});
     // Serving: access lines leave in batches from their own thread.

@@ -281,7 +281,7 @@ void MappingSources::check(Source& source, bool initial) {
         // twice in a row kSettleTime apart, so a write caught half-way is not
         // taken for the file (unless the writer stalls: rename over instead).
         const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
-        if (state == source.fingerprint) {
+        if (state == source.fingerprint && !reloading_) {
             source.pending.clear();
             return;
         }
@@ -332,9 +332,16 @@ void MappingSources::start() {
         while (!stopping_) {
             watcher_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(kRecheckInterval));
             if (stopping_) break;
+            reloading_ = reload_requested_.exchange(false);
             check_all();
+            reloading_ = false;
         }
     });
+}
+
+void MappingSources::reload_now() {
+    reload_requested_ = true;
+    watcher_->interrupt();
 }
 
 void MappingSources::stop() {

@@ -79,6 +79,9 @@ public:
     // Starts and stops the background reloader.
     void start();
     void stop();
+    // Makes the reloader re-read and rebuild every file-backed source now,
+    // changed or not (SIGHUP). Thread-safe; returns at once.
+    void reload_now();
 
     // What a request maps with: one consistent table per source.
     std::vector<auth::SourceSnapshot> snapshot() const;
@@ -98,7 +101,9 @@ private:
     std::unique_ptr<FileWatcher> watcher_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> reload_requested_{false};
     bool settling_ = false;  // a check saw new content once and wants to see it again
+    bool reloading_ = false; // reload_now(): act on unchanged content too
 };
 
 }  // namespace aia::app

@@ -129,6 +129,23 @@ struct Metrics::Impl {
             .Help("When each mapping source last loaded successfully (Unix time)")
             .Register(*registry);
 
+    prometheus::Counter& connections_refused =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_connections_refused_total")
+            .Help("Connections closed at once because server.maxConnections connections were open")
+            .Register(*registry)
+            .Add({});
+    prometheus::Family<prometheus::Counter>& certificate_reloads =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_certificate_reload_total")
+            .Help("Loads of a changed serving certificate and key, by result (success, failure)")
+            .Register(*registry);
+    prometheus::Gauge& certificate_expiry = prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_certificate_expiry_timestamp_seconds")
+            .Help("When the serving certificate in use expires (Unix time)")
+            .Register(*registry)
+            .Add({});
+
     prometheus::Family<prometheus::Histogram>& e2e_latency =
         prometheus::BuildHistogram()
             .Name("aws_iam_authenticator_dynamic_e2e_latency_seconds")
@@ -175,6 +192,14 @@ void Metrics::sts_response(std::string_view sts_region, unsigned status) {
 void Metrics::sts_connection_failure(std::string_view sts_region) {
     impl_->connection_failures.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
 }
+
+void Metrics::connection_refused() { impl_->connections_refused.Increment(); }
+
+void Metrics::certificate_reloaded(bool succeeded) {
+    impl_->certificate_reloads.Add({{"result", succeeded ? "success" : "failure"}}).Increment();
+}
+
+void Metrics::certificate_expires_at(double not_after) { impl_->certificate_expiry.Set(not_after); }
 
 void Metrics::sts_inflight_rejected() { impl_->sts_inflight_rejections.Increment(); }
 

@@ -16,6 +16,9 @@
 //   aws_iam_authenticator_mapping_reload_total{source,result}
 //   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
 //   aws_iam_authenticator_mapping_entries{source,kind}
+//   aws_iam_authenticator_connections_refused_total
+//   aws_iam_authenticator_certificate_reload_total{result}
+//   aws_iam_authenticator_certificate_expiry_timestamp_seconds
 // Thread-safe; prometheus-cpp stays inside metrics.cpp.
 
 #include <memory>
@@ -54,6 +57,13 @@ public:
     void identity_cache_evicted(std::size_t expired, std::size_t capacity);
     // Changes of the cache's size (entries and bytes), summed over its shards.
     void identity_cache_resized(double entries_delta, double bytes_delta);
+
+    // A connection closed at once because server.maxConnections were open.
+    void connection_refused();
+    // One attempt to load a changed serving certificate; the certificate in
+    // use now expires at `not_after` (Unix seconds).
+    void certificate_reloaded(bool succeeded);
+    void certificate_expires_at(double not_after);
 
     // One fetch of the server's own AWS credentials.
     void aws_credentials_refreshed(bool succeeded);

@@ -3,12 +3,14 @@
 #include "net/beast.hpp"
 #include "net/http_wire.hpp"
 
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
-#include <type_traits>
 #include <optional>
+#include <type_traits>
+#include <unordered_set>
 
 namespace aia::net {
 namespace {
@@ -77,13 +79,44 @@ struct ConnectionSlot {
     }
 };
 
+// One worker's connections that wait for their next request: a graceful
+// shutdown closes these at once instead of waiting out their idle timeout.
+// Touched only on the worker's thread.
+struct IdleConnections {
+    bool draining = false;
+    std::unordered_set<beast::tcp_stream*> waiting;
+
+    void close_all() {
+        draining = true;
+        for (beast::tcp_stream* stream : waiting) stream->cancel();
+    }
+};
+
+// Membership of IdleConnections for the length of one wait.
+class IdleWait {
+public:
+    IdleWait(IdleConnections& idle, beast::tcp_stream& stream) : idle_(idle), stream_(&stream) { idle_.waiting.insert(stream_); }
+    ~IdleWait() { idle_.waiting.erase(stream_); }
+    IdleWait(const IdleWait&) = delete;
+    IdleWait& operator=(const IdleWait&) = delete;
+
+private:
+    IdleConnections& idle_;
+    beast::tcp_stream* stream_;
+};
+
+// Enough for a whole TokenReview in one read, usually.
+constexpr std::size_t kFirstReadSize = 8 * 1024;
+
 // g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched
 // with its deallocation once async_write is inlined here (GCC bug 109224).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+// `tls` keeps the connection's certificate alive after a rotation replaces it.
 template <class Stream>
-awaitable<void> serve_connection(Stream stream, std::string client, std::shared_ptr<RequestHandler> handler,
-                                 const HttpServerOptions& options, const ConnectionLog& log, [[maybe_unused]] ConnectionSlot slot) {
+awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr<ssl::context> tls, std::string client,
+                                 std::shared_ptr<RequestHandler> handler, const HttpServerOptions& options,
+                                 const ConnectionLog& log, IdleConnections& idle, [[maybe_unused]] ConnectionSlot slot) {
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
@@ -102,18 +135,36 @@ awaitable<void> serve_connection(Stream stream, std::string client, std::shared_
     // buffer without bound. Overflow is answered with 400.
     beast::flat_buffer buffer{options.header_limit + options.body_limit + 4096};
     for (unsigned served = 0; served < options.max_requests_per_connection; ++served) {
+        // Between requests the client may take idle_timeout to start the
+        // next one; from its first byte the headers must arrive within
+        // read_header_timeout, however slowly they trickle.
+        if (buffer.size() == 0) {
+            if (idle.draining) break;
+            IdleWait waiting(idle, tcp_layer);
+            tcp_layer.expires_after(options.idle_timeout);
+            const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
+                                                                         asio::redirect_error(use_awaitable, ec));
+            buffer.commit(received);
+            if (ec) {
+                if (ec == beast::error::timeout) log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+                break;
+            }
+        }
+
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
         parser.body_limit(options.body_limit);
 
-        tcp_layer.expires_after(options.idle_timeout);
+        tcp_layer.expires_after(options.read_header_timeout);
         co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
         if (!ec && !parser.is_done()) {
             tcp_layer.expires_after(options.body_timeout);
             co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
         }
         if (ec) {
-            if (auto answer = answer_for_read_error(ec)) {
+            if (ec == beast::error::timeout) {
+                log(client, parser.is_header_done() ? "request body too slow; closed" : "request headers too slow; closed");
+            } else if (auto answer = answer_for_read_error(ec)) {
                 log(client, "unreadable request: " + ec.message());
                 const std::string response = wire_response(*answer, 11, false);
                 tcp_layer.expires_after(options.write_timeout);
@@ -133,17 +184,23 @@ awaitable<void> serve_connection(Stream stream, std::string client, std::shared_
         request.body = std::move(beast_request.body());
         request.client = client;
 
-        const bool keep_alive = beast_request.keep_alive() && served + 1 < options.max_requests_per_connection;
         const HttpResponse answer = co_await handler->handle(std::move(request));
+        // Decided after the handler: a shutdown may have begun meanwhile.
+        const bool keep_alive =
+            beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
         const std::string response = wire_response(answer, beast_request.version(), keep_alive);
         tcp_layer.expires_after(options.write_timeout);
         co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
-        if (ec || !keep_alive) break;
+        if (ec) {
+            if (ec == beast::error::timeout) log(client, "answer not read in time; closed");
+            break;
+        }
+        if (!keep_alive) break;
     }
 
     // Close politely, but never wait long for a peer that has gone.
     if constexpr (kTls) {
-        tcp_layer.expires_after(std::chrono::seconds{2});
+        tcp_layer.expires_after(idle.draining ? std::chrono::milliseconds{250} : std::chrono::milliseconds{2000});
         co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
     } else {
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -157,12 +214,17 @@ struct HttpServer::Worker {
     asio::io_context io{1};
     asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
     std::shared_ptr<RequestHandler> handler;
+    IdleConnections idle;
     std::thread thread;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> tls, HandlerFactory make_handler,
                        ConnectionLog log)
-    : options_(std::move(options)), tls_(std::move(tls)), make_handler_(std::move(make_handler)), log_(std::move(log)) {
+    : options_(std::move(options)),
+      tls_(std::move(tls)),
+      plain_http_(tls_ == nullptr),
+      make_handler_(std::move(make_handler)),
+      log_(std::move(log)) {
     const unsigned threads = std::max(1u, options_.threads);
     for (unsigned i = 0; i < threads; ++i) {
         auto worker = std::make_unique<Worker>();
@@ -193,23 +255,27 @@ Result<std::uint16_t, std::string> HttpServer::listen() {
     return acceptor.local_endpoint().port();
 }
 
+std::shared_ptr<ssl::context> HttpServer::current_tls() const {
+    std::lock_guard lock(tls_mutex_);
+    return tls_;
+}
+
+void HttpServer::set_tls(std::shared_ptr<ssl::context> tls) {
+    if (plain_http_ || !tls) return;
+    std::lock_guard lock(tls_mutex_);
+    tls_ = std::move(tls);
+}
+
 awaitable<void> HttpServer::accept_loop() {
     asio::steady_timer pause(workers_.front()->io);
     boost::system::error_code pause_ec;
     std::size_t next = 0;
-    while (!stopping_) {
-        // At the connection cap, stop accepting until a connection ends; the
-        // kernel's backlog holds newcomers meanwhile.
-        if (active_connections_->load() >= options_.max_connections) {
-            pause.expires_after(std::chrono::milliseconds{20});
-            co_await pause.async_wait(asio::redirect_error(use_awaitable, pause_ec));
-            continue;
-        }
-        Worker& worker = *workers_[next++ % workers_.size()];
+    while (!stopping_ && !draining_) {
+        Worker& worker = *workers_[next % workers_.size()];
         boost::system::error_code ec;
         tcp::socket socket = co_await acceptor_->async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (ec == asio::error::operation_aborted || stopping_) break;
+            if (ec == asio::error::operation_aborted || stopping_ || draining_) break;
             // Out of descriptors or memory: the failed connection stays queued,
             // so retrying at once would spin. Back off and keep serving.
             log_("", "accept failed: " + ec.message());
@@ -217,23 +283,34 @@ awaitable<void> HttpServer::accept_loop() {
             co_await pause.async_wait(asio::redirect_error(use_awaitable, pause_ec));
             continue;
         }
+        std::string client = endpoint_text(socket);
+        // Over the cap, close at once: the client learns now, instead of
+        // waiting in the kernel's backlog for a slot that may not come.
+        if (active_connections_->load() >= options_.max_connections) {
+            socket.close(ec);
+            log_(client, "refused: " + std::to_string(options_.max_connections) + " connections are open");
+            if (options_.on_connection_refused) options_.on_connection_refused();
+            continue;
+        }
+        ++next;
         connections_accepted_.fetch_add(1, std::memory_order_relaxed);
         socket.set_option(tcp::no_delay(true), ec);
-        std::string client = endpoint_text(socket);
         try {
             const auto on_end = [log = log_](std::exception_ptr error) {
                 if (error) log("", "connection ended by an unexpected error: " + describe(error));
             };
-            if (tls_) {
-                TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
+            if (!plain_http_) {
+                std::shared_ptr<ssl::context> tls = current_tls();
+                TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
                 asio::co_spawn(worker.io,
-                               serve_connection(std::move(stream), std::move(client), worker.handler, options_, log_,
-                                                ConnectionSlot{active_connections_}),
+                               serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
+                                                options_, log_, worker.idle, ConnectionSlot{active_connections_}),
                                on_end);
             } else {
                 asio::co_spawn(worker.io,
-                               serve_connection(beast::tcp_stream(std::move(socket)), std::move(client), worker.handler,
-                                                options_, log_, ConnectionSlot{active_connections_}),
+                               serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client),
+                                                worker.handler, options_, log_, worker.idle,
+                                                ConnectionSlot{active_connections_}),
                                on_end);
             }
         } catch (const std::exception& e) {
@@ -255,6 +332,32 @@ void HttpServer::run() {
         worker->thread = std::thread([&io = worker->io] { io.run(); });
     }
     for (auto& worker : workers_) worker->thread.join();
+}
+
+void HttpServer::shutdown(std::chrono::milliseconds grace) {
+    if (stopping_ || draining_.exchange(true)) return;
+    asio::post(workers_.front()->io, [this] {
+        boost::system::error_code ignored;
+        acceptor_->close(ignored);
+    });
+    for (auto& worker : workers_) {
+        asio::post(worker->io, [&idle = worker->idle] { idle.close_all(); });
+    }
+    asio::co_spawn(workers_.front()->io, stop_when_drained(grace), asio::detached);
+}
+
+awaitable<void> HttpServer::stop_when_drained(std::chrono::milliseconds grace) {
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    asio::steady_timer poll(workers_.front()->io);
+    boost::system::error_code ec;
+    while (active_connections_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        poll.expires_after(std::chrono::milliseconds{10});
+        co_await poll.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (const std::size_t open = active_connections_->load(); open > 0) {
+        log_("", "shutdown grace period over; abandoning " + std::to_string(open) + " open connection(s)");
+    }
+    stop();
 }
 
 void HttpServer::stop() {

@@ -7,10 +7,20 @@
 // Usage:
 //   HttpServer server({.address = "127.0.0.1", .port = 21362, .threads = 2}, tls, make_handler, log);
 //   auto port = server.listen();   // binds; port 0 picks a free one
-//   server.run();                  // blocks until stop()
+//   server.run();                  // blocks until stop() or the end of shutdown()
+//
+// Timeouts, per connection:
+//   handshake_timeout    accept to the end of the TLS handshake
+//   idle_timeout         waiting for the first byte of a request
+//   read_header_timeout  first byte to the end of the headers (slowloris)
+//   body_timeout         end of the headers to the end of the body
+//   write_timeout        writing one answer (slow readers)
+// so a request's time on the wire is bounded, and the handler bounds its own
+// (every STS and EC2 call has a timeout).
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -52,12 +62,14 @@ struct HttpServerOptions {
     unsigned threads = 1;
     std::size_t header_limit = 8 * 1024;                  // a TokenReview request needs ~1 KiB of headers
     std::size_t body_limit = 64 * 1024;                   // a TokenReview is ~2 KiB
-    std::chrono::seconds handshake_timeout{10};
-    std::chrono::seconds idle_timeout{60};                // keep-alive wait for the next request's headers
-    std::chrono::seconds body_timeout{10};                // the body, once the headers are in
-    std::chrono::seconds write_timeout{10};
+    std::chrono::milliseconds handshake_timeout{std::chrono::seconds{10}};
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};
+    std::chrono::milliseconds read_header_timeout{std::chrono::seconds{10}};
+    std::chrono::milliseconds body_timeout{std::chrono::seconds{10}};
+    std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};
     unsigned max_requests_per_connection = 100'000;       // then close, so long-lived connections rebalance
-    std::size_t max_connections = 4096;                   // open at once; beyond it accepting pauses
+    std::size_t max_connections = 4096;                   // open at once; more are accepted and closed at once
+    std::function<void()> on_connection_refused;          // one connection closed for being over max_connections
 };
 
 class HttpServer {
@@ -72,11 +84,20 @@ public:
     // Binds and listens. Returns the bound port, or why it could not.
     Result<std::uint16_t, std::string> listen();
 
-    // Serves until stop(); returns once every worker has finished.
+    // Serves until stop(), or until shutdown() has finished; returns once every worker has.
     void run();
 
-    // Stops accepting and ends the workers. Safe from any thread or a signal handler's completion.
+    // Graceful: stops accepting, closes idle keep-alive connections, lets
+    // requests in progress finish and answers them with "Connection: close";
+    // stops once no connection is left or `grace` has passed, whichever is
+    // first. Safe from any thread.
+    void shutdown(std::chrono::milliseconds grace);
+
+    // Stops accepting and ends the workers now, abandoning open connections. Safe from any thread.
     void stop();
+
+    // New connections use this certificate from now on (rotation); open ones keep theirs.
+    void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
 
     // Connections open now, and accepted so far (for tests, the bench and metrics).
     std::size_t connections_open() const noexcept { return active_connections_->load(); }
@@ -85,14 +106,19 @@ public:
 private:
     struct Worker;
     awaitable<void> accept_loop();
+    awaitable<void> stop_when_drained(std::chrono::milliseconds grace);
+    std::shared_ptr<boost::asio::ssl::context> current_tls() const;
 
     HttpServerOptions options_;
-    std::shared_ptr<boost::asio::ssl::context> tls_;
+    mutable std::mutex tls_mutex_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;  // under tls_mutex_
+    const bool plain_http_;
     HandlerFactory make_handler_;
     ConnectionLog log_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     std::shared_ptr<std::atomic<std::size_t>> active_connections_ = std::make_shared<std::atomic<std::size_t>>(0);
+    std::atomic<bool> draining_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> connections_accepted_{0};
 };

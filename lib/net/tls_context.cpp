@@ -1,6 +1,9 @@
 #include "net/tls_context.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 
 namespace aia::net {
 namespace {
@@ -21,7 +24,50 @@ void harden(ssl::context& context) {
     SSL_CTX_set_cipher_list(native, kTls12Ciphers);
 }
 
+// Offer only HTTP/1.1 to ALPN clients: we do not speak HTTP/2.
+void offer_http11_only(ssl::context& context) {
+    SSL_CTX_set_alpn_select_cb(
+        context.native_handle(),
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+           void*) -> int {
+            static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+            unsigned char* selected = nullptr;
+            if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+                return SSL_TLSEXT_ERR_NOACK;
+            }
+            *out = selected;
+            return SSL_TLSEXT_ERR_OK;
+        },
+        nullptr);
+}
+
 }  // namespace
+
+Result<std::shared_ptr<ssl::context>, std::string> make_server_tls_from_pem(const std::string& cert_pem,
+                                                                            const std::string& key_pem) {
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+    harden(*context);
+    boost::system::error_code ec;
+    context->use_certificate_chain(boost::asio::buffer(cert_pem), ec);
+    if (ec) return fail("cannot load the certificate: " + ec.message());
+    context->use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, ec);
+    if (ec) return fail("cannot load the private key: " + ec.message());
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) return fail("the private key does not match the certificate");
+    X509* certificate = SSL_CTX_get0_certificate(context->native_handle());
+    if (certificate == nullptr) return fail("no certificate");
+    if (X509_cmp_current_time(X509_get0_notAfter(certificate)) <= 0) return fail("the certificate has expired");
+    if (X509_cmp_current_time(X509_get0_notBefore(certificate)) >= 0) return fail("the certificate is not valid yet");
+    offer_http11_only(*context);
+    return context;
+}
+
+std::optional<long long> certificate_not_after(ssl::context& context) {
+    X509* certificate = SSL_CTX_get0_certificate(context.native_handle());
+    if (certificate == nullptr) return std::nullopt;
+    std::tm expiry{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &expiry) != 1) return std::nullopt;
+    return static_cast<long long>(timegm(&expiry));
+}
 
 Result<std::shared_ptr<ssl::context>, std::string> make_server_tls(const std::string& cert_file,
                                                                    const std::string& key_file) {
@@ -35,20 +81,7 @@ Result<std::shared_ptr<ssl::context>, std::string> make_server_tls(const std::st
     if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
         return fail("private key " + key_file + " does not match certificate " + cert_file);
     }
-    // Offer only HTTP/1.1 to ALPN clients: we do not speak HTTP/2.
-    SSL_CTX_set_alpn_select_cb(
-        context->native_handle(),
-        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
-           void*) -> int {
-            static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-            unsigned char* selected = nullptr;
-            if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
-                return SSL_TLSEXT_ERR_NOACK;
-            }
-            *out = selected;
-            return SSL_TLSEXT_ERR_OK;
-        },
-        nullptr);
+    offer_http11_only(*context);
     return context;
 }
 

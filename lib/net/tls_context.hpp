@@ -3,6 +3,7 @@
 // to) and the client side (our connections to STS).
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
@@ -15,6 +16,15 @@ namespace aia::net {
 // compression, no renegotiation, no session tickets across restarts.
 Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_server_tls(const std::string& cert_file,
                                                                                 const std::string& key_file);
+
+// The same from PEM text in memory (a rotated pair read once, so the
+// certificate and key checked are the ones loaded). Refuses a certificate
+// that is expired or not yet valid, and a key that does not match it.
+Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_server_tls_from_pem(const std::string& cert_pem,
+                                                                                         const std::string& key_pem);
+
+// When the context's certificate stops being valid (Unix seconds), if it has one.
+std::optional<long long> certificate_not_after(boost::asio::ssl::context& context);
 
 // Verifies the peer against `ca_file`, or the system trust store when empty.
 // Host names are checked per connection (see StsClient).

@@ -116,7 +116,14 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     if (name == "awsauthpath") return set_string(config.aws_auth_path);
     if (name == "ec2describeinstancesrolearn") return set_string(config.ec2_describe_instances_role_arn);
     if (name == "sourcearn") return set_string(config.source_arn);
-    if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst" || name == "maxinflightstsrequests") {
+    if (name == "tlshandshaketimeout") return set_duration(config.tls_handshake_timeout);
+    if (name == "idletimeout") return set_duration(config.idle_timeout);
+    if (name == "readheadertimeout") return set_duration(config.read_header_timeout);
+    if (name == "readbodytimeout") return set_duration(config.read_body_timeout);
+    if (name == "writetimeout") return set_duration(config.write_timeout);
+    if (name == "shutdowngraceperiod") return set_duration(config.shutdown_grace_period);
+    if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst" || name == "maxinflightstsrequests" ||
+        name == "maxconnections" || name == "maxrequestsperconnection") {
         auto text = scalar(value, path);
         if (!text) return fail(std::move(text).error());
         const std::string& digits = *text;
@@ -124,9 +131,11 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
             return fail(KeyError{path, "must be a whole number from 1 to 999999, not " + quote(digits)});
         }
         const int number = std::stoi(digits);
-        if (name == "maxinflightstsrequests") {
+        if (name == "maxinflightstsrequests" || name == "maxconnections" || name == "maxrequestsperconnection") {
             if (number < 1) return fail(KeyError{path, "must be at least 1"});
-            config.max_inflight_sts_requests = static_cast<unsigned>(number);
+            (name == "maxinflightstsrequests" ? config.max_inflight_sts_requests
+             : name == "maxconnections"       ? config.max_connections
+                                              : config.max_requests_per_connection) = static_cast<unsigned>(number);
         } else if (name == "ec2describeinstancesqps") {
             config.ec2_describe_instances_qps = number;
         } else {
@@ -296,7 +305,17 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     if (std::find(kLevels.begin(), kLevels.end(), config.log_verbosity) == kLevels.end()) {
         return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
     }
-    if (config.sts_timeout <= std::chrono::milliseconds::zero()) return bad("server.stsTimeout", "must be positive");
+    for (const auto& [key, value] : {std::pair{"server.stsTimeout", config.sts_timeout},
+                                     std::pair{"server.tlsHandshakeTimeout", config.tls_handshake_timeout},
+                                     std::pair{"server.idleTimeout", config.idle_timeout},
+                                     std::pair{"server.readHeaderTimeout", config.read_header_timeout},
+                                     std::pair{"server.readBodyTimeout", config.read_body_timeout},
+                                     std::pair{"server.writeTimeout", config.write_timeout}}) {
+        if (value <= std::chrono::milliseconds::zero()) return bad(key, "must be positive");
+    }
+    if (config.shutdown_grace_period < std::chrono::milliseconds::zero()) {
+        return bad("server.shutdownGracePeriod", "must not be negative");
+    }
     if (config.identity_cache_ttl < std::chrono::milliseconds::zero() || config.identity_cache_ttl > kMaxIdentityCacheTTL) {
         return bad("server.identityCacheTTL", "must be from 0 (no cache) to 15m (a token's lifetime)");
     }

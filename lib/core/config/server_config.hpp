@@ -47,6 +47,16 @@ struct ServerConfig {
     std::chrono::milliseconds identity_cache_ttl{std::chrono::minutes{2}};  // server.identityCacheTTL
     std::size_t identity_cache_max_entries = 20'000;                        // server.identityCacheMaxEntries
     std::size_t identity_cache_max_bytes = 32u << 20;                       // server.identityCacheMaxBytes
+    // Connection limits (ours), as net::HttpServerOptions applies them.
+    std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds{10}};  // server.tlsHandshakeTimeout
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};           // server.idleTimeout: between requests
+    std::chrono::milliseconds read_header_timeout{std::chrono::seconds{10}};    // server.readHeaderTimeout: first byte to last header
+    std::chrono::milliseconds read_body_timeout{std::chrono::seconds{10}};      // server.readBodyTimeout
+    std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};          // server.writeTimeout: one answer
+    unsigned max_connections = 4096;                                            // server.maxConnections: more are closed at once
+    unsigned max_requests_per_connection = 100'000;                             // server.maxRequestsPerConnection
+    // SIGTERM/SIGINT: how long requests in progress may take to finish.
+    std::chrono::milliseconds shutdown_grace_period{std::chrono::seconds{10}};  // server.shutdownGracePeriod
     std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
     std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 

@@ -176,6 +176,52 @@ server:
     CHECK(defaults.ec2_describe_instances_burst == 5);
 }
 
+TEST_CASE("connection limits and shutdown grace", "[config]") {
+    using std::chrono::milliseconds;
+    const auto parsed = parse(R"(
+clusterID: c1
+server:
+  tlsHandshakeTimeout: 3s
+  idleTimeout: 90s
+  readHeaderTimeout: 2s
+  readBodyTimeout: 4s
+  writeTimeout: 5s
+  maxConnections: 300
+  maxRequestsPerConnection: 1000
+  shutdownGracePeriod: 0s
+)");
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.tls_handshake_timeout == milliseconds{3000});
+    CHECK(parsed.config.idle_timeout == milliseconds{90000});
+    CHECK(parsed.config.read_header_timeout == milliseconds{2000});
+    CHECK(parsed.config.read_body_timeout == milliseconds{4000});
+    CHECK(parsed.config.write_timeout == milliseconds{5000});
+    CHECK(parsed.config.max_connections == 300);
+    CHECK(parsed.config.max_requests_per_connection == 1000);
+    CHECK(parsed.config.shutdown_grace_period == milliseconds{0});
+    CHECK(config::validate(parsed.config).ok());
+
+    const config::ServerConfig defaults;
+    CHECK(defaults.read_header_timeout == milliseconds{10000});
+    CHECK(defaults.idle_timeout == milliseconds{60000});
+    CHECK(defaults.max_connections == 4096);
+    CHECK(defaults.shutdown_grace_period == milliseconds{10000});
+
+    const auto error_of = [](std::string_view yaml) {
+        const auto result = parse_server_config(yaml);
+        if (!result) return result.error();
+        const auto valid = config::validate(result->config);
+        return valid ? std::string("valid") : valid.error();
+    };
+    CHECK(error_of("clusterID: x\nserver:\n  readHeaderTimeout: 0s") == "config key server.readHeaderTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  writeTimeout: 0ms") == "config key server.writeTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  idleTimeout: forever") ==
+          "config key server.idleTimeout: invalid duration \"forever\" (want e.g. 10s, 500ms, 1m30s)");
+    CHECK(error_of("clusterID: x\nserver:\n  maxConnections: 0") == "config key server.maxConnections: must be at least 1");
+    CHECK(error_of("clusterID: x\nserver:\n  maxRequestsPerConnection: lots") ==
+          "config key server.maxRequestsPerConnection: must be a whole number from 1 to 999999, not \"lots\"");
+}
+
 TEST_CASE("invalid values stop start-up with the key named", "[config]") {
     const auto error_of = [](std::string_view yaml) {
         const auto parsed = parse_server_config(yaml);
