@@ -127,7 +127,16 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     options.write_timeout = c.write_timeout;
     options.max_connections = c.max_connections;
     options.max_requests_per_connection = c.max_requests_per_connection;
-    options.on_connection_refused = [&metrics] { metrics.connection_refused(); };
+    options.on_connection_cut = [&metrics](net::ConnectionCut why) {
+        if (why == net::ConnectionCut::OverLimit) metrics.connection_refused();
+        else metrics.connection_timed_out(net::to_string(why));
+    };
+    options.request_timeout = c.request_timeout;
+    options.on_request_timeout = [&metrics, &log, timeout = c.request_timeout](std::string_view client) {
+        metrics.request_timed_out();
+        log.warn("no answer within server.requestTimeout; answered 503",
+                 {{"client", std::string(client)}, {"requestTimeout", std::to_string(timeout.count()) + "ms"}});
+    };
     if (const auto not_after = net::certificate_not_after(**server_tls)) {
         metrics.certificate_expires_at(static_cast<double>(*not_after));
     }

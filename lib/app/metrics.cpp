@@ -135,6 +135,17 @@ struct Metrics::Impl {
             .Help("Connections closed at once because server.maxConnections connections were open")
             .Register(*registry)
             .Add({});
+    prometheus::Family<prometheus::Counter>& connection_timeouts =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_connections_timed_out_total")
+            .Help("Connections the server closed for a timeout, by phase (handshake, idle, headers, body, write)")
+            .Register(*registry);
+    prometheus::Counter& request_timeouts =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_request_timeouts_total")
+            .Help("Requests answered 503 because server.requestTimeout passed before the answer was ready")
+            .Register(*registry)
+            .Add({});
     prometheus::Family<prometheus::Counter>& certificate_reloads =
         prometheus::BuildCounter()
             .Name("aws_iam_authenticator_certificate_reload_total")
@@ -194,6 +205,12 @@ void Metrics::sts_connection_failure(std::string_view sts_region) {
 }
 
 void Metrics::connection_refused() { impl_->connections_refused.Increment(); }
+
+void Metrics::connection_timed_out(std::string_view phase) {
+    impl_->connection_timeouts.Add({{"phase", std::string(phase)}}).Increment();
+}
+
+void Metrics::request_timed_out() { impl_->request_timeouts.Increment(); }
 
 void Metrics::certificate_reloaded(bool succeeded) {
     impl_->certificate_reloads.Add({{"result", succeeded ? "success" : "failure"}}).Increment();

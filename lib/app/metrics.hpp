@@ -17,6 +17,8 @@
 //   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
 //   aws_iam_authenticator_mapping_entries{source,kind}
 //   aws_iam_authenticator_connections_refused_total
+//   aws_iam_authenticator_connections_timed_out_total{phase}
+//   aws_iam_authenticator_request_timeouts_total
 //   aws_iam_authenticator_certificate_reload_total{result}
 //   aws_iam_authenticator_certificate_expiry_timestamp_seconds
 // Thread-safe; prometheus-cpp stays inside metrics.cpp.
@@ -60,6 +62,11 @@ public:
 
     // A connection closed at once because server.maxConnections were open.
     void connection_refused();
+    // A connection the server closed for a timeout: phase is handshake,
+    // idle, headers, body or write.
+    void connection_timed_out(std::string_view phase);
+    // A request answered 503 because server.requestTimeout passed first.
+    void request_timed_out();
     // One attempt to load a changed serving certificate; the certificate in
     // use now expires at `not_after` (Unix seconds).
     void certificate_reloaded(bool succeeded);

@@ -108,6 +108,52 @@ private:
 // Enough for a whole TokenReview in one read, usually.
 constexpr std::size_t kFirstReadSize = 8 * 1024;
 
+void cut(const HttpServerOptions& options, ConnectionCut why) {
+    if (options.on_connection_cut) options.on_connection_cut(why);
+}
+
+// A handler's answer racing a deadline, on one worker's thread.
+struct AnswerRace {
+    explicit AnswerRace(const asio::any_io_executor& executor) : finished(executor) {}
+    asio::steady_timer finished;  // cancelled when the handler is done
+    std::optional<HttpResponse> answer;
+    bool failed = false;
+};
+
+awaitable<void> run_handler(std::shared_ptr<RequestHandler> handler, HttpRequest request, std::shared_ptr<AnswerRace> race) {
+    race->answer = co_await handler->handle(std::move(request));
+    race->finished.cancel();
+}
+
+// The handler's answer, or options.timeout_answer once
+// options.request_timeout has passed. A handler that overruns is left to
+// finish on its own (everything it waits for has a deadline of its own) and
+// its answer is dropped; its coroutine keeps what it uses alive meanwhile.
+awaitable<HttpResponse> answer_within(const std::shared_ptr<RequestHandler>& handler, HttpRequest request,
+                                      const HttpServerOptions& options, const ConnectionLog& log) {
+    const auto executor = co_await asio::this_coro::executor;
+    auto race = std::make_shared<AnswerRace>(executor);
+    race->finished.expires_after(options.request_timeout);
+    const std::string client = request.client;
+    asio::co_spawn(executor, run_handler(handler, std::move(request), race), [race](std::exception_ptr error) {
+        if (!error) return;
+        race->failed = true;
+        race->finished.cancel();
+    });
+    // The handler may have finished before its first suspension.
+    if (!race->answer && !race->failed) {
+        boost::system::error_code ec;
+        co_await race->finished.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (race->answer) co_return std::move(*race->answer);
+    if (race->failed) {
+        log(client, "request handler failed");
+        co_return plain(500, "internal error\n");
+    }
+    if (options.on_request_timeout) options.on_request_timeout(client);
+    co_return options.timeout_answer;
+}
+
 // g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched
 // with its deallocation once async_write is inlined here (GCC bug 109224).
 #pragma GCC diagnostic push
@@ -125,6 +171,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         tcp_layer.expires_after(options.handshake_timeout);
         co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
         if (ec) {
+            if (ec == beast::error::timeout) cut(options, ConnectionCut::HandshakeTimeout);
             log(client, "TLS handshake failed: " + ec.message());
             co_return;
         }
@@ -146,7 +193,10 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
                                                                          asio::redirect_error(use_awaitable, ec));
             buffer.commit(received);
             if (ec) {
-                if (ec == beast::error::timeout) log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+                if (ec == beast::error::timeout) {
+                    cut(options, ConnectionCut::IdleTimeout);
+                    log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+                }
                 break;
             }
         }
@@ -163,7 +213,9 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         }
         if (ec) {
             if (ec == beast::error::timeout) {
-                log(client, parser.is_header_done() ? "request body too slow; closed" : "request headers too slow; closed");
+                const bool headers_done = parser.is_header_done();
+                cut(options, headers_done ? ConnectionCut::BodyTimeout : ConnectionCut::HeaderTimeout);
+                log(client, headers_done ? "request body too slow; closed" : "request headers too slow; closed");
             } else if (auto answer = answer_for_read_error(ec)) {
                 log(client, "unreadable request: " + ec.message());
                 const std::string response = wire_response(*answer, 11, false);
@@ -184,7 +236,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         request.body = std::move(beast_request.body());
         request.client = client;
 
-        const HttpResponse answer = co_await handler->handle(std::move(request));
+        const HttpResponse answer = co_await answer_within(handler, std::move(request), options, log);
         // Decided after the handler: a shutdown may have begun meanwhile.
         const bool keep_alive =
             beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
@@ -192,7 +244,10 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         tcp_layer.expires_after(options.write_timeout);
         co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (ec == beast::error::timeout) log(client, "answer not read in time; closed");
+            if (ec == beast::error::timeout) {
+                cut(options, ConnectionCut::WriteTimeout);
+                log(client, "answer not read in time; closed");
+            }
             break;
         }
         if (!keep_alive) break;
@@ -255,6 +310,18 @@ Result<std::uint16_t, std::string> HttpServer::listen() {
     return acceptor.local_endpoint().port();
 }
 
+std::string_view to_string(ConnectionCut why) {
+    switch (why) {
+        case ConnectionCut::OverLimit: return "over_limit";
+        case ConnectionCut::HandshakeTimeout: return "handshake";
+        case ConnectionCut::IdleTimeout: return "idle";
+        case ConnectionCut::HeaderTimeout: return "headers";
+        case ConnectionCut::BodyTimeout: return "body";
+        case ConnectionCut::WriteTimeout: return "write";
+    }
+    return "unknown";
+}
+
 std::shared_ptr<ssl::context> HttpServer::current_tls() const {
     std::lock_guard lock(tls_mutex_);
     return tls_;
@@ -289,7 +356,7 @@ awaitable<void> HttpServer::accept_loop() {
         if (active_connections_->load() >= options_.max_connections) {
             socket.close(ec);
             log_(client, "refused: " + std::to_string(options_.max_connections) + " connections are open");
-            if (options_.on_connection_refused) options_.on_connection_refused();
+            cut(options_, ConnectionCut::OverLimit);
             continue;
         }
         ++next;

@@ -15,8 +15,8 @@
 //   read_header_timeout  first byte to the end of the headers (slowloris)
 //   body_timeout         end of the headers to the end of the body
 //   write_timeout        writing one answer (slow readers)
-// so a request's time on the wire is bounded, and the handler bounds its own
-// (every STS and EC2 call has a timeout).
+//   request_timeout      the handler's time for one answer
+// so no request holds a connection longer than their sum.
 
 #include <atomic>
 #include <chrono>
@@ -56,6 +56,18 @@ using HandlerFactory = std::function<std::shared_ptr<RequestHandler>(asio::io_co
 // Connection-level problems (failed handshakes, malformed requests), for the log.
 using ConnectionLog = std::function<void(std::string_view client, std::string_view problem)>;
 
+// Why the server ended a connection on its own.
+enum class ConnectionCut {
+    OverLimit,         // max_connections were open: closed at once
+    HandshakeTimeout,  // TLS handshake not done within handshake_timeout
+    IdleTimeout,       // no next request within idle_timeout (keep-alive ends; normal)
+    HeaderTimeout,     // headers still arriving read_header_timeout after their first byte
+    BodyTimeout,       // body not in within body_timeout
+    WriteTimeout,      // the client did not take the answer within write_timeout
+};
+// "over_limit", "handshake", "idle", "headers", "body", "write".
+std::string_view to_string(ConnectionCut why);
+
 struct HttpServerOptions {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;
@@ -69,7 +81,12 @@ struct HttpServerOptions {
     std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};
     unsigned max_requests_per_connection = 100'000;       // then close, so long-lived connections rebalance
     std::size_t max_connections = 4096;                   // open at once; more are accepted and closed at once
-    std::function<void()> on_connection_refused;          // one connection closed for being over max_connections
+    std::function<void(ConnectionCut)> on_connection_cut;  // the server ended a connection; see ConnectionCut
+    // From the end of the request to the answer: past it the client gets
+    // timeout_answer, whatever the handler is still waiting for.
+    std::chrono::milliseconds request_timeout{std::chrono::seconds{25}};
+    HttpResponse timeout_answer{503, "text/plain; charset=utf-8", "no answer in time\n", {}};
+    std::function<void(std::string_view client)> on_request_timeout;  // one request answered with timeout_answer
 };
 
 class HttpServer {

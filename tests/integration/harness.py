@@ -227,7 +227,10 @@ def server_environment(workdir, extra=None):
 
 
 class Server:
-    def __init__(self, workdir, config_text=None, args=(), env=None):
+    """The server, on the standard config unless given `config_text`;
+    `server_keys` ({"idleTimeout": "1s"}) are added to its `server:` section."""
+
+    def __init__(self, workdir, config_text=None, args=(), env=None, server_keys=None):
         workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
         self.state_dir = workdir / "state"
@@ -235,6 +238,8 @@ class Server:
         self.config = workdir / "config.yaml"
         if config_text is None:
             config_text = SERVER_CONFIG.format(cluster_id=CLUSTER_ID, state_dir=self.state_dir, kubeconfig=self.kubeconfig)
+        for key, value in (server_keys or {}).items():
+            config_text += f"  {key}: {value}\n"  # SERVER_CONFIG ends inside `server:`
         self.config.write_text(config_text)
         self.process = Process([SERVER, "server", "--config", self.config, *args], env=server_environment(workdir, env))
         self.port = None

@@ -122,6 +122,7 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
     if (name == "readbodytimeout") return set_duration(config.read_body_timeout);
     if (name == "writetimeout") return set_duration(config.write_timeout);
     if (name == "shutdowngraceperiod") return set_duration(config.shutdown_grace_period);
+    if (name == "requesttimeout") return set_duration(config.request_timeout);
     if (name == "ec2describeinstancesqps" || name == "ec2describeinstancesburst" || name == "maxinflightstsrequests" ||
         name == "maxconnections" || name == "maxrequestsperconnection") {
         auto text = scalar(value, path);
@@ -310,7 +311,8 @@ Result<bool, std::string> validate(const ServerConfig& config) {
                                      std::pair{"server.idleTimeout", config.idle_timeout},
                                      std::pair{"server.readHeaderTimeout", config.read_header_timeout},
                                      std::pair{"server.readBodyTimeout", config.read_body_timeout},
-                                     std::pair{"server.writeTimeout", config.write_timeout}}) {
+                                     std::pair{"server.writeTimeout", config.write_timeout},
+                                     std::pair{"server.requestTimeout", config.request_timeout}}) {
         if (value <= std::chrono::milliseconds::zero()) return bad(key, "must be positive");
     }
     if (config.shutdown_grace_period < std::chrono::milliseconds::zero()) {

@@ -53,6 +53,9 @@ struct ServerConfig {
     std::chrono::milliseconds read_header_timeout{std::chrono::seconds{10}};    // server.readHeaderTimeout: first byte to last header
     std::chrono::milliseconds read_body_timeout{std::chrono::seconds{10}};      // server.readBodyTimeout
     std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};          // server.writeTimeout: one answer
+    // A request's answer is due this long after it was read: under
+    // kube-apiserver's own 30 s, above stsTimeout and an EC2 lookup.
+    std::chrono::milliseconds request_timeout{std::chrono::seconds{25}};        // server.requestTimeout
     unsigned max_connections = 4096;                                            // server.maxConnections: more are closed at once
     unsigned max_requests_per_connection = 100'000;                             // server.maxRequestsPerConnection
     // SIGTERM/SIGINT: how long requests in progress may take to finish.
