@@ -223,6 +223,11 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     log.start_writer_thread();
 
     server.run();
+    if (const std::size_t abandoned = server.abandoned_connections(); abandoned > 0) {
+        log.warn("shutdown grace period over; connections with requests in progress were closed",
+                 {{"connections", std::to_string(abandoned)},
+                  {"gracePeriod", std::to_string(c.shutdown_grace_period.count()) + "ms"}});
+    }
     log.info("stopped");
     return 0;
 }

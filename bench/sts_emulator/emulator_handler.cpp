@@ -165,7 +165,8 @@ EmulatorHandler::EmulatorHandler(net::asio::io_context& io, World& world, const 
 
 net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest request) {
     if (request.path() == "/_emulator/stats") {
-        nlohmann::json stats = {{"requests", counters_.requests.load()},
+        nlohmann::json stats = {{"arrived", counters_.arrived.load()},
+                                {"requests", counters_.requests.load()},
                                 {"succeeded", counters_.succeeded.load()},
                                 {"refused", counters_.refused.load()},
                                 {"injected_failures", counters_.injected_failures.load()},
@@ -185,6 +186,7 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
         co_return response(200, "application/json", stats.dump());
     }
 
+    counters_.arrived.fetch_add(1);
     auto delay = behaviour_.latency;
     if (behaviour_.jitter.count() > 0) {
         delay += std::chrono::milliseconds(

@@ -39,6 +39,7 @@ struct EmulatorBehaviour {
 };
 
 struct EmulatorCounters {
+    std::atomic<std::uint64_t> arrived{0};            // requests of any kind, counted before the injected delay
     std::atomic<std::uint64_t> requests{0};           // STS GetCallerIdentity requests received
     std::atomic<std::uint64_t> succeeded{0};          // answered 200
     std::atomic<std::uint64_t> refused{0};            // refused (bad signature, unknown key, ...)

@@ -421,9 +421,7 @@ awaitable<void> HttpServer::stop_when_drained(std::chrono::milliseconds grace) {
         poll.expires_after(std::chrono::milliseconds{10});
         co_await poll.async_wait(asio::redirect_error(use_awaitable, ec));
     }
-    if (const std::size_t open = active_connections_->load(); open > 0) {
-        log_("", "shutdown grace period over; abandoning " + std::to_string(open) + " open connection(s)");
-    }
+    abandoned_ = active_connections_->load();
     stop();
 }
 

@@ -116,6 +116,9 @@ public:
     // New connections use this certificate from now on (rotation); open ones keep theirs.
     void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
 
+    // Connections still open when shutdown()'s grace period ran out.
+    std::size_t abandoned_connections() const noexcept { return abandoned_.load(); }
+
     // Connections open now, and accepted so far (for tests, the bench and metrics).
     std::size_t connections_open() const noexcept { return active_connections_->load(); }
     std::uint64_t connections_accepted() const noexcept { return connections_accepted_.load(std::memory_order_relaxed); }
@@ -136,6 +139,7 @@ private:
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     std::shared_ptr<std::atomic<std::size_t>> active_connections_ = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<bool> draining_{false};
+    std::atomic<std::size_t> abandoned_{0};
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> connections_accepted_{0};
 };

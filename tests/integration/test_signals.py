@@ -1,0 +1,140 @@
+"""Signals: SIGTERM and SIGINT shut down gracefully (no new connections,
+requests in progress finish, idle connections close at once, exit 0, all
+within server.shutdownGracePeriod); a second signal stops at once; SIGHUP
+re-reads the mapping sources."""
+
+import signal
+import socket
+import threading
+import time
+
+import pytest
+
+from harness import ADMIN, metric_value, sign_token
+
+LATENCY = 2.0  # seconds STS takes to answer in these tests
+
+
+def review_in_background(server, token):
+    """Starts a review on its own connection; the result lands in the dict."""
+    outcome = {}
+
+    def run():
+        try:
+            connection = server.connection(timeout=30)
+            connection.request("POST", "/authenticate",
+                               body=('{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview",'
+                                     '"spec":{"token":"%s"}}' % token),
+                               headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            outcome["status"] = response.status
+            outcome["body"] = response.read()
+            outcome["connection"] = response.getheader("Connection")
+            connection.close()
+        except Exception as error:  # the dict tells the test
+            outcome["error"] = error
+        outcome["at"] = time.monotonic()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def wait_for_inflight(emulator, count, timeout=10):
+    """Until the emulator has received `count` requests (so a review waits for STS)."""
+    deadline = time.monotonic() + timeout
+    while emulator.stats()["arrived"] < count:
+        if time.monotonic() > deadline:
+            raise AssertionError("the review never reached STS")
+        time.sleep(0.02)
+
+
+def refused(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_shutdown_finishes_requests_in_progress(start_emulator, start_server, sig):
+    emulator = start_emulator("--latency", f"{int(LATENCY * 1000)}ms")
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
+                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "10s"})
+    idle = server.connection()
+    idle.request("GET", "/healthz")
+    assert idle.getresponse().read() == b"ok"  # now an idle keep-alive connection
+
+    thread, outcome = review_in_background(server, sign_token(ADMIN))
+    wait_for_inflight(emulator, 1)
+    signalled = time.monotonic()
+    server.process.proc.send_signal(sig)
+    server.process.wait_for_text("shutting down: no new connections")
+
+    assert refused(server.port), "still accepting after the signal"
+    assert idle.sock.recv(1) == b"", "the idle connection was not closed"
+    idle.close()
+
+    assert server.process.wait_exit(timeout=10) == 0
+    exited = time.monotonic()
+    thread.join(timeout=10)
+    assert "error" not in outcome, outcome
+    assert outcome["status"] == 200 and b'"authenticated":true' in outcome["body"], outcome
+    assert outcome["connection"] == "close"
+    # It waited for the review, and no longer than that.
+    assert outcome["at"] <= exited + 0.2
+    assert exited - signalled < LATENCY + 2, exited - signalled
+
+
+def test_the_grace_period_bounds_the_shutdown(start_emulator, start_server):
+    emulator = start_emulator("--latency", "8s")
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
+                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "1s"})
+    thread, outcome = review_in_background(server, sign_token(ADMIN))
+    wait_for_inflight(emulator, 1)
+    signalled = time.monotonic()
+    server.process.proc.send_signal(signal.SIGTERM)
+    assert server.process.wait_exit(timeout=10) == 0
+    assert time.monotonic() - signalled < 3
+    thread.join(timeout=10)
+    assert "status" not in outcome, "an answer after the grace period?"  # the connection was dropped unanswered
+    server.process.wait_for_text('msg="shutdown grace period over; connections with requests in progress were closed" '
+                                 'connections=1')
+
+
+def test_a_second_signal_stops_at_once(start_emulator, start_server):
+    emulator = start_emulator("--latency", "8s")
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
+                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "30s"})
+    thread, outcome = review_in_background(server, sign_token(ADMIN))
+    wait_for_inflight(emulator, 1)
+    server.process.proc.send_signal(signal.SIGTERM)
+    server.process.wait_for_text("shutting down")
+    signalled = time.monotonic()
+    server.process.proc.send_signal(signal.SIGTERM)
+    assert server.process.wait_exit(timeout=10) == 0
+    assert time.monotonic() - signalled < 3
+    server.process.wait_for_text("second signal: stopping now")
+    thread.join(timeout=10)
+
+
+def test_sighup_reloads_the_mapping_sources(start_server, emulator):
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file])
+
+    def successful_loads():
+        return metric_value(server.metrics(), "aws_iam_authenticator_mapping_reload_total",
+                            source="MountedFile", result="success")
+
+    before = successful_loads()
+    time.sleep(2.5)  # nothing changes on its own
+    assert successful_loads() == before
+    server.process.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while successful_loads() == before:
+        assert time.monotonic() < deadline, "SIGHUP did not reload the mappings"
+        time.sleep(0.05)
+    # Served throughout, with the same answers.
+    status, answer = server.review(sign_token(ADMIN))
+    assert status == 200 and answer["status"]["user"]["username"] == "admin:alice-example.com"
+    assert server.process.proc.poll() is None
