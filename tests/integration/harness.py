@@ -310,6 +310,15 @@ def sign_token(identity, cluster_id=CLUSTER_ID, region="us-west-2", host=None, u
     return result.stdout.strip()
 
 
+def wait_until(condition, timeout=8, what="condition"):
+    """Polls `condition` until it holds; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def token_for_url(url):
     return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
 

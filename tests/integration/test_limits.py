@@ -8,15 +8,7 @@ import time
 
 import pytest
 
-from harness import ADMIN, metric_value, sign_token
-
-
-def wait_until(condition, timeout=5, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+from harness import ADMIN, metric_value, sign_token, wait_until
 
 
 def healthz(connection):

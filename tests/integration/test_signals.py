@@ -49,6 +49,17 @@ def wait_for_inflight(emulator, count, timeout=10):
         time.sleep(0.02)
 
 
+def review_in_progress(start_emulator, start_server, latency, grace):
+    """A server whose STS answers after `latency`, and a review that is
+    waiting for it: (server, emulator, review thread, its outcome)."""
+    emulator = start_emulator("--latency", latency)
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
+                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": grace})
+    thread, outcome = review_in_background(server, sign_token(ADMIN))
+    wait_for_inflight(emulator, 1)
+    return server, emulator, thread, outcome
+
+
 def refused(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
@@ -59,15 +70,12 @@ def refused(port):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_shutdown_finishes_requests_in_progress(start_emulator, start_server, sig):
-    emulator = start_emulator("--latency", f"{int(LATENCY * 1000)}ms")
-    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
-                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "10s"})
+    server, _, thread, outcome = review_in_progress(start_emulator, start_server, f"{int(LATENCY * 1000)}ms",
+                                                    grace="10s")
     idle = server.connection()
     idle.request("GET", "/healthz")
     assert idle.getresponse().read() == b"ok"  # now an idle keep-alive connection
 
-    thread, outcome = review_in_background(server, sign_token(ADMIN))
-    wait_for_inflight(emulator, 1)
     signalled = time.monotonic()
     server.process.proc.send_signal(sig)
     server.process.wait_for_text("shutting down: no new connections")
@@ -88,11 +96,7 @@ def test_shutdown_finishes_requests_in_progress(start_emulator, start_server, si
 
 
 def test_the_grace_period_bounds_the_shutdown(start_emulator, start_server):
-    emulator = start_emulator("--latency", "8s")
-    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
-                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "1s"})
-    thread, outcome = review_in_background(server, sign_token(ADMIN))
-    wait_for_inflight(emulator, 1)
+    server, _, thread, outcome = review_in_progress(start_emulator, start_server, "8s", grace="1s")
     signalled = time.monotonic()
     server.process.proc.send_signal(signal.SIGTERM)
     assert server.process.wait_exit(timeout=10) == 0
@@ -104,11 +108,7 @@ def test_the_grace_period_bounds_the_shutdown(start_emulator, start_server):
 
 
 def test_a_second_signal_stops_at_once(start_emulator, start_server):
-    emulator = start_emulator("--latency", "8s")
-    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
-                           "--identity-cache-ttl", "0"], server_keys={"shutdownGracePeriod": "30s"})
-    thread, outcome = review_in_background(server, sign_token(ADMIN))
-    wait_for_inflight(emulator, 1)
+    server, _, thread, outcome = review_in_progress(start_emulator, start_server, "8s", grace="30s")
     server.process.proc.send_signal(signal.SIGTERM)
     server.process.wait_for_text("shutting down")
     signalled = time.monotonic()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from certificates import make_pair
-from harness import metric_value
+from harness import metric_value, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +123,6 @@ def install(state_dir, cert_pem, key_pem):
         os.replace(scratch, state_dir / name)
 
 
-def wait_for(condition, timeout=8, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def reloads(server, result):
     return metric_value(server.metrics(), "aws_iam_authenticator_certificate_reload_total", result=result)
 
@@ -145,7 +137,7 @@ def test_a_rotated_certificate_is_served_without_restart(start_server):
 
         cert_pem, key_pem, der = make_pair(valid_until_days=90)
         install(server.state_dir, cert_pem, key_pem)
-        wait_for(lambda: presented_certificate(server) == der, what="the new certificate")
+        wait_until(lambda: presented_certificate(server) == der, what="the new certificate")
         assert der != original
 
         # An open connection carries on with the certificate it was made with.
@@ -187,7 +179,7 @@ def test_a_bad_new_certificate_keeps_the_old_one(start_server, damage):
         install(server.state_dir, cert_pem, b"")
         os.unlink(server.state_dir / "key.pem")
 
-    wait_for(lambda: reloads(server, "failure") == 1, what="the failed reload to be counted")
+    wait_until(lambda: reloads(server, "failure") == 1, what="the failed reload to be counted")
     assert presented_certificate(server) == in_use
     log = server.process.wait_for_text('msg="new serving certificate not loaded; the one in use stays"')
     assert "BEGIN" not in log and "PRIVATE KEY" not in log
@@ -195,7 +187,7 @@ def test_a_bad_new_certificate_keeps_the_old_one(start_server, damage):
     # Fixed: the next good pair is taken.
     good_cert, good_key, good_der = make_pair()
     install(server.state_dir, good_cert, good_key)
-    wait_for(lambda: presented_certificate(server) == good_der, what="the repaired pair")
+    wait_until(lambda: presented_certificate(server) == good_der, what="the repaired pair")
     server.ca_file = server.state_dir / "cert.pem"
     assert reloads(server, "failure") == 1
     assert reloads(server, "success") == 1
@@ -206,6 +198,6 @@ def test_sighup_reloads_the_certificate_at_once(start_server):
     assert reloads(server, "success") == 0
     # Unchanged files: only SIGHUP makes the server load them again.
     os.kill(server.process.proc.pid, signal.SIGHUP)
-    wait_for(lambda: reloads(server, "success") == 1, what="the SIGHUP reload")
+    wait_until(lambda: reloads(server, "success") == 1, what="the SIGHUP reload")
     server.process.wait_for_text('msg="reloading on SIGHUP: mapping sources and serving certificate"')
     assert server.post(None, path="/healthz", method="GET") == (200, "ok")
