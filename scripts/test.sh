@@ -4,7 +4,8 @@
 #      corpus replays, through CTest;
 #   2. the sanitizer build (g++, ASan + UBSan, every finding fatal): the same
 #      CTest suite again, integration tests included;
-#   3. the fuzzing build (clang, libFuzzer + ASan + UBSan): each fuzz target
+#   3. the same again with ThreadSanitizer;
+#   4. the fuzzing build (clang, libFuzzer + ASan + UBSan): each fuzz target
 #      runs a fixed number of fresh inputs as a smoke test.
 # Exits non-zero on the first failure. Usage: scripts/test.sh
 set -euo pipefail
@@ -29,6 +30,13 @@ cmake --build build/asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$JOBS" --timeout 900
+
+echo "== sanitizer build (TSan) and the same tests: the threads (workers, reloaders, log writer, AWS calls)"
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON \
+  -DAIA_SANITIZE=thread >/dev/null
+cmake --build build/tsan -j "$JOBS"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build/tsan --output-on-failure -j "$JOBS" --timeout 900
 
 echo "== fuzzing build and smoke runs ($FUZZ_RUNS inputs per target)"
 CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1,5 +1,7 @@
 #include "app/mapping_sources.hpp"
 
+#include "app/published.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -191,7 +193,7 @@ LoadResult load_source(const SourceSpec& spec, const mapping::MappingConfig* sta
 
 struct MappingSources::Source {
     SourceSpec spec;
-    std::atomic<std::shared_ptr<const mapping::MappingTable>> table;
+    Published<mapping::MappingTable> table;
 
     // Reloader thread only.
     std::string fingerprint;                   // of the inputs last acted on
