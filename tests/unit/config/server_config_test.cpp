@@ -189,6 +189,7 @@ server:
   maxConnections: 300
   maxRequestsPerConnection: 1000
   shutdownGracePeriod: 0s
+  requestTimeout: 7s
 )");
     CHECK(parsed.warnings.empty());
     CHECK(parsed.config.tls_handshake_timeout == milliseconds{3000});
@@ -199,6 +200,7 @@ server:
     CHECK(parsed.config.max_connections == 300);
     CHECK(parsed.config.max_requests_per_connection == 1000);
     CHECK(parsed.config.shutdown_grace_period == milliseconds{0});
+    CHECK(parsed.config.request_timeout == milliseconds{7000});
     CHECK(config::validate(parsed.config).ok());
 
     const config::ServerConfig defaults;
@@ -206,6 +208,7 @@ server:
     CHECK(defaults.idle_timeout == milliseconds{60000});
     CHECK(defaults.max_connections == 4096);
     CHECK(defaults.shutdown_grace_period == milliseconds{10000});
+    CHECK(defaults.request_timeout == milliseconds{25000});
 
     const auto error_of = [](std::string_view yaml) {
         const auto result = parse_server_config(yaml);
@@ -215,6 +218,9 @@ server:
     };
     CHECK(error_of("clusterID: x\nserver:\n  readHeaderTimeout: 0s") == "config key server.readHeaderTimeout: must be positive");
     CHECK(error_of("clusterID: x\nserver:\n  writeTimeout: 0ms") == "config key server.writeTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  requestTimeout: 0s") == "config key server.requestTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  shutdownGracePeriod: soon") ==
+          "config key server.shutdownGracePeriod: invalid duration \"soon\" (want e.g. 10s, 500ms, 1m30s)");
     CHECK(error_of("clusterID: x\nserver:\n  idleTimeout: forever") ==
           "config key server.idleTimeout: invalid duration \"forever\" (want e.g. 10s, 500ms, 1m30s)");
     CHECK(error_of("clusterID: x\nserver:\n  maxConnections: 0") == "config key server.maxConnections: must be at least 1");
