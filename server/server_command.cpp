@@ -81,6 +81,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     }
 
     app::Metrics metrics;
+    metrics.set_build_info(build_info::kVersion, build_info::kGitCommit);
     // The server's own AWS calls (EC2 lookups): set up on first use.
     app::AwsSession aws({.region = c.region,
                          .ec2_role_arn = c.ec2_describe_instances_role_arn,

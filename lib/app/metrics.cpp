@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "app/process_stats.hpp"
+
 #include <array>
 #include <mutex>
 #include <set>
@@ -261,8 +263,45 @@ void Metrics::aws_credentials_refreshed(bool succeeded) {
 
 void Metrics::dynamic_file_latency(double seconds) { impl_->dynamic_file_latency.Observe(seconds); }
 
+void Metrics::set_build_info(std::string_view version, std::string_view commit) {
+    prometheus::BuildGauge()
+        .Name("aws_iam_authenticator_build_info")
+        .Help("Always 1; the labels say which build is running")
+        .Register(*impl_->registry)
+        .Add({{"version", std::string(version)}, {"commit", std::string(commit)}})
+        .Set(1);
+}
+
+namespace {
+
+prometheus::MetricFamily process_family(std::string name, std::string help, prometheus::MetricType type, double value) {
+    prometheus::ClientMetric metric;
+    if (type == prometheus::MetricType::Counter) metric.counter.value = value;
+    else metric.gauge.value = value;
+    return {std::move(name), std::move(help), type, {metric}};
+}
+
+}  // namespace
+
 std::string Metrics::render() const {
-    return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+    std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+    if (const auto process = read_process_stats()) {
+        using prometheus::MetricType;
+        families.push_back(process_family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                                          MetricType::Counter, process->cpu_seconds));
+        families.push_back(process_family("process_resident_memory_bytes", "Resident memory size in bytes.",
+                                          MetricType::Gauge, process->resident_bytes));
+        families.push_back(process_family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                                          MetricType::Gauge, process->virtual_bytes));
+        families.push_back(process_family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
+                                          process->open_fds));
+        families.push_back(process_family("process_max_fds", "Maximum number of open file descriptors.",
+                                          MetricType::Gauge, process->max_fds));
+        families.push_back(process_family("process_start_time_seconds",
+                                          "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
+                                          process->start_time_seconds));
+    }
+    return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace aia::app

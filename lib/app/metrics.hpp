@@ -21,6 +21,9 @@
 //   aws_iam_authenticator_request_timeouts_total
 //   aws_iam_authenticator_certificate_reload_total{result}
 //   aws_iam_authenticator_certificate_expiry_timestamp_seconds
+//   aws_iam_authenticator_build_info{version,commit}
+//   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+//   process_open_fds, process_max_fds, process_start_time_seconds (from /proc/self)
 // Thread-safe; prometheus-cpp stays inside metrics.cpp.
 
 #include <memory>
@@ -71,6 +74,9 @@ public:
     // use now expires at `not_after` (Unix seconds).
     void certificate_reloaded(bool succeeded);
     void certificate_expires_at(double not_after);
+
+    // aws_iam_authenticator_build_info{version,commit} 1.
+    void set_build_info(std::string_view version, std::string_view commit);
 
     // One fetch of the server's own AWS credentials.
     void aws_credentials_refreshed(bool succeeded);
