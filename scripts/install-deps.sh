@@ -16,6 +16,8 @@ packages=(
   openssl python3-cryptography
   # fuzzing: clang's libFuzzer runtime
   clang libclang-rt-14-dev
+  # deploy/ checks: promtool (alert rules, /metrics), systemd-analyze (the unit)
+  prometheus systemd
 )
 
 missing=()
