@@ -1,0 +1,444 @@
+"""deploy/: every manifest parses and says what the server needs, the
+ConfigMaps load with the server's own loaders, the kube-apiserver patches do
+what they claim, the image carries every library the binary links, and the
+systemd unit verifies and starts the server as written."""
+
+import base64
+import copy
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+
+import harness
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+KUBERNETES = DEPLOY / "kubernetes"
+SERVICE = DEPLOY / "systemd" / "aws-iam-authenticator.service"
+IMAGE = "aws-iam-authenticator-cpp:0.1.0"
+SERVER_UID = 10000
+
+
+def load_one(path):
+    documents = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+    assert len(documents) == 1, f"{path}: expected one document, got {len(documents)}"
+    return documents[0]
+
+
+def config_map_config():
+    """The server configuration inside deploy/kubernetes/config.yaml."""
+    config_map = load_one(KUBERNETES / "config.yaml")
+    return yaml.safe_load(config_map["data"]["config.yaml"]), config_map["data"]["config.yaml"]
+
+
+def run_binary(*args, timeout=30):
+    result = subprocess.run([str(harness.SERVER), *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                            env=harness.server_environment(Path("/nonexistent")))
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_every_yaml_file_parses_and_kubernetes_objects_have_their_required_fields():
+    files = sorted(DEPLOY.rglob("*.yaml"))
+    assert len(files) >= 9, files
+    for path in files:
+        documents = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+        assert documents, f"{path} is empty"
+        for document in documents:
+            if isinstance(document, dict) and "kind" in document and "apiVersion" in document \
+                    and "kubeadm" not in document["apiVersion"]:
+                assert document["metadata"]["name"], path
+                assert document["metadata"].get("namespace") == "kube-system", path
+
+
+def test_config_map_holds_a_config_the_server_accepts(tmp_path):
+    config, text = config_map_config()
+    assert config["server"]["port"] == 21362
+    assert config["server"]["address"] == "127.0.0.1"
+    # Point the file locations into the test's directory, change nothing else,
+    # and start the real server on it.
+    state = tmp_path / "state"
+    kubeconfig = tmp_path / "kubeconfig.yaml"
+    aws_auth = tmp_path / "aws-auth"
+    aws_auth.mkdir()
+    shutil.copy(KUBERNETES / "aws-auth.yaml", aws_auth / "aws-auth.yaml")
+    for old, new in ((config["server"]["stateDir"], state), (config["server"]["generateKubeconfig"], kubeconfig),
+                     (config["server"]["awsAuthPath"], aws_auth / "aws-auth.yaml")):
+        assert old in text
+        text = text.replace(old, str(new))
+    text = text.replace("port: 21362", "port: 0")
+    server = harness.Server(tmp_path / "server", config_text=text)
+    try:
+        server.wait_ready()
+        server.process.wait_for_text("source=MountedFile")
+        loads = re.findall(r'msg="mapping source loaded" source=(\S+) .* problems=(\d+)', server.process.text())
+        assert sorted(loads) == [("EKSConfigMapFile", "0"), ("MountedFile", "0")], server.process.text()
+        status, body = server.post(None, path="/healthz", method="GET")
+        assert status == 200, body
+        assert kubeconfig.exists()
+    finally:
+        assert server.stop() == 0
+
+
+def test_aws_auth_config_map_loads_with_the_servers_loader(tmp_path):
+    _, text = config_map_config()
+    config = tmp_path / "config.yaml"
+    config.write_text(text)
+    aws_auth = load_one(KUBERNETES / "aws-auth.yaml")
+    assert aws_auth["kind"] == "ConfigMap" and aws_auth["metadata"]["name"] == "aws-auth"
+    expected = {
+        "arn:aws:sts::111122223333:assumed-role/KubernetesAdmin/alice": ("admin:alice", "system:masters"),
+        "arn:aws:sts::111122223333:assumed-role/dev-payments/bob": ("dev:bob", "developers"),
+        "arn:aws:iam::111122223333:user/ci": ("ci", "deployers"),
+        "arn:aws:sts::111122223333:assumed-role/KubernetesBreakGlass/oncall": ("break-glass:oncall", "system:masters"),
+    }
+    # The manifest as a file, and as kubelet mounts it: one file per key.
+    mounted = tmp_path / "mounted"
+    mounted.mkdir()
+    for key, value in aws_auth["data"].items():
+        (mounted / key).write_text(value)
+    for source in (KUBERNETES / "aws-auth.yaml", mounted):
+        for arn, (username, group) in expected.items():
+            status, out = run_binary("explain", "--config", config, "--aws-auth-path", source, "--arn", arn)
+            assert status == 0, out
+            assert "problem" not in out.lower(), out
+            assert re.search(rf"^  username: {re.escape(username)}$", out, re.M), out
+            assert group in out, out
+        status, out = run_binary("explain", "--config", config, "--aws-auth-path", source,
+                                 "--arn", "arn:aws:iam::111122223333:user/mallory")
+        assert status == 1, out
+
+
+def pod_specs():
+    """(file, pod spec) for the DaemonSet's template and the static pod."""
+    daemonset = load_one(KUBERNETES / "daemonset.yaml")
+    assert daemonset["kind"] == "DaemonSet" and daemonset["apiVersion"] == "apps/v1"
+    template = daemonset["spec"]["template"]
+    assert daemonset["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+    static_pod = load_one(KUBERNETES / "static-pod.yaml")
+    assert static_pod["kind"] == "Pod"
+    return [("daemonset.yaml", template["spec"]), ("static-pod.yaml", static_pod["spec"])]
+
+
+@pytest.mark.parametrize("name,spec", pod_specs())
+def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
+    config, _ = config_map_config()
+    port = config["server"]["port"]
+    assert spec["hostNetwork"] is True, name
+    assert spec["automountServiceAccountToken"] is False, name
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["securityContext"]["runAsUser"] == SERVER_UID
+    assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    # Longer than the server's own grace period, so SIGTERM drains first.
+    grace = int(config["server"]["shutdownGracePeriod"].rstrip("s"))
+    assert spec["terminationGracePeriodSeconds"] > grace
+
+    (container,) = spec["containers"]
+    assert container["image"] == IMAGE
+    assert container["args"][0] == "server"
+    for probe in ("readinessProbe", "livenessProbe"):
+        get = container[probe]["httpGet"]
+        assert (get["scheme"], get["path"], get["port"], get["host"]) == ("HTTPS", "/healthz", port,
+                                                                          config["server"]["address"]), name
+    requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+    assert requests["cpu"] and requests["memory"] and limits["memory"]
+    security = container["securityContext"]
+    assert security["allowPrivilegeEscalation"] is False
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["capabilities"]["drop"] == ["ALL"]
+    assert "add" not in security["capabilities"]
+    assert not security.get("privileged")
+
+    volumes = {volume["name"]: volume for volume in spec["volumes"]}
+    mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
+    for mount in mounts.values():
+        assert mount["name"] in volumes, f"{name}: mount {mount['name']} has no volume"
+        assert "subPath" not in mount, f"{name}: subPath mounts never see updates"
+
+    def mounted_at(path):
+        """The mount holding `path` and the host path it maps to, if any."""
+        best = max((m for m in mounts if PurePosixPath(path).is_relative_to(m)), key=len, default=None)
+        assert best is not None, f"{name}: nothing mounted for {path}"
+        volume = volumes[mounts[best]["name"]]
+        return mounts[best], volume
+
+    # The files the server writes live on the host, at the same paths, so that
+    # kube-apiserver (a static pod with its own mount) reads the kubeconfig.
+    for key in ("stateDir", "generateKubeconfig"):
+        path = config["server"][key]
+        if key == "generateKubeconfig":
+            path = str(PurePosixPath(path).parent)
+        mount, volume = mounted_at(path)
+        assert not mount.get("readOnly"), f"{name}: {path} must be writable"
+        assert volume["hostPath"]["path"] == mount["mountPath"] == path, name
+    config_flag = next(a for a in container["args"] if a.startswith("--config="))
+    _, volume = mounted_at(config_flag.split("=", 1)[1])
+    assert "configMap" in volume or "hostPath" in volume
+
+
+def test_daemonset_init_container_only_hands_the_host_directories_over():
+    daemonset = load_one(KUBERNETES / "daemonset.yaml")
+    spec = daemonset["spec"]["template"]["spec"]
+    assert spec["nodeSelector"] == {"node-role.kubernetes.io/control-plane": ""}
+    assert any(t["key"] == "node-role.kubernetes.io/control-plane" for t in spec["tolerations"])
+    (init,) = spec["initContainers"]
+    command = init["command"]
+    assert command[:3] == ["chown", "-R", f"{SERVER_UID}:{SERVER_UID}"]
+    host_paths = {v["hostPath"]["path"] for v in spec["volumes"] if "hostPath" in v}
+    assert set(command[3:]) == host_paths
+    assert {m["mountPath"] for m in init["volumeMounts"]} == host_paths
+    assert init["securityContext"]["capabilities"] == {"drop": ["ALL"], "add": ["CHOWN"]}
+    assert init["securityContext"]["allowPrivilegeEscalation"] is False
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["config"]["configMap"]["name"] == load_one(KUBERNETES / "config.yaml")["metadata"]["name"]
+    assert volumes["aws-auth"]["configMap"]["name"] == "aws-auth"
+    config, _ = config_map_config()
+    (main,) = spec["containers"]
+    aws_auth_mount = next(m for m in main["volumeMounts"] if m["name"] == "aws-auth")
+    assert aws_auth_mount["mountPath"] == config["server"]["awsAuthPath"]
+    assert "EKSConfigMapFile" in config["server"]["backendMode"]
+
+
+KUBE_APISERVER_MANIFEST = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.30.0
+    command:
+    - kube-apiserver
+    - --advertise-address=10.0.0.10
+    - --authorization-mode=Node,RBAC
+    volumeMounts:
+    - name: k8s-certs
+      mountPath: /etc/kubernetes/pki
+      readOnly: true
+  hostNetwork: true
+  volumes:
+  - name: k8s-certs
+    hostPath:
+      path: /etc/kubernetes/pki
+      type: DirectoryOrCreate
+"""
+
+
+def apply_json_patch(document, operations):
+    """RFC 6902, the subset kubeadm patches here use: `add`, with `-` for
+    the end of a list."""
+    document = copy.deepcopy(document)
+    for operation in operations:
+        assert operation["op"] == "add", operation
+        *parents, last = operation["path"].lstrip("/").split("/")
+        target = document
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        if isinstance(target, list):
+            assert last == "-" or last.isdigit()
+            target.insert(len(target) if last == "-" else int(last), operation["value"])
+        else:
+            target[last] = operation["value"]
+    return document
+
+
+def kube_apiserver_flags(command):
+    return dict(arg[2:].split("=", 1) for arg in command if arg.startswith("--"))
+
+
+def test_kubeadm_patch_points_kube_apiserver_at_the_generated_kubeconfig():
+    patch_file = KUBERNETES / "kubeadm-patches" / "kube-apiserver+json.yaml"
+    # kubeadm's --patches naming: target[suffix][+patchtype].extension
+    assert re.fullmatch(r"kube-apiserver\+json\.yaml", patch_file.name)
+    patched = apply_json_patch(yaml.safe_load(KUBE_APISERVER_MANIFEST), load_one(patch_file))
+    (container,) = patched["spec"]["containers"]
+    flags = kube_apiserver_flags(container["command"])
+    config, _ = config_map_config()
+    kubeconfig = config["server"]["generateKubeconfig"]
+    assert flags["authentication-token-webhook-config-file"] == kubeconfig
+    assert flags["authentication-token-webhook-version"] == "v1"
+    assert re.fullmatch(r"\d+[smh]", flags["authentication-token-webhook-cache-ttl"])
+    assert flags["authorization-mode"] == "Node,RBAC"  # the existing flags stay
+    mount = next(m for m in container["volumeMounts"] if PurePosixPath(kubeconfig).is_relative_to(m["mountPath"]))
+    assert mount["readOnly"] is True
+    volume = next(v for v in patched["spec"]["volumes"] if v["name"] == mount["name"])
+    assert volume["hostPath"]["path"] == mount["mountPath"]
+
+    # The ClusterConfiguration variant says the same.
+    cluster = load_one(KUBERNETES / "kubeadm-cluster-configuration.yaml")
+    assert cluster["kind"] == "ClusterConfiguration"
+    assert cluster["apiServer"]["extraArgs"] == {key: value for key, value in flags.items()
+                                                 if key.startswith("authentication-token-webhook")}
+    (extra,) = cluster["apiServer"]["extraVolumes"]
+    assert (extra["hostPath"], extra["mountPath"], extra["readOnly"]) == (volume["hostPath"]["path"],
+                                                                          mount["mountPath"], True)
+
+
+def test_the_kubeconfig_the_server_writes_is_one_kube_apiserver_can_use(tmp_path):
+    """The webhook kubeconfig the patched kube-apiserver will read."""
+    server = harness.Server(tmp_path)
+    try:
+        server.wait_ready()
+        kubeconfig = yaml.safe_load(server.kubeconfig.read_text())
+    finally:
+        server.stop()
+    (cluster,) = kubeconfig["clusters"]
+    assert cluster["cluster"]["server"] == f"https://127.0.0.1:{server.port}/authenticate"
+    authority = base64.b64decode(cluster["cluster"]["certificate-authority-data"])
+    assert authority == server.ca_file.read_bytes()
+    assert kubeconfig["current-context"] in {c["name"] for c in kubeconfig["contexts"]}
+
+
+# --- the container image ----------------------------------------------------
+
+
+def dockerfile_stages():
+    """{stage name: its instructions, continuation lines joined}."""
+    text = re.sub(r"\\\n", " ", (DEPLOY / "Dockerfile").read_text())
+    stages, current = {}, None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, rest = line.partition(" ")
+        if instruction.upper() == "FROM":
+            base, _, name = rest.partition(" AS ")
+            current = stages.setdefault(name.strip(), [])
+            current.append(("FROM", base.strip()))
+        else:
+            current.append((instruction.upper(), rest.strip()))
+    return stages
+
+
+def apt_packages(instructions):
+    packages = set()
+    for instruction, rest in instructions:
+        if instruction == "RUN" and "apt-get install" in rest:
+            words = rest.split("apt-get install", 1)[1].split("&&")[0].split()
+            packages |= {w for w in words if not w.startswith("-")}
+    return packages
+
+
+def owning_package(library):
+    """The Debian package that ships `library` (merged /usr: try both)."""
+    candidates = {library, os.path.realpath(library)}
+    for path in list(candidates):
+        if path.startswith("/usr/"):
+            candidates.add(path[4:])
+        else:
+            candidates.add("/usr" + path)
+    for path in candidates:
+        result = subprocess.run(["dpkg-query", "-S", path], capture_output=True, text=True, timeout=30)
+        if result.returncode == 0:
+            return result.stdout.split(":", 1)[0].strip()
+    raise AssertionError(f"no Debian package ships {library}")
+
+
+# In every Debian image (Priority: required); the sanitizer runtimes only in
+# sanitizer builds, which the image never is.
+BASE_PACKAGES = {"libc6", "libgcc-s1"}
+SANITIZER_RUNTIME = re.compile(r"lib(asan|ubsan|tsan|lsan)\.so")
+
+
+def test_runtime_image_has_a_package_for_every_library_the_binary_links():
+    stages = dockerfile_stages()
+    assert set(stages) == {"build", "runtime"}
+    assert ("FROM", "debian:bookworm") in stages["build"]
+    assert ("FROM", "debian:bookworm-slim") in stages["runtime"]
+    runtime_packages = apt_packages(stages["runtime"])
+    result = subprocess.run(["ldd", str(harness.SERVER)], capture_output=True, text=True, timeout=30, check=True)
+    needed = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"\s*(\S+) => (\S+)", line)
+        if match and not SANITIZER_RUNTIME.match(match.group(1)):
+            needed[match.group(1)] = owning_package(match.group(2))
+    assert "libssl.so.3" in needed and "libyaml-cpp.so.0.7" in needed, needed
+    missing = {lib: pkg for lib, pkg in needed.items() if pkg not in runtime_packages | BASE_PACKAGES}
+    assert not missing, f"deploy/Dockerfile's runtime stage lacks {missing}"
+    unused = runtime_packages - set(needed.values()) - {"ca-certificates"}
+    assert not unused, f"runtime packages no library needs: {unused}"
+    assert "ca-certificates" in runtime_packages  # STS's certificate is verified
+
+
+def test_build_stage_installs_what_install_deps_lists_for_the_libraries():
+    stages = dockerfile_stages()
+    build_packages = apt_packages(stages["build"])
+    install_deps = (ROOT / "scripts" / "install-deps.sh").read_text()
+    libraries = re.search(r"# libraries.*?\n(.*?)\n\s*#", install_deps, re.S).group(1).split()
+    assert libraries and set(libraries) <= build_packages, set(libraries) - build_packages
+
+
+def test_image_runs_the_server_as_the_manifests_user():
+    runtime = dict(dockerfile_stages()["runtime"])
+    user = runtime["USER"].split(":")
+    assert user == [str(SERVER_UID), str(SERVER_UID)]
+    copied_to = runtime["COPY"].split()[-1]
+    entrypoint = yaml.safe_load(runtime["ENTRYPOINT"])  # JSON arrays are YAML
+    assert entrypoint == [copied_to]
+    assert yaml.safe_load(runtime["CMD"])[0] == "server"
+    config, _ = config_map_config()
+    assert runtime["EXPOSE"] == str(config["server"]["port"])
+
+
+# --- systemd ----------------------------------------------------------------
+
+
+def unit_exec_start():
+    text = SERVICE.read_text().replace("\\\n", " ")
+    return shlex.split(re.search(r"^ExecStart=(.*)$", text, re.M).group(1))
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_systemd_unit_verifies_and_is_hardened(tmp_path):
+    text = SERVICE.read_text()
+    for setting in ("NoNewPrivileges=yes", "ProtectSystem=strict", "DynamicUser=yes", "CapabilityBoundingSet=\n",
+                    "ExecReload=/bin/kill -HUP $MAINPID"):
+        assert setting in text, setting
+    # verify needs the binary to exist: point ExecStart at the built one.
+    unit = tmp_path / SERVICE.name
+    unit.write_text(text.replace("/usr/local/bin/aws-iam-authenticator", str(harness.SERVER)))
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if SERVICE.name in line or "ExecStart" in line]
+    assert result.returncode == 0 and not problems, result.stdout + result.stderr
+    result = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)],
+                            capture_output=True, text=True, timeout=60)
+    exposure = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout + result.stderr)
+    assert exposure, result.stdout + result.stderr
+    assert float(exposure.group(1)) <= 2.0, result.stdout  # systemd calls up to 2.0 "OK"
+
+
+def test_systemd_unit_command_line_starts_the_server(tmp_path):
+    args = unit_exec_start()
+    assert args[0] == "/usr/local/bin/aws-iam-authenticator" and args[1] == "server"
+    # The same flags with the paths moved into the test's directory.
+    config_text = (DEPLOY / "systemd" / "config.yaml").read_text()
+    config = yaml.safe_load(config_text)
+    aws_auth = tmp_path / "aws-auth.yaml"
+    shutil.copy(KUBERNETES / "aws-auth.yaml", aws_auth)
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(config_text.replace(config["server"]["awsAuthPath"], str(aws_auth))
+                           .replace("port: 21362", "port: 0"))
+    replacements = {"/etc/aws-iam-authenticator/config.yaml": config_file,
+                    "/var/lib/aws-iam-authenticator": tmp_path / "state"}
+    moved = []
+    for arg in args[2:]:
+        for old, new in replacements.items():
+            arg = arg.replace(old, str(new))
+        moved.append(arg)
+    kubeconfig = Path(moved[moved.index("--generate-kubeconfig") + 1])
+    process = harness.Process([harness.SERVER, "server", *moved], env=harness.server_environment(tmp_path))
+    try:
+        process.wait_for_line(r'msg=listening')
+        process.wait_for_text("mapping source loaded")
+        assert kubeconfig.exists()
+        assert (tmp_path / "state" / "cert.pem").exists()
+    finally:
+        assert process.stop() == 0
