@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 BIN_DIR = Path(os.environ.get("AIA_BIN_DIR", "build/release"))
 SERVER = BIN_DIR / "server" / "aws-iam-authenticator"
 EMULATOR = BIN_DIR / "bench" / "sts-emulator"
@@ -317,6 +318,14 @@ def wait_until(condition, timeout=8, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def free_port():
+    """A loopback port nothing listens on right now, for a process that
+    needs its port fixed in advance."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def token_for_url(url):

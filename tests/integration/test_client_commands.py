@@ -337,16 +337,10 @@ def test_verify_refuses_bad_tokens_offline(tmp_path):
 # --- init ------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_init_prepares_what_the_server_then_uses(tmp_path, sts, start_server):
     state = tmp_path / "state"
     kubeconfig = tmp_path / "etc" / "kubeconfig.yaml"
-    port = free_port()
+    port = harness.free_port()
     common = ["--state-dir", state, "--generate-kubeconfig", kubeconfig, "--port", str(port)]
     result = run([SERVER, "init", "-i", CLUSTER_ID, "--hostname", "localhost", *common], client_env(tmp_path))
     assert f"wrote {kubeconfig}" in result.stdout

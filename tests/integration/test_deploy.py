@@ -17,7 +17,7 @@ import yaml
 
 import harness
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = harness.ROOT
 DEPLOY = ROOT / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
 SERVICE = DEPLOY / "systemd" / "aws-iam-authenticator.service"

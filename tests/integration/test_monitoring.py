@@ -7,14 +7,13 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
 import harness
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = harness.ROOT
 MONITORING = ROOT / "deploy" / "monitoring"
 README = ROOT / "README.md"
 

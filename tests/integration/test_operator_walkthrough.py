@@ -6,13 +6,11 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-from pathlib import Path
 
 import harness
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = harness.ROOT
 
 
 def walkthrough_script():
@@ -22,16 +20,10 @@ def walkthrough_script():
     return block.group(1)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_readme_walkthrough(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    port, sts_port = free_port(), free_port()
+    port, sts_port = harness.free_port(), harness.free_port()
     env = harness.server_environment(tmp_path, {
         "B": str(harness.BIN_DIR), "W": str(work), "PORT": str(port), "STS_PORT": str(sts_port)})
     env.pop("AWS_EC2_METADATA_DISABLED")  # a newcomer's shell has no such setting
