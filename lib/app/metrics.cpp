@@ -284,22 +284,32 @@ prometheus::MetricFamily process_family(std::string name, std::string help, prom
 }  // namespace
 
 std::string Metrics::render() const {
+    using prometheus::MetricType;
+    struct ProcessMetric {
+        const char* name;
+        const char* help;
+        MetricType type;
+        double ProcessStats::*value;
+    };
+    // The names and help texts Prometheus client libraries use.
+    static constexpr ProcessMetric kProcessMetrics[] = {
+        {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", MetricType::Counter,
+         &ProcessStats::cpu_seconds},
+        {"process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+         &ProcessStats::resident_bytes},
+        {"process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
+         &ProcessStats::virtual_bytes},
+        {"process_open_fds", "Number of open file descriptors.", MetricType::Gauge, &ProcessStats::open_fds},
+        {"process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge, &ProcessStats::max_fds},
+        {"process_start_time_seconds", "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
+         &ProcessStats::start_time_seconds},
+    };
+
     std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
     if (const auto process = read_process_stats()) {
-        using prometheus::MetricType;
-        families.push_back(process_family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                                          MetricType::Counter, process->cpu_seconds));
-        families.push_back(process_family("process_resident_memory_bytes", "Resident memory size in bytes.",
-                                          MetricType::Gauge, process->resident_bytes));
-        families.push_back(process_family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                                          MetricType::Gauge, process->virtual_bytes));
-        families.push_back(process_family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
-                                          process->open_fds));
-        families.push_back(process_family("process_max_fds", "Maximum number of open file descriptors.",
-                                          MetricType::Gauge, process->max_fds));
-        families.push_back(process_family("process_start_time_seconds",
-                                          "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
-                                          process->start_time_seconds));
+        for (const ProcessMetric& metric : kProcessMetrics) {
+            families.push_back(process_family(metric.name, metric.help, metric.type, (*process).*metric.value));
+        }
     }
     return prometheus::TextSerializer().Serialize(families);
 }

@@ -46,7 +46,8 @@ std::optional<ProcessStats> read_process_stats() {
         stats.cpu_seconds = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;  // utime, stime
         stats.virtual_bytes = std::stod(fields[20]);                                   // vsize
         stats.resident_bytes = std::stod(fields[21]) * page;                           // rss, in pages
-        if (const auto boot = boot_time()) stats.start_time_seconds = *boot + std::stod(fields[19]) / ticks;
+        static const std::optional<double> boot = boot_time();  // fixed until reboot: read once
+        if (boot) stats.start_time_seconds = *boot + std::stod(fields[19]) / ticks;
     } catch (const std::exception&) {
         return std::nullopt;
     }
