@@ -1,5 +1,6 @@
 #include "core/mapping/arn_pattern.hpp"
 
+#include "core/aws/partition.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/quote.hpp"
 
@@ -22,17 +23,32 @@ bool split_sections(std::string_view text, std::array<std::string, 6>& out) {
 
 bool ArnPattern::is_pattern(std::string_view text) { return text.find_first_of("*?") != std::string_view::npos; }
 
-Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text) {
+Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text, PatternKind kind) {
     ArnPattern pattern;
     pattern.text_ = std::string(text);
+    const auto refuse = [&](std::string_view why) { return fail("ARN pattern " + quote(text, 256) + " " + std::string(why)); };
     if (!split_sections(text, pattern.sections_) || pattern.sections_[0] != "arn") {
-        return fail("ARN pattern " + quote(text, 256) + " is not arn:<partition>:<service>:<region>:<account>:<resource>");
-    }
-    if (pattern.sections_[1].empty() || pattern.sections_[2].empty() || pattern.sections_[5].empty()) {
-        return fail("ARN pattern " + quote(text, 256) + " has an empty partition, service or resource");
+        return refuse("is not arn:<partition>:iam::<account>:<role or user>/<name>");
     }
     for (char c : text) {
-        if (!ascii::is_graphic(c)) return fail("ARN pattern " + quote(text, 256) + " contains a space or control character");
+        if (!ascii::is_graphic(c)) return refuse("contains a space or control character");
+    }
+    const auto& [arn, partition, service, region, account, resource] = pattern.sections_;
+    for (std::string_view literal : {partition, service, region, account}) {
+        if (is_pattern(literal)) {
+            return refuse("has a wildcard outside the role or user name: partition, service and account must be "
+                          "written out, so that a pattern never matches another account by accident");
+        }
+    }
+    if (aws::find_partition(partition) == nullptr) return refuse("names no partition (" + quote(partition) + ")");
+    if (service != "iam" || !region.empty()) return refuse("is not an IAM ARN (arn:<partition>:iam::<account>:...)");
+    if (account.size() != 12 || !ascii::all_of_digits(account)) {
+        return refuse("does not name a 12-digit account ID");
+    }
+    const std::string_view type = kind == PatternKind::Role ? "role/" : "user/";
+    if (!resource.starts_with(type) || is_pattern(resource.substr(0, type.size())) || resource.size() == type.size()) {
+        return refuse(kind == PatternKind::Role ? "in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"
+                                                : "in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>");
     }
     pattern.literal_prefix_ = std::min(text.find_first_of("*?"), text.size());
     return pattern;

@@ -1,15 +1,17 @@
 #pragma once
 // IAM "ArnLike" patterns for mapping entries: one entry for a family of
-// roles or users.
+// roles or users of one account.
 //
 //   arn:aws:iam::111122223333:role/dev-*      every role whose name starts with dev-
-//   arn:aws:iam::*:role/ReadOnly              ReadOnly in every account
 //   arn:aws:iam::111122223333:user/svc-??     svc- plus exactly two characters
 //
-// Each of the six ARN sections is matched on its own ('*' any run of
-// characters, '?' exactly one; neither crosses a ':' section boundary),
-// without regard to letter case, as mapping ARNs are compared. (Upstream's
-// ArnLike reads '?' as "zero or one"; IAM means exactly one.)
+// '*' (any run of characters) and '?' (exactly one) may appear only in the
+// resource's path and name, after a literal "role/" (mapRoles) or "user/"
+// (mapUsers). Partition, service and account are literal, so a pattern can
+// never reach into another account or partition by accident: patterns such
+// as "arn:aws:iam::*:role/ReadOnly" or "arn:aws:iam::111122223333:*" are
+// refused. Matching ignores letter case, as mapping ARNs are compared.
+// (Upstream has no patterns: it reads '*' and '?' literally.)
 
 #include <array>
 #include <cstddef>
@@ -20,11 +22,17 @@
 
 namespace aia::mapping {
 
+enum class PatternKind {
+    Role,  // a mapRoles entry: resource "role/..."
+    User,  // a mapUsers entry: resource "user/..."
+};
+
 class ArnPattern {
 public:
-    // Refuses text that is not "arn:" + six sections, and empty sections
-    // where an ARN cannot have them (partition, service, resource).
-    static Result<ArnPattern, std::string> parse(std::string_view text);
+    // Refuses text that is not "arn:<partition>:iam::<12-digit account>:"
+    // followed by "role/" or "user/" as `kind` says and the name, and any
+    // wildcard outside the path and name.
+    static Result<ArnPattern, std::string> parse(std::string_view text, PatternKind kind);
 
     // True when `text` contains '*' or '?'.
     static bool is_pattern(std::string_view text);

@@ -42,7 +42,9 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
     }
     if (!entry.arn.empty()) {
         if (ArnPattern::is_pattern(entry.arn)) {
-            if (auto pattern = ArnPattern::parse(entry.arn); !pattern) return pattern.error();
+            if (auto pattern = ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User); !pattern) {
+                return pattern.error();
+            }
         } else if (auto canonical = arn::canonicalize(entry.arn); !canonical) {
             return canonical.error();
         } else if (canonical->type == arn::PrincipalType::AssumedRole) {
@@ -60,14 +62,12 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
 }
 
 // Role sessions' ARNs carry no IAM path, so a role pattern with one never
-// matches; nor does a pattern for sessions (callers are matched by their
-// canonical IAM ARN).
+// matches.
 bool role_pattern_needs_path(const ArnPattern& pattern) {
     const std::string_view resource = pattern.section(5);
     return resource.starts_with("role/") && resource.substr(5).find('/') != std::string_view::npos;
 }
 
-bool pattern_names_sessions(const ArnPattern& pattern) { return pattern.section(5).starts_with("assumed-role/"); }
 
 // "AWSReservedSSO_<name>_<16 hex>", the roles IAM Identity Center creates.
 bool is_sso_role_for(std::string_view role_name, std::string_view permission_set) {
@@ -146,14 +146,10 @@ MappingTable MappingTable::build(MappingConfig config, const TableOptions& optio
             } else if (entry.sso) {
                 table.sso_.push_back(index);
             } else if (ArnPattern::is_pattern(entry.arn)) {
-                ArnPattern pattern = ArnPattern::parse(entry.arn).value();
+                ArnPattern pattern = ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User).value();
                 if (is_role && role_pattern_needs_path(pattern)) {
                     problems.push_back(origin + ": " + quote(entry.arn, 256) +
                                        " can never match: role sessions carry no IAM path (write the role name without it)");
-                }
-                if (pattern_names_sessions(pattern)) {
-                    problems.push_back(origin + ": " + quote(entry.arn, 256) +
-                                       " can never match: callers are matched by their role's IAM ARN (role/...)");
                 }
                 table.patterns_.push_back({std::move(pattern), index});
             } else {
@@ -233,7 +229,8 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
     std::vector<Scored> scored;
     const RoleParts caller = role_parts(identity.canonical_arn);
     const std::string caller_key = mapping_key(identity.canonical_arn).value_or("");
-    for (const MappingEntry& entry : entries_) {
+    for (std::size_t index = 0; index < entries_.size(); ++index) {
+        const MappingEntry& entry = entries_[index];
         NearMiss miss{entry.origin, describe(entry), ""};
         int score = 0;
         if (options_.user_id_strict) {
@@ -253,7 +250,10 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
                 score = 9;
             }
         } else if (ArnPattern::is_pattern(entry.arn)) {
-            const ArnPattern pattern = ArnPattern::parse(entry.arn).value();
+            const auto of_entry = std::find_if(patterns_.begin(), patterns_.end(),
+                                               [index](const Pattern& p) { return p.entry == index; });
+            if (of_entry == patterns_.end()) continue;
+            const ArnPattern& pattern = of_entry->pattern;
             static constexpr const char* kSections[] = {"", "partition", "service", "region", "account", "resource"};
             std::array<std::string, 6> sections;
             const auto lowered = ascii::to_lower(identity.canonical_arn);

@@ -65,60 +65,60 @@ TEST_CASE("exact ARNs: roles, users, any letter case, role paths", "[mapping-tab
 
 TEST_CASE("patterns: exact beats pattern, longer literal prefix beats shorter, then order written", "[mapping-table]") {
     const MappingTable table = build({.roles = {
-                                          entry("arn:aws:iam::*:role/*", "anyone", "mapRoles[0]"),
+                                          entry("arn:aws:iam::111122223333:role/*", "anyone", "mapRoles[0]"),
                                           entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[1]"),
                                           entry("arn:aws:iam::111122223333:role/dev-admin", "dev-admin", "mapRoles[2]"),
                                           entry("arn:aws:iam::111122223333:role/dev-?", "never-first", "mapRoles[3]"),
                                           entry("arn:aws:iam::111122223333:role/ops-*", "ops-1", "mapRoles[4]"),
                                           entry("arn:aws:iam::111122223333:role/ops-*", "ops-2", "mapRoles[5]"),
-                                      }});
+                                      },
+                                      .accounts = {"444455556666"}});
     CHECK(username_for(table, session("dev-admin")) == "dev-admin");
     CHECK(username_for(table, session("dev-team")) == "dev");
     CHECK(username_for(table, session("dev-x")) == "dev");  // same prefix as dev-?: written first
     CHECK(username_for(table, session("ops-1")) == "ops-1");
-    CHECK(username_for(table, session("prod", "s", "444455556666")) == "anyone");
+    CHECK(username_for(table, session("prod")) == "anyone");
     CHECK(table.match(session("dev-team"))->kind == MatchKind::Pattern);
+    // A pattern never leaves its account: another account's role falls through to mapAccounts.
+    CHECK(username_for(table, session("prod", "s", "444455556666")) == "<account>");
+    CHECK(table.match(session("prod", "s", "444455556666"))->kind == MatchKind::Account);
+    CHECK(username_for(table, session("prod", "s", "999999999999")) == "<none>");
 }
 
-TEST_CASE("IAM Identity Center permission sets", "[mapping-table]") {
-    MappingEntry sso{.sso = mapping::SsoMatcher{"AdministratorAccess", "111122223333", ""}, .username = "sso-admin",
-                     .origin = "mapRoles[0]"};
-    MappingEntry cn_sso{.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", "aws-cn"}, .username = "cn-reader",
-                        .origin = "mapRoles[1]"};
-    const mapping::TableOptions with_sso{.sso_enabled = true};
-    const MappingTable table = build({.roles = {sso, cn_sso}}, with_sso);
-    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef")) == "sso-admin");
-    CHECK(username_for(table, session("awsreservedsso_administratoraccess_0123456789ABCDEF")) == "sso-admin");
-    CHECK(table.match(session("AWSReservedSSO_AdministratorAccess_0123456789abcdef"))->kind == MatchKind::Sso);
-    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcde")) == "<none>");
-    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdeg")) == "<none>");
-    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccessX_0123456789abcdef")) == "<none>");
-    CHECK(username_for(table, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "s", "999999999999")) == "<none>");
-    // Upstream builds "arn::iam::..." when a partition is given, so such
-    // entries never match there (its bug); here the partition counts.
-    CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef", "s", "111122223333", "aws-cn")) ==
-          "cn-reader");
-    CHECK(username_for(table, session("AWSReservedSSO_ReadOnly_0123456789abcdef")) == "<none>");
-    // The full SSO role path written as a plain rolearn works too.
-    const MappingTable plain = build({.roles = {entry(
-        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0123456789abcdef",
-        "dev", "mapRoles[0]")}});
-    CHECK(username_for(plain, session("AWSReservedSSO_Dev_0123456789abcdef")) == "dev");
-
-    // Without the feature gate sso entries are refused, as upstream ignores them.
+TEST_CASE("patterns: wildcards only in the name, never across accounts, partitions or kinds", "[mapping-table]") {
     std::vector<std::string> problems;
-    const MappingTable gated = MappingTable::build({.roles = {sso}}, {}, problems);
-    CHECK(username_for(gated, session("AWSReservedSSO_AdministratorAccess_0123456789abcdef")) == "<none>");
-    CHECK(problems == std::vector<std::string>{
-                          "mapRoles[0]: sso entries need --feature-gates=SSORoleMatch=true (as upstream); entry ignored"});
-}
-
-TEST_CASE("mapAccounts comes last", "[mapping-table]") {
-    const MappingTable table = build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]")},
-                                      .accounts = {"111122223333"}});
-    CHECK(username_for(table, session("Admin")) == "admin");
-    CHECK(username_for(table, session("Other")) == "<account>");
-    CHECK(table.match(session("Other"))->kind == MatchKind::Account);
+    const MappingTable table = MappingTable::build(
+        {.roles = {entry("arn:aws:iam::*:role/ReadOnly", "any-account", "mapRoles[0]"),
+                   entry("arn:*:iam::111122223333:role/Admin", "any-partition", "mapRoles[1]"),
+                   entry("arn:aws:*::111122223333:role/Admin", "any-service", "mapRoles[2]"),
+                   entry("arn:aws:iam::111122223333:*", "anything", "mapRoles[3]"),
+                   entry("arn:aws:iam::111122223333:role*", "type-glob", "mapRoles[4]"),
+                   entry("arn:aws:iam::111122223333:user/dev-*", "users-in-roles", "mapRoles[5]"),
+                   entry("arn:aws:iam::1111222233?3:role/x", "account-glob", "mapRoles[6]"),
+                   entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[7]")},
+         .users = {entry("arn:aws:iam::111122223333:role/ops-*", "roles-in-users", "mapUsers[0]"),
+                   entry("arn:aws:iam::111122223333:user/svc-??", "svc", "mapUsers[1]")}},
+        {}, problems);
+    REQUIRE(problems.size() == 8);
+    const std::string outside = "has a wildcard outside the role or user name";
+    CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[0]: ARN pattern \"arn:aws:iam::*:role/ReadOnly\" " + outside));
+    CHECK_THAT(problems[0], Catch::EndsWith("so that a pattern never matches another account by accident; entry ignored"));
+    CHECK_THAT(problems[1], Catch::StartsWith("mapRoles[1]: ") && Catch::Contains(outside));
+    CHECK_THAT(problems[2], Catch::StartsWith("mapRoles[2]: ") && Catch::Contains(outside));
+    CHECK(problems[3] == "mapRoles[3]: ARN pattern \"arn:aws:iam::111122223333:*\" in mapRoles must name roles: "
+                         "arn:<partition>:iam::<account>:role/<name>; entry ignored");
+    CHECK_THAT(problems[4], Catch::StartsWith("mapRoles[4]: ") && Catch::Contains("in mapRoles must name roles"));
+    CHECK_THAT(problems[5], Catch::StartsWith("mapRoles[5]: ") && Catch::Contains("in mapRoles must name roles"));
+    CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[6]: ") && Catch::Contains(outside));
+    CHECK_THAT(problems[7], Catch::StartsWith("mapUsers[0]: ") && Catch::Contains("in mapUsers must name users"));
+    CHECK(table.role_count() == 1);
+    CHECK(table.user_count() == 1);
+    CHECK(username_for(table, session("dev-team")) == "dev");
+    CHECK(username_for(table, session("ReadOnly", "s", "444455556666")) == "<none>");
+    CHECK(username_for(table, session("Admin")) == "<none>");
+    CHECK(username_for(table, session("ops-1")) == "<none>");
+    CHECK(username_for(table, user("arn:aws:iam::111122223333:user/svc-01")) == "svc");
+    CHECK(username_for(table, user("arn:aws:iam::111122223333:user/dev-1")) == "<none>");
 }
 
 TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]") {
