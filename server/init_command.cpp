@@ -22,18 +22,14 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     if (c.port == 0) return startup_error("config key server.port: init needs a fixed port, since the kubeconfig names it");
 
     std::printf("Authenticator Version: \"%s\", \"%s\"\n", build_info::kVersion, build_info::kGitCommit);
-    auto certificate = app::ensure_certificate(c.state_dir, certificate_hosts(c));
-    if (!certificate) return startup_error("config key server.stateDir: " + certificate.error());
-    std::printf("%s %s and %s\n", certificate->generated ? "generated" : "reusing", certificate->cert_path.c_str(),
-                certificate->key_path.c_str());
-
     // A reused certificate must name the host the kubeconfig will, or
     // kube-apiserver's TLS check would fail every authentication.
     const std::string host = config::advertised_host(c);
-    if (!app::certificate_covers(certificate->cert_pem, host)) {
-        return startup_error("the existing certificate " + certificate->cert_path + " does not name " + host +
-                             "; remove it and " + certificate->key_path + " to generate a new pair");
-    }
+    auto certificate = app::ensure_certificate(c.state_dir, {.hosts = certificate_hosts(c), .webhook_host = host});
+    if (!certificate) return startup_error("serving certificate: " + certificate.error());
+    std::printf("%s %s and %s\n", certificate->renewed ? "renewed" : certificate->generated ? "generated" : "reusing",
+                certificate->cert_path.c_str(), certificate->key_path.c_str());
+    for (const std::string& warning : certificate->warnings) std::printf("warning: %s\n", warning.c_str());
     const std::string url = app::webhook_url(host, c.port);
     auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, certificate->cert_pem);
     if (!written) return startup_error("config key server.generateKubeconfig: " + written.error());

@@ -48,8 +48,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     for (const std::string& warning : loaded->warnings) log.warn("configuration warning", {{"problem", warning}});
 
     auto validator = token::TokenValidator::create(
-        {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region});
-    if (!validator) return startup_error("config key server.region: " + validator.error());
+        {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region, .sts_regions = c.sts_regions});
+    if (!validator) return startup_error(validator.error());
 
     // Upstream logs the configured mappings at start; so do we (the file's).
     for (const auto& role : c.mappings.roles) {
@@ -61,10 +61,15 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     for (const auto& account : c.mappings.accounts) log.info("mapping IAM Account", {{"accountid", account}});
 
     const std::string advertised = config::advertised_host(c);
-    auto certificate = app::ensure_certificate(c.state_dir, certificate_hosts(c));
-    if (!certificate) return startup_error("config key server.stateDir: " + certificate.error());
-    log.info(certificate->generated ? "generated a new certificate" : "reusing certificate",
+    auto certificate = app::ensure_certificate(
+        c.state_dir,
+        {.hosts = certificate_hosts(c), .webhook_host = advertised, .pregenerated = c.kubeconfig_pregenerated});
+    if (!certificate) return startup_error("serving certificate: " + certificate.error());
+    log.info(certificate->renewed     ? "renewed the certificate, which was about to expire"
+             : certificate->generated ? "generated a new certificate"
+                                      : "reusing certificate",
              {{"cert", certificate->cert_path}, {"key", certificate->key_path}});
+    for (const std::string& warning : certificate->warnings) log.warn("serving certificate", {{"problem", warning}});
 
     auto server_tls = net::make_server_tls(certificate->cert_path, certificate->key_path);
     if (!server_tls) return startup_error(server_tls.error());
@@ -82,6 +87,11 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
 
     app::Metrics metrics;
     metrics.set_build_info(build_info::kVersion, build_info::kGitCommit);
+    // Only admitted regions get their own StsRegion label.
+    metrics.set_sts_regions(validator->region_policy().admitted_regions());
+    if (!c.sts_regions.empty()) {
+        log.info("accepting STS regions newer than this build", {{"stsRegions", app::list_field(validator->region_policy().listed())}});
+    }
     // The server's own AWS calls (EC2 lookups): set up on first use.
     app::AwsSession aws({.region = c.region,
                          .ec2_role_arn = c.ec2_describe_instances_role_arn,
@@ -95,7 +105,10 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     mappings.load_all();
     mappings.start();
 
-    app::InflightLimit sts_limit(c.max_inflight_sts_requests);
+    app::StsSlots sts_slots(c.max_inflight_sts_requests);
+    // One resolver for every worker's STS calls: lookups run concurrently,
+    // failures are remembered, the home hosts resolve first.
+    const auto resolver = std::make_shared<net::HostResolver>();
     app::IdentityCache identity_cache({.ttl = c.identity_cache_ttl,
                                        .max_entries = c.identity_cache_max_entries,
                                        .max_bytes = c.identity_cache_max_bytes,
@@ -111,7 +124,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         &mappings,
         {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
         &aws,
-        &sts_limit,
+        &sts_slots,
         &identity_cache,
         &metrics,
         &log,
@@ -144,8 +157,9 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     net::HttpServer server(
         options, *server_tls,
         [&](net::asio::io_context& io) {
-            return std::make_shared<app::WebhookHandler>(context, std::make_unique<net::HttpClient>(io, *sts_tls),
-                                                         sts_options);
+            return std::make_shared<app::WebhookHandler>(
+                context, std::make_unique<net::HttpClient>(io, *sts_tls, net::HttpClientOptions{.resolver = resolver}),
+                sts_options);
         },
         [&log](std::string_view client, std::string_view problem) {
             log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});
@@ -201,7 +215,7 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
                  {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
     }
     app::CertificateReloader certificate_reloader(
-        certificate->cert_path, certificate->key_path,
+        certificate->cert_path, certificate->key_path, advertised,
         [&](std::shared_ptr<boost::asio::ssl::context> tls, const std::string& cert_pem) {
             server.set_tls(std::move(tls));
             // kube-apiserver trusts what the kubeconfig names: keep it current.

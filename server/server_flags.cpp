@@ -45,6 +45,7 @@ Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& 
     if (flags.sts_endpoint_override) c.sts_endpoint_override = *flags.sts_endpoint_override;
     if (flags.sts_ca_cert) c.sts_ca_cert_file = *flags.sts_ca_cert;
     if (flags.region) c.region = *flags.region;
+    if (flags.sts_regions) c.sts_regions = *flags.sts_regions;
     if (flags.aws_auth_path) c.aws_auth_path = *flags.aws_auth_path;
     if (flags.sts_timeout) {
         auto timeout = config::parse_duration(*flags.sts_timeout);
@@ -110,6 +111,10 @@ void add_server_flags(CLI::App& command, ServerFlags& flags) {
     command.add_option("--sts-ca-cert", flags.sts_ca_cert, "CA bundle to verify STS with (default: the system store)");
     command.add_option("--sts-timeout", flags.sts_timeout, "Deadline for one STS exchange, e.g. 10s (default 10s)");
     command.add_option("--region", flags.region, "This server's AWS region: accepted as an STS region even if its name is new");
+    command.add_option("--sts-regions", flags.sts_regions,
+                       "Comma-separated AWS regions newer than this build whose STS endpoints tokens may name "
+                       "(server.stsRegions)")
+        ->delimiter(',');
     command.add_option("--aws-auth-path", flags.aws_auth_path,
                         "aws-auth ConfigMap manifest, or mounted ConfigMap directory, for backend mode EKSConfigMapFile");
     command.add_option("--threads", flags.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 256));

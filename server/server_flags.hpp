@@ -31,6 +31,7 @@ struct ServerFlags {
     std::optional<std::string> sts_ca_cert;
     std::optional<std::string> sts_timeout;
     std::optional<std::string> region;
+    std::optional<std::vector<std::string>> sts_regions;
     std::optional<std::string> aws_auth_path;
     std::optional<std::string> hostname;  // init only (upstream's `init --hostname`)
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());

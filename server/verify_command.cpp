@@ -25,6 +25,7 @@ struct VerifyFlags {
     std::string token;
     std::string partition = "aws";
     std::string region;
+    std::vector<std::string> sts_regions;
     std::string output;
     std::string sts_endpoint_override;
     std::string sts_ca_cert;
@@ -60,7 +61,8 @@ int run_verify(const GlobalFlags& globals, const VerifyFlags& flags) {
     if (flags.token.empty()) return usage_error("token not specified (-t TOKEN)");
     if (!flags.output.empty() && flags.output != "json") return usage_error("--output: only json is supported");
 
-    auto validator = token::TokenValidator::create({.cluster_id = cluster_id, .partition = flags.partition, .region = flags.region});
+    auto validator = token::TokenValidator::create(
+        {.cluster_id = cluster_id, .partition = flags.partition, .region = flags.region, .sts_regions = flags.sts_regions});
     if (!validator) return usage_error(validator.error());
     net::StsClientOptions sts_options;
     auto timeout = config::parse_duration(flags.sts_timeout);
@@ -99,6 +101,9 @@ void add_verify_command(CLI::App& app, const GlobalFlags& globals, int& exit_sta
     command->add_option("-t,--token", flags->token, "The token to verify");
     command->add_option("--partition", flags->partition, "AWS partition whose STS hosts are accepted (default aws)");
     command->add_option("--region", flags->region, "The server's region: accepted as an STS region even if its name is new");
+    command->add_option("--sts-regions", flags->sts_regions,
+                        "Comma-separated AWS regions newer than this build whose STS endpoints tokens may name")
+        ->delimiter(',');
     command->add_option("-o,--output", flags->output, "Output format: json (default: upstream's text form)");
     command->add_option("--sts-endpoint-override", flags->sts_endpoint_override,
                         "Send the STS request to https://host[:port] instead of the token's host");

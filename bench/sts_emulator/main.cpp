@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "app/state_files.hpp"
 #include "core/config/server_config.hpp"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     std::string credential_lifetime = "15m";
     double fail_rate = 0, ec2_throttle_rate = 0;
     bool log_requests = false;
+    std::vector<std::string> tls_names;
     app.add_option("--address", address, "IP address to listen on (default 127.0.0.1)");
     app.add_option("--port", port, "Port (default 0: a free one)");
     app.add_option("--identities", identities_file, "JSON fixture: identities, roles, web identity tokens, instances (see world.hpp)")
@@ -54,6 +56,9 @@ int main(int argc, char** argv) {
     app.add_option("--ec2-throttle-rate", ec2_throttle_rate, "Share of DescribeInstances calls answered RequestLimitExceeded")
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--state-dir", state_dir, "Where to keep the emulator's TLS certificate and key")->required();
+    app.add_option("--tls-name", tls_names,
+                   "Also name this host in the certificate (repeatable), to stand in for an AWS host by DNS, "
+                   "e.g. sts.us-west-2.amazonaws.com");
     app.add_option("--latency", latency, "Delay before each STS answer, e.g. 20ms");
     app.add_option("--jitter", jitter, "Extra random delay up to this, e.g. 5ms");
     app.add_option("--fail-rate", fail_rate, "Share of requests to fail on purpose, 0 to 1")->check(CLI::Range(0.0, 1.0));
@@ -82,7 +87,9 @@ int main(int argc, char** argv) {
                                              : bench::EmulatorBehaviour::Failure::Throttle;
     behaviour.ec2_throttle_rate = ec2_throttle_rate;
 
-    auto certificate = app::ensure_certificate(state_dir, {"localhost", "127.0.0.1", "::1", address});
+    std::vector<std::string> certificate_names = {"localhost", "127.0.0.1", "::1", address};
+    certificate_names.insert(certificate_names.end(), tls_names.begin(), tls_names.end());
+    auto certificate = app::ensure_certificate(state_dir, {.hosts = certificate_names});
     if (!certificate) return fail_with(certificate.error());
     auto tls = net::make_server_tls(certificate->cert_path, certificate->key_path);
     if (!tls) return fail_with(tls.error());

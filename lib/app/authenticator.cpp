@@ -40,7 +40,7 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     };
 
     // Built apart: g++ 12 miscompiles braced initializers inside co_await.
-    const VerifierServices services{sts_, *context_.metrics, context_.sts_limit, context_.identity_cache};
+    const VerifierServices services{sts_, *context_.metrics, context_.sts_slots, context_.identity_cache};
     const Verification verification = co_await verify_token(request->token, context_.validator, services);
     if (!verification.cache.empty()) fields.push_back({"cache", std::string(verification.cache)});
     if (verification.request) {

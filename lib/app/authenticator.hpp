@@ -27,7 +27,7 @@ struct AuthenticatorContext {
     const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
     AwsSession* aws;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
-    InflightLimit* sts_limit;  // STS calls in flight over all workers; null: no cap
+    StsSlots* sts_slots;  // STS calls in flight over all workers, shared out by host; null: no cap
     IdentityCache* identity_cache;  // STS answers by token; null or disabled: ask STS every time
     Metrics* metrics;
     Logger* log;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "app/serving_certificate.hpp"
 #include "net/tls_context.hpp"
 
 namespace aia::app {
@@ -48,9 +49,13 @@ Pair read_pair(const std::string& cert_path, const std::string& key_path) {
 
 }  // namespace
 
-CertificateReloader::CertificateReloader(std::string cert_path, std::string key_path, Install install, Logger& log,
-                                         Metrics& metrics)
-    : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)), install_(std::move(install)), log_(log),
+CertificateReloader::CertificateReloader(std::string cert_path, std::string key_path, std::string webhook_host,
+                                         Install install, Logger& log, Metrics& metrics)
+    : cert_path_(std::move(cert_path)),
+      key_path_(std::move(key_path)),
+      webhook_host_(std::move(webhook_host)),
+      install_(std::move(install)),
+      log_(log),
       metrics_(metrics) {
     settled_ = read_pair(cert_path_, key_path_).fingerprint();
 }
@@ -105,6 +110,10 @@ void CertificateReloader::check(bool forced) {
     settled_ = state;
 
     std::string error = pair.error;
+    if (error.empty() && !webhook_host_.empty() && !certificate_covers(pair.cert, webhook_host_)) {
+        error = "the certificate does not name " + webhook_host_ +
+                ", the host the webhook kubeconfig uses: kube-apiserver's TLS check would fail every review";
+    }
     std::shared_ptr<boost::asio::ssl::context> context;
     if (error.empty()) {
         auto made = net::make_server_tls_from_pem(pair.cert, pair.key);

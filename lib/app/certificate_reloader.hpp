@@ -7,8 +7,9 @@
 // taken whole, not half-way), the pair is loaded into a new TLS context and
 // handed to `install`: new connections use it, open ones keep theirs. A pair
 // that does not load -- unreadable, not PEM, a key that does not match, an
-// expired or not yet valid certificate -- changes nothing: the certificate in
-// use stays, and the failure is logged and counted once per distinct content.
+// expired or not yet valid certificate, one that does not name the host the
+// webhook kubeconfig uses -- changes nothing: the certificate in use stays,
+// and the failure is logged and counted once per distinct content.
 // reload_now() (SIGHUP) loads the files at once, changed or not.
 
 #include <condition_variable>
@@ -33,7 +34,10 @@ public:
     using Install = std::function<void(std::shared_ptr<boost::asio::ssl::context>, const std::string& cert_pem)>;
 
     // The files' content now is taken as the pair in use (loaded at start).
-    CertificateReloader(std::string cert_path, std::string key_path, Install install, Logger& log, Metrics& metrics);
+    // `webhook_host`: the host kube-apiserver connects to; a new certificate
+    // must name it (empty: unchecked).
+    CertificateReloader(std::string cert_path, std::string key_path, std::string webhook_host, Install install,
+                        Logger& log, Metrics& metrics);
     ~CertificateReloader();
     CertificateReloader(const CertificateReloader&) = delete;
     CertificateReloader& operator=(const CertificateReloader&) = delete;
@@ -48,6 +52,7 @@ private:
 
     std::string cert_path_;
     std::string key_path_;
+    std::string webhook_host_;
     Install install_;
     Logger& log_;
     Metrics& metrics_;

@@ -316,7 +316,8 @@ void MappingSources::check(Source& source, bool initial) {
                              std::chrono::system_clock::now().time_since_epoch()).count();
         if (now >= *result.updated_at) metrics_.dynamic_file_latency(static_cast<double>(now - *result.updated_at));
     }
-    metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count());
+    metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count(),
+                              result.problems.size());
     log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
               {{"source", name},
                {"file", spec.path},

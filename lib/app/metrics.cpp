@@ -26,9 +26,8 @@ constexpr bool outcomes_in_enum_order() {
 }
 static_assert(outcomes_in_enum_order(), "latency_by_outcome is indexed by Outcome");
 
-// Region labels come from tokens; any region-shaped name passes validation,
-// so the number of distinct label values is capped to keep memory bounded.
-constexpr std::size_t kMaxRegionLabels = 64;
+// The StsRegion label of anything outside the admitted regions.
+constexpr std::string_view kOtherRegion = "other";
 
 }  // namespace
 
@@ -59,6 +58,21 @@ struct Metrics::Impl {
             .Help("Requests denied without asking STS because server.maxInflightSTSRequests calls were out")
             .Register(*registry)
             .Add({});
+    prometheus::Counter& sts_unknown_region_denials =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_sts_unknown_region_denials_total")
+            .Help("Tokens denied before any I/O because their STS host names a region neither this build nor "
+                  "server.region / server.stsRegions admits")
+            .Register(*registry)
+            .Add({});
+    prometheus::Family<prometheus::Counter>& sts_host_rejections =
+        prometheus::BuildCounter()
+            .Name("aws_iam_authenticator_sts_host_rejections_total")
+            .Help("Requests denied without asking STS to protect other hosts: reason host_cap (the host's share of "
+                  "STS slots is in use), shared_cap (the slots for hosts other than the global endpoint and the "
+                  "server's own region are in use), resolve_failed (the host failed to resolve moments ago), "
+                  "resolve_busy (too many lookups waiting)")
+            .Register(*registry);
     prometheus::Counter& ec2_calls = prometheus::BuildCounter()
                                          .Name("aws_iam_authenticator_ec2_describe_instances_calls_total")
                                          .Help("Number of EC2 DescribeInstances calls")
@@ -115,6 +129,11 @@ struct Metrics::Impl {
             .Name("aws_iam_authenticator_aws_credentials_refresh_total")
             .Help("Fetches of the server's own AWS credentials, by result (success, failure)")
             .Register(*registry);
+    prometheus::Family<prometheus::Gauge>& mapping_entry_problems =
+        prometheus::BuildGauge()
+            .Name("aws_iam_authenticator_mapping_entry_problems")
+            .Help("Entries of the table in force that were refused (logged as \"mapping entry problem\"), by source")
+            .Register(*registry);
     prometheus::Family<prometheus::Gauge>& mapping_entries =
         prometheus::BuildGauge()
             .Name("aws_iam_authenticator_mapping_entries")
@@ -170,14 +189,13 @@ struct Metrics::Impl {
     // One histogram per outcome, created up front: Family::Add takes a lock.
     std::array<prometheus::Histogram*, kOutcomes.size()> latency_by_outcome{};
 
+    // Written once before serving (set_sts_regions), then only read.
     std::mutex regions_mutex;
-    std::set<std::string, std::less<>> regions;
+    std::set<std::string, std::less<>> regions{"global"};
 
     std::string region_label(std::string_view region) {
         std::lock_guard lock(regions_mutex);
-        if (regions.contains(region)) return std::string(region);
-        if (regions.size() >= kMaxRegionLabels) return "other";
-        return *regions.emplace(region).first;
+        return std::string(regions.contains(region) ? region : kOtherRegion);
     }
 
     Impl() {
@@ -222,12 +240,24 @@ void Metrics::certificate_expires_at(double not_after) { impl_->certificate_expi
 
 void Metrics::sts_inflight_rejected() { impl_->sts_inflight_rejections.Increment(); }
 
+void Metrics::sts_unknown_region_denied() { impl_->sts_unknown_region_denials.Increment(); }
+
+void Metrics::sts_host_rejected(std::string_view reason) {
+    impl_->sts_host_rejections.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::set_sts_regions(const std::vector<std::string>& regions) {
+    std::lock_guard lock(impl_->regions_mutex);
+    impl_->regions = {"global"};
+    impl_->regions.insert(regions.begin(), regions.end());
+}
+
 void Metrics::sts_throttled(std::string_view sts_region) {
     impl_->throttling.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
 }
 
 void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
-                               std::size_t accounts) {
+                               std::size_t accounts, std::size_t problems) {
     const std::string name(source);
     impl_->mapping_reloads.Add({{"source", name}, {"result", succeeded ? "success" : "failure"}}).Increment();
     if (!succeeded) return;
@@ -235,6 +265,7 @@ void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::siz
     impl_->mapping_entries.Add({{"source", name}, {"kind", "role"}}).Set(static_cast<double>(roles));
     impl_->mapping_entries.Add({{"source", name}, {"kind", "user"}}).Set(static_cast<double>(users));
     impl_->mapping_entries.Add({{"source", name}, {"kind", "account"}}).Set(static_cast<double>(accounts));
+    impl_->mapping_entry_problems.Add({{"source", name}}).Set(static_cast<double>(problems));
 }
 
 void Metrics::ec2_describe_instances_call() { impl_->ec2_calls.Increment(); }

@@ -7,6 +7,9 @@
 //   aws_iam_authenticator_sts_throttling_total{StsRegion}
 //   aws_iam_authenticator_ec2_describe_instances_calls_total
 // and ours:
+//   aws_iam_authenticator_sts_inflight_rejections_total
+//   aws_iam_authenticator_sts_unknown_region_denials_total
+//   aws_iam_authenticator_sts_host_rejections_total{reason}
 //   aws_iam_authenticator_ec2_private_dns_cache_hits_total / _misses_total
 //   aws_iam_authenticator_ec2_throttled_total
 //   aws_iam_authenticator_identity_cache_hits_total / _misses_total / _shared_total
@@ -16,6 +19,7 @@
 //   aws_iam_authenticator_mapping_reload_total{source,result}
 //   aws_iam_authenticator_mapping_last_success_timestamp_seconds{source}
 //   aws_iam_authenticator_mapping_entries{source,kind}
+//   aws_iam_authenticator_mapping_entry_problems{source}
 //   aws_iam_authenticator_connections_refused_total
 //   aws_iam_authenticator_connections_timed_out_total{phase}
 //   aws_iam_authenticator_request_timeouts_total
@@ -29,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/auth/outcome.hpp"
 
@@ -46,9 +51,19 @@ public:
     void sts_connection_failure(std::string_view sts_region);
     void sts_throttled(std::string_view sts_region);
     void sts_inflight_rejected();
-    // One reload attempt of a mapping source; the counts when it succeeded.
+    // A token whose STS host names a region the region policy does not admit.
+    void sts_unknown_region_denied();
+    // A request denied to protect the other STS hosts (see StsGate): reason
+    // host_cap, shared_cap, resolve_failed or resolve_busy.
+    void sts_host_rejected(std::string_view reason);
+    // The regions that get their own StsRegion label ("global" always does);
+    // any other is counted as "other", so token-chosen names cannot grow the
+    // label set. Call before serving.
+    void set_sts_regions(const std::vector<std::string>& regions);
+    // One reload attempt of a mapping source; the counts when it succeeded
+    // (`problems`: entries refused, see MappingTable::build).
     void mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
-                          std::size_t accounts);
+                          std::size_t accounts, std::size_t problems = 0);
 
     // EC2 lookups for {{EC2PrivateDNSName}}.
     void ec2_describe_instances_call();

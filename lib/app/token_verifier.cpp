@@ -10,8 +10,27 @@ namespace {
 
 using auth::Outcome;
 
+// Why no slot was free, for the log.
+std::string slot_refusal(StsSlots::Refusal why, const StsSlots& slots, const token::PresignedRequest& request) {
+    const std::string suffix = "; denied without asking STS";
+    switch (why) {
+        case StsSlots::Refusal::Host:
+            return "too many STS requests in flight to " + request.host + " (at most " + std::to_string(slots.per_host()) +
+                   " to one host other than the global endpoint and the server's own region, a quarter of "
+                   "server.maxInflightSTSRequests)" + suffix;
+        case StsSlots::Refusal::Shared:
+            return "too many STS requests in flight to hosts other than the global endpoint and the server's own "
+                   "region (at most " + std::to_string(slots.shared()) +
+                   ", three quarters of server.maxInflightSTSRequests)" + suffix;
+        case StsSlots::Refusal::Total:
+        case StsSlots::Refusal::None: break;
+    }
+    return "too many STS requests in flight (server.maxInflightSTSRequests " + std::to_string(slots.total()) + ")" +
+           suffix;
+}
+
 // STS's verdict on a token that passed the offline checks.
-net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, const VerifierServices& services) {
+net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, bool home, const VerifierServices& services) {
     SharedAnswer result;
     const auto fail = [&result](Outcome outcome, std::string reason) {
         result.failure = outcome;
@@ -20,18 +39,25 @@ net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, con
     };
     Metrics& metrics = services.metrics;
 
-    InflightLimit::Slot slot;
-    if (services.limit != nullptr) {
-        slot = services.limit->try_acquire();
+    StsSlots::Slot slot;
+    if (services.slots != nullptr) {
+        StsSlots::Refusal why = StsSlots::Refusal::None;
+        slot = services.slots->try_acquire(request.host, home, why);
         if (!slot) {
-            metrics.sts_inflight_rejected();
-            co_return fail(Outcome::StsThrottling, "too many STS requests in flight (server.maxInflightSTSRequests " +
-                                                       std::to_string(services.limit->max()) +
-                                                       "); denied without asking STS");
+            if (why == StsSlots::Refusal::Total) metrics.sts_inflight_rejected();
+            else metrics.sts_host_rejected(why == StsSlots::Refusal::Host ? "host_cap" : "shared_cap");
+            co_return fail(Outcome::StsThrottling, slot_refusal(why, *services.slots, request));
         }
     }
-    const net::StsAnswer answer = co_await services.sts.get_caller_identity(request);
+    const net::StsAnswer answer = co_await services.sts.get_caller_identity(request, home);
     const std::string& region = request.sts_region;
+    if (answer.kind == net::StsAnswer::Kind::Skipped) {
+        // The name failed moments ago, or too many lookups are waiting: STS was not asked.
+        metrics.sts_host_rejected(answer.skipped_because);
+        const bool busy = answer.skipped_because == "resolve_busy";
+        co_return fail(busy ? Outcome::StsThrottling : Outcome::StsError,
+                       "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
+    }
     if (answer.kind != net::StsAnswer::Kind::Answered) {
         metrics.sts_connection_failure(region);
         co_return fail(Outcome::StsError,
@@ -71,6 +97,10 @@ void adopt(Verification& verification, SharedAnswer answer) {
 
 }  // namespace
 
+bool is_home_host(const token::PresignedRequest& request, const token::StsRegionPolicy& regions) {
+    return request.sts_region == "global" || (!regions.own_region().empty() && request.sts_region == regions.own_region());
+}
+
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
                                           VerifierServices services) {
     Verification result;
@@ -78,14 +108,16 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     // outlives its token's validity window or lets a malformed token by.
     auto presigned = validator.validate(token, wall_clock_now());
     if (!presigned) {
+        if (presigned.error().code == token::TokenErrorCode::UnknownRegion) services.metrics.sts_unknown_region_denied();
         result.failure = Outcome::InvalidToken;
         result.reason = presigned.error().message();
         co_return result;
     }
     result.request = std::move(presigned).value();
+    const bool home = is_home_host(*result.request, validator.region_policy());
 
     if (services.cache == nullptr || !services.cache->enabled()) {
-        SharedAnswer answer = co_await ask_sts(*result.request, services);
+        SharedAnswer answer = co_await ask_sts(*result.request, home, services);
         adopt(result, std::move(answer));
         co_return result;
     }
@@ -98,7 +130,7 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
         co_return result;
     }
     result.cache = "miss";
-    SharedAnswer answer = co_await ask_sts(*result.request, services);
+    SharedAnswer answer = co_await ask_sts(*result.request, home, services);
     lookup.lead.finish(answer, steady_expiry(*result.request));
     adopt(result, std::move(answer));
     co_return result;

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "app/identity_cache.hpp"
-#include "app/inflight_limit.hpp"
 #include "app/metrics.hpp"
+#include "app/sts_slots.hpp"
 #include "core/auth/outcome.hpp"
 #include "core/identity/identity.hpp"
 #include "core/token/token_validator.hpp"
@@ -31,16 +31,21 @@ struct Verification {
 };
 
 // What the STS replay needs besides the token. Counts STS answers,
-// connection failures and throttling in `metrics`. With `limit`, a token that
-// would be one STS call too many is denied (StsThrottling) without asking
-// STS. With an enabled `cache`, a token checked offline is looked up there
-// before STS is asked, and STS's identity is stored for the next time.
+// connection failures and throttling in `metrics`. With `slots`, a token that
+// would be one STS call too many (in all, or for its host; see StsSlots) is
+// denied (StsThrottling) without asking STS. With an enabled `cache`, a token
+// checked offline is looked up there before STS is asked, and STS's identity
+// is stored for the next time.
 struct VerifierServices {
     net::StsClient& sts;
     Metrics& metrics;
-    InflightLimit* limit = nullptr;
+    StsSlots* slots = nullptr;
     IdentityCache* cache = nullptr;
 };
+
+// The STS hosts the server depends on most: the global endpoint and those
+// of its own region. They keep room in StsSlots and resolve first.
+bool is_home_host(const token::PresignedRequest& request, const token::StsRegionPolicy& regions);
 
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
                                           VerifierServices services);

@@ -17,8 +17,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Kind = ClientResponse::Kind;
 
-// Answers are cached for 30 s: AWS endpoints' DNS TTLs are 60 s.
-constexpr std::chrono::seconds kResolveCacheTime{30};
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 
 struct Connection {
@@ -103,14 +101,6 @@ struct HttpClient::Impl {
     std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
     std::size_t opened = 0;
 
-    struct Resolved {
-        tcp::resolver::results_type endpoints;
-        Clock::time_point expires;
-    };
-    // Shared with pending resolutions, which may finish after a request gave up.
-    std::shared_ptr<std::unordered_map<std::string, Resolved>> resolved =
-        std::make_shared<std::unordered_map<std::string, Resolved>>();
-
     std::unique_ptr<Connection> take_idle(const std::string& key) {
         auto it = idle.find(key);
         if (it == idle.end()) return nullptr;
@@ -141,47 +131,6 @@ struct HttpClient::Impl {
         }
     }
 
-    // getaddrinfo runs on a helper thread and cannot be interrupted, so the
-    // deadline is enforced by waiting on a timer that the resolution, if it
-    // finishes first, cancels. A late answer still fills the cache.
-    awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& host, std::uint16_t port,
-                                                                  Clock::time_point deadline, ClientResponse& problem) {
-        const std::string key = host + ":" + std::to_string(port);
-        if (auto it = resolved->find(key); it != resolved->end() && it->second.expires > Clock::now()) {
-            co_return it->second.endpoints;
-        }
-        struct Pending {
-            Pending(asio::io_context& io, Clock::time_point deadline) : timer(io, deadline), resolver(io) {}
-            asio::steady_timer timer;
-            tcp::resolver resolver;
-            bool done = false;
-            boost::system::error_code ec;
-            tcp::resolver::results_type endpoints;
-        };
-        auto pending = std::make_shared<Pending>(io, deadline);
-        pending->resolver.async_resolve(
-            host, std::to_string(port),
-            [pending, cache = resolved, key](const boost::system::error_code& ec, tcp::resolver::results_type results) {
-                pending->done = true;
-                pending->ec = ec;
-                pending->endpoints = results;
-                if (!ec) (*cache)[key] = {results, Clock::now() + kResolveCacheTime};
-                pending->timer.cancel();
-            });
-        boost::system::error_code timer_ec;
-        co_await pending->timer.async_wait(asio::redirect_error(use_awaitable, timer_ec));
-        if (!pending->done) {
-            pending->resolver.cancel();
-            problem = failure(Kind::TimedOut, "resolving " + host + " took too long");
-            co_return std::nullopt;
-        }
-        if (pending->ec) {
-            problem = failure(Kind::Unreachable, "cannot resolve " + host + ": " + pending->ec.message());
-            co_return std::nullopt;
-        }
-        co_return pending->endpoints;
-    }
-
     // Resolve, connect and (for TLS) handshake, all before `deadline`.
     awaitable<std::unique_ptr<Connection>> connect(const Endpoint& endpoint, Clock::time_point deadline,
                                                    ClientResponse& problem) {
@@ -191,8 +140,19 @@ struct HttpClient::Impl {
             co_return nullptr;
         }
         boost::system::error_code ec;
-        const auto endpoints = co_await resolve(endpoint.host, endpoint.port, deadline, problem);
-        if (!endpoints) co_return nullptr;
+        const Resolution resolution = co_await options.resolver->resolve(endpoint.host, endpoint.port, deadline,
+                                                                         endpoint.priority);
+        switch (resolution.kind) {
+            case Resolution::Kind::Resolved: break;
+            case Resolution::Kind::Failed: problem = failure(Kind::Unreachable, resolution.error); co_return nullptr;
+            case Resolution::Kind::TimedOut: problem = failure(Kind::TimedOut, resolution.error); co_return nullptr;
+            case Resolution::Kind::RecentlyFailed:
+            case Resolution::Kind::Busy:
+                problem = failure(Kind::Skipped, resolution.error);
+                problem.skipped_because =
+                    resolution.kind == Resolution::Kind::Busy ? "resolve_busy" : "resolve_failed";
+                co_return nullptr;
+        }
 
         auto connection = endpoint.tls ? std::unique_ptr<Connection>(new Connection{
                                              std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>, io, *tls), {}})
@@ -200,7 +160,7 @@ struct HttpClient::Impl {
                                              std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>, io), {}});
         beast::tcp_stream& tcp_layer = connection->tcp();
         tcp_layer.expires_at(deadline);
-        co_await tcp_layer.async_connect(*endpoints, asio::redirect_error(use_awaitable, ec));
+        co_await tcp_layer.async_connect(resolution.endpoints, asio::redirect_error(use_awaitable, ec));
         if (ec) {
             problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
                               "cannot connect to " + where + ": " + ec.message());
@@ -233,7 +193,9 @@ struct HttpClient::Impl {
 };
 
 HttpClient::HttpClient(asio::io_context& io, std::shared_ptr<ssl::context> tls, HttpClientOptions options)
-    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {}
+    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {
+    if (!impl_->options.resolver) impl_->options.resolver = std::make_shared<HostResolver>(ResolverOptions{.threads = 1});
+}
 
 HttpClient::~HttpClient() = default;
 

@@ -6,7 +6,8 @@
 // keep-alive connections per endpoint, sends at most one request per
 // connection at a time, verifies TLS certificates and host names, follows
 // no redirects, caps the answer's size and bounds the whole exchange
-// (DNS included) with one deadline. A pooled connection the peer has closed
+// (DNS included) with one deadline. Names are resolved by a HostResolver,
+// which the clients of all workers share. A pooled connection the peer has closed
 // meanwhile is retried once on a fresh one; a connection is pooled again
 // only after a complete final answer with nothing left over.
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "net/asio.hpp"
+#include "net/host_resolver.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -31,6 +33,7 @@ struct Endpoint {
     std::string host;      // what to connect to (a name or an IP literal)
     std::uint16_t port = 443;
     std::string tls_name;  // the name the certificate must carry; empty: host
+    bool priority = false; // resolved ahead of other names (see HostResolver)
 
     std::string pool_key() const;
 };
@@ -48,8 +51,10 @@ struct ClientResponse {
         Unreachable,  // resolve, connect or TLS failed
         TimedOut,     // the deadline passed
         Broken,       // the peer sent something that is not an acceptable HTTP answer
+        Skipped,      // not attempted: the name failed to resolve moments ago, or too many lookups wait
     };
     Kind kind = Kind::Answered;
+    std::string_view skipped_because;  // when Skipped: "resolve_failed" or "resolve_busy"
     unsigned status = 0;   // when Answered
     std::string body;      // when Answered
     std::string error;     // otherwise: what went wrong, for the log
@@ -64,6 +69,8 @@ struct HttpClientOptions {
     std::chrono::seconds max_idle_time{30};  // servers close idle connections; do not reuse older ones
     std::size_t max_answer_bytes = 64 * 1024;
     std::string user_agent = "aws-iam-authenticator-cpp";
+    // Shared with other clients; null: the client makes a small one of its own.
+    std::shared_ptr<HostResolver> resolver;
 };
 
 class HttpClient {

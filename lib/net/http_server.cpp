@@ -107,6 +107,8 @@ private:
 
 // Enough for a whole TokenReview in one read, usually.
 constexpr std::size_t kFirstReadSize = 8 * 1024;
+// A draining server's last look for a request already on its way.
+constexpr std::chrono::milliseconds kLastLookTime{100};
 
 void cut(const HttpServerOptions& options, ConnectionCut why) {
     if (options.on_connection_cut) options.on_connection_cut(why);
@@ -186,18 +188,33 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         // next one; from its first byte the headers must arrive within
         // read_header_timeout, however slowly they trickle.
         if (buffer.size() == 0) {
-            if (idle.draining) break;
-            IdleWait waiting(idle, tcp_layer);
-            tcp_layer.expires_after(options.idle_timeout);
-            const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
-                                                                         asio::redirect_error(use_awaitable, ec));
-            buffer.commit(received);
-            if (ec) {
-                if (ec == beast::error::timeout) {
-                    cut(options, ConnectionCut::IdleTimeout);
-                    log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+            bool last_look = idle.draining;
+            if (!last_look) {
+                IdleWait waiting(idle, tcp_layer);
+                tcp_layer.expires_after(options.idle_timeout);
+                const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
+                                                                             asio::redirect_error(use_awaitable, ec));
+                buffer.commit(received);
+                // A shutdown cancelled the wait: look once more below.
+                last_look = ec == asio::error::operation_aborted && idle.draining;
+                if (ec && !last_look) {
+                    if (ec == beast::error::timeout) {
+                        cut(options, ConnectionCut::IdleTimeout);
+                        log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+                    }
+                    break;
                 }
-                break;
+            }
+            if (last_look) {
+                // Shutting down: a request the client sent before it could
+                // know is already here (in the socket or the TLS layer), and
+                // closing now would throw it away. One last short read; a
+                // request found is answered, with Connection: close.
+                tcp_layer.expires_after(kLastLookTime);
+                const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
+                                                                             asio::redirect_error(use_awaitable, ec));
+                buffer.commit(received);
+                if (ec || received == 0) break;
             }
         }
 
@@ -350,41 +367,61 @@ awaitable<void> HttpServer::accept_loop() {
             co_await pause.async_wait(asio::redirect_error(use_awaitable, pause_ec));
             continue;
         }
-        std::string client = endpoint_text(socket);
-        // Over the cap, close at once: the client learns now, instead of
-        // waiting in the kernel's backlog for a slot that may not come.
-        if (active_connections_->load() >= options_.max_connections) {
-            socket.close(ec);
-            log_(client, "refused: " + std::to_string(options_.max_connections) + " connections are open");
-            cut(options_, ConnectionCut::OverLimit);
-            continue;
-        }
+        admit(std::move(socket), worker);
         ++next;
-        connections_accepted_.fetch_add(1, std::memory_order_relaxed);
-        socket.set_option(tcp::no_delay(true), ec);
-        try {
-            const auto on_end = [log = log_](std::exception_ptr error) {
-                if (error) log("", "connection ended by an unexpected error: " + describe(error));
-            };
-            if (!plain_http_) {
-                std::shared_ptr<ssl::context> tls = current_tls();
-                TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
-                asio::co_spawn(worker.io,
-                               serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
-                                                options_, log_, worker.idle, ConnectionSlot{active_connections_}),
-                               on_end);
-            } else {
-                asio::co_spawn(worker.io,
-                               serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client),
-                                                worker.handler, options_, log_, worker.idle,
-                                                ConnectionSlot{active_connections_}),
-                               on_end);
-            }
-        } catch (const std::exception& e) {
-            // SSL_new failing (memory): drop this connection, keep accepting.
-            log_(client, std::string("cannot set up the connection: ") + e.what());
-        }
     }
+}
+
+void HttpServer::admit(tcp::socket socket, Worker& worker) {
+    boost::system::error_code ec;
+    std::string client = endpoint_text(socket);
+    // Over the cap, close at once: the client learns now, instead of
+    // waiting in the kernel's backlog for a slot that may not come.
+    if (active_connections_->load() >= options_.max_connections) {
+        socket.close(ec);
+        log_(client, "refused: " + std::to_string(options_.max_connections) + " connections are open");
+        cut(options_, ConnectionCut::OverLimit);
+        return;
+    }
+    connections_accepted_.fetch_add(1, std::memory_order_relaxed);
+    socket.set_option(tcp::no_delay(true), ec);
+    try {
+        const auto on_end = [log = log_](std::exception_ptr error) {
+            if (error) log("", "connection ended by an unexpected error: " + describe(error));
+        };
+        if (!plain_http_) {
+            std::shared_ptr<ssl::context> tls = current_tls();
+            TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
+            asio::co_spawn(worker.io,
+                           serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
+                                            options_, log_, worker.idle, ConnectionSlot{active_connections_}),
+                           on_end);
+        } else {
+            asio::co_spawn(worker.io,
+                           serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client),
+                                            worker.handler, options_, log_, worker.idle,
+                                            ConnectionSlot{active_connections_}),
+                           on_end);
+        }
+    } catch (const std::exception& e) {
+        // SSL_new failing (memory): drop this connection, keep accepting.
+        log_(client, std::string("cannot set up the connection: ") + e.what());
+    }
+}
+
+// Shutting down: connections the kernel has already completed are waiting
+// in the listen backlog, their requests maybe sent. Closing the acceptor
+// would reset them; they are taken in and served once, like the others.
+void HttpServer::take_backlog_and_close() {
+    boost::system::error_code ec;
+    acceptor_->non_blocking(true, ec);
+    for (std::size_t next = 0; !ec;) {
+        Worker& worker = *workers_[next++ % workers_.size()];
+        tcp::socket socket(worker.io);
+        acceptor_->accept(socket, ec);
+        if (!ec) admit(std::move(socket), worker);
+    }
+    acceptor_->close(ec);
 }
 
 void HttpServer::run() {
@@ -403,10 +440,7 @@ void HttpServer::run() {
 
 void HttpServer::shutdown(std::chrono::milliseconds grace) {
     if (stopping_ || draining_.exchange(true)) return;
-    asio::post(workers_.front()->io, [this] {
-        boost::system::error_code ignored;
-        acceptor_->close(ignored);
-    });
+    asio::post(workers_.front()->io, [this] { take_backlog_and_close(); });
     for (auto& worker : workers_) {
         asio::post(worker->io, [&idle = worker->idle] { idle.close_all(); });
     }

@@ -104,10 +104,12 @@ public:
     // Serves until stop(), or until shutdown() has finished; returns once every worker has.
     void run();
 
-    // Graceful: stops accepting, closes idle keep-alive connections, lets
-    // requests in progress finish and answers them with "Connection: close";
-    // stops once no connection is left or `grace` has passed, whichever is
-    // first. Safe from any thread.
+    // Graceful: stops accepting (connections already in the listen backlog
+    // are taken in), lets requests in progress finish and answers them with
+    // "Connection: close", and gives each idle keep-alive connection one last
+    // short read, so that a request already sent is answered (with
+    // "Connection: close") rather than lost; stops once no connection is
+    // left or `grace` has passed, whichever is first. Safe from any thread.
     void shutdown(std::chrono::milliseconds grace);
 
     // Stops accepting and ends the workers now, abandoning open connections. Safe from any thread.
@@ -126,6 +128,8 @@ public:
 private:
     struct Worker;
     awaitable<void> accept_loop();
+    void admit(boost::asio::ip::tcp::socket socket, Worker& worker);
+    void take_backlog_and_close();
     awaitable<void> stop_when_drained(std::chrono::milliseconds grace);
     std::shared_ptr<boost::asio::ssl::context> current_tls() const;
 

@@ -2,11 +2,13 @@
 
 namespace aia::net {
 
-awaitable<StsAnswer> StsClient::get_caller_identity(const token::PresignedRequest& request) {
+awaitable<StsAnswer> StsClient::get_caller_identity(const token::PresignedRequest& request, bool home) {
     const bool overridden = !options_.override_host.empty();
     Endpoint endpoint;
     endpoint.host = overridden ? options_.override_host : request.host;
     endpoint.port = overridden ? options_.override_port : 443;
+    // Every request goes to an override: it is everyone's home.
+    endpoint.priority = home || overridden;
 
     ClientRequest out;
     out.method = "GET";

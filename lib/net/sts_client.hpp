@@ -31,7 +31,9 @@ class StsClient {
 public:
     StsClient(HttpClient& http, StsClientOptions options) : http_(http), options_(std::move(options)) {}
 
-    awaitable<StsAnswer> get_caller_identity(const token::PresignedRequest& request);
+    // `home`: the token's host is one the server depends on most (the global
+    // endpoint, its own region): its name resolves ahead of others.
+    awaitable<StsAnswer> get_caller_identity(const token::PresignedRequest& request, bool home = false);
 
 private:
     HttpClient& http_;

@@ -395,8 +395,9 @@ def unit_exec_start():
     return shlex.split(re.search(r"^ExecStart=(.*)$", text, re.M).group(1))
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_unit_verifies_and_is_hardened(tmp_path):
+    # Skipped where systemd-analyze is missing, except under CI=true: there it fails.
+    systemd_analyze = harness.require_tool("systemd-analyze", "systemd")
     text = SERVICE.read_text()
     for setting in ("NoNewPrivileges=yes", "ProtectSystem=strict", "DynamicUser=yes", "CapabilityBoundingSet=\n",
                     "ExecReload=/bin/kill -HUP $MAINPID"):
@@ -404,7 +405,7 @@ def test_systemd_unit_verifies_and_is_hardened(tmp_path):
     # verify needs the binary to exist: point ExecStart at the built one.
     unit = tmp_path / SERVICE.name
     unit.write_text(text.replace("/usr/local/bin/aws-iam-authenticator", str(harness.SERVER)))
-    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([systemd_analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
     problems = [line for line in (result.stdout + result.stderr).splitlines()
                 if SERVICE.name in line or "ExecStart" in line]
     assert result.returncode == 0 and not problems, result.stdout + result.stderr

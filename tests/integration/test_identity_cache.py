@@ -126,7 +126,7 @@ def test_the_mapping_is_applied_afresh_to_a_cached_identity(start_server, emulat
         return answer["status"]["user"]["username"] if answer["status"]["authenticated"] else None
 
     def eventually(expected, timeout=3.0):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + harness.scaled(timeout)
         while (seen := username()) != expected:
             assert time.monotonic() < deadline, f"still {seen!r}, want {expected!r}"
             time.sleep(0.05)

@@ -6,6 +6,7 @@ import stat
 import time
 
 import harness
+from certificates import make_pair
 
 
 def test_state_files_and_kubeconfig(start_server):
@@ -33,12 +34,43 @@ def test_restart_reuses_the_certificate(start_server, tmp_path):
     second.process.wait_for_text("reusing certificate")
 
 
-def test_broken_key_is_replaced(start_server):
+def test_a_broken_or_half_missing_pair_stops_the_start_and_is_kept(start_server):
+    """A silently regenerated pair would break a --kubeconfig-pregenerated
+    setup (kube-apiserver trusts the old one): only both files absent make a
+    new pair."""
     first = start_server()
     first.stop()
-    (first.state_dir / "key.pem").write_text("not a key")
-    second = start_server(config_text=first.config.read_text())
-    second.process.wait_for_text("generated a new certificate")
+    cert = first.state_dir / "cert.pem"
+    key = first.state_dir / "key.pem"
+    key.write_text("not a key")
+    broken = start_server(config_text=first.config.read_text(), wait=False, name="broken")
+    assert broken.process.wait_exit() == 1
+    assert "serving certificate: " in broken.process.text()
+    assert "key.pem is not an unencrypted PEM private key" in broken.process.text()
+    assert key.read_text() == "not a key"
+
+    key.unlink()
+    half = start_server(config_text=first.config.read_text(), wait=False, name="half")
+    assert half.process.wait_exit() == 1
+    assert f"{cert} exists but {key} does not" in half.process.text()
+
+    cert.unlink()
+    fresh = start_server(config_text=first.config.read_text(), name="fresh")
+    fresh.process.wait_for_text("generated a new certificate")
+
+
+def test_a_certificate_not_naming_the_webhook_host_stops_the_start(start_server, tmp_path):
+    first = start_server()
+    first.stop()
+    cert_pem, key_pem, _ = make_pair(host="10.9.9.9")  # names 10.9.9.9 and localhost, not 127.0.0.1
+    (first.state_dir / "cert.pem").write_bytes(cert_pem)
+    (first.state_dir / "key.pem").write_bytes(key_pem)
+    refused = start_server(config_text=first.config.read_text(), wait=False, name="refused")
+    assert refused.process.wait_exit() == 1
+    assert "does not name 127.0.0.1, the host the webhook kubeconfig uses" in refused.process.text()
+    # The same pair is fine where the kubeconfig names a host it covers.
+    named = start_server(config_text=first.config.read_text() + "  hostname: localhost\n", name="named")
+    named.process.wait_for_text("reusing certificate")
 
 
 def test_sigterm_stops_cleanly(start_server):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fault_proxy import FaultProxy
-from harness import ADMIN, EC2_NODE, metric_value, sign_token
+from harness import ADMIN, EC2_NODE, metric_value, scaled, sign_token
 
 # Faults and the HTTP status the server answers with: STS throttling is a
 # 429 (kube-apiserver backs off), everything else a plain denial.
@@ -82,7 +82,7 @@ def test_sts_fault_denies_then_recovers(proxied_server, sts_proxy, fault):
         assert (proxy.faults, proxy.connections) != faults_before, "the fault was never exercised"
         # A fault costs at most the STS deadline (plus one retry of a dead
         # pooled connection, which starts a new deadline).
-        assert elapsed < 2 * STS_TIMEOUT + 1.5, elapsed
+        assert elapsed < 2 * STS_TIMEOUT + scaled(1.5), elapsed
 
         proxy.mode = "pass"
         assert_admin(*server.review(sign_token(ADMIN), connection=connection))

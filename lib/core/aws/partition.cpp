@@ -18,15 +18,37 @@ constexpr std::array<std::string_view, 1> kIsoEPrefixes = {"eu-isoe"};
 constexpr std::array<std::string_view, 1> kIsoFPrefixes = {"us-isof"};
 constexpr std::array<std::string_view, 1> kEuscPrefixes = {"eusc-de"};
 
+// The regions, from AWS's published region list (December 2026). Debian's
+// botocore data is older than several of them (ap-east-2, ap-southeast-5..7,
+// mx-central-1, us-isob-west-1, the aws-iso-f and aws-eusc regions...): this
+// list is kept by hand. A region missing here locks its users out until an
+// operator lists it in server.stsRegions, so add new regions as AWS
+// launches them (tests/unit/aws/partition_test.cpp names every one).
+constexpr std::array<std::string_view, 34> kAwsRegions = {
+    "af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",   "ca-west-1",      "eu-central-1",
+    "eu-central-2",   "eu-north-1",     "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",
+    "eu-west-3",      "il-central-1",   "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",
+    "us-east-1",      "us-east-2",      "us-west-1",      "us-west-2",
+};
+constexpr std::array<std::string_view, 2> kChinaRegions = {"cn-north-1", "cn-northwest-1"};
+constexpr std::array<std::string_view, 2> kGovCloudRegions = {"us-gov-east-1", "us-gov-west-1"};
+constexpr std::array<std::string_view, 2> kIsoRegions = {"us-iso-east-1", "us-iso-west-1"};
+constexpr std::array<std::string_view, 2> kIsoBRegions = {"us-isob-east-1", "us-isob-west-1"};
+constexpr std::array<std::string_view, 1> kIsoERegions = {"eu-isoe-west-1"};
+constexpr std::array<std::string_view, 2> kIsoFRegions = {"us-isof-east-1", "us-isof-south-1"};
+constexpr std::array<std::string_view, 1> kEuscRegions = {"eusc-de-east-1"};
+
 constexpr std::array kPartitions = {
-    Partition{"aws", "amazonaws.com", "api.aws", kAwsPrefixes},
-    Partition{"aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", kChinaPrefixes},
-    Partition{"aws-us-gov", "amazonaws.com", "api.aws", kGovCloudPrefixes},
-    Partition{"aws-iso", "c2s.ic.gov", "", kIsoPrefixes},
-    Partition{"aws-iso-b", "sc2s.sgov.gov", "", kIsoBPrefixes},
-    Partition{"aws-iso-e", "cloud.adc-e.uk", "", kIsoEPrefixes},
-    Partition{"aws-iso-f", "csp.hci.ic.gov", "", kIsoFPrefixes},
-    Partition{"aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", kEuscPrefixes},
+    Partition{"aws", "amazonaws.com", "api.aws", kAwsPrefixes, kAwsRegions},
+    Partition{"aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", kChinaPrefixes, kChinaRegions},
+    Partition{"aws-us-gov", "amazonaws.com", "api.aws", kGovCloudPrefixes, kGovCloudRegions},
+    Partition{"aws-iso", "c2s.ic.gov", "", kIsoPrefixes, kIsoRegions},
+    Partition{"aws-iso-b", "sc2s.sgov.gov", "", kIsoBPrefixes, kIsoBRegions},
+    Partition{"aws-iso-e", "cloud.adc-e.uk", "", kIsoEPrefixes, kIsoERegions},
+    Partition{"aws-iso-f", "csp.hci.ic.gov", "", kIsoFPrefixes, kIsoFRegions},
+    Partition{"aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", kEuscPrefixes, kEuscRegions},
 };
 
 bool is_lower_alnum(std::string_view s) {
@@ -53,12 +75,19 @@ const Partition* find_partition(std::string_view id) {
     return nullptr;
 }
 
+bool is_known_region(std::string_view region, const Partition& partition) {
+    return std::find(partition.regions.begin(), partition.regions.end(), region) != partition.regions.end();
+}
+
 bool region_belongs_to(std::string_view region, const Partition& partition) {
     return std::any_of(partition.region_prefixes.begin(), partition.region_prefixes.end(),
                        [&](std::string_view prefix) { return matches_prefix(region, prefix); });
 }
 
 const Partition* partition_for_region(std::string_view region) {
+    for (const Partition& partition : kPartitions) {
+        if (is_known_region(region, partition)) return &partition;
+    }
     for (const Partition& partition : kPartitions) {
         if (region_belongs_to(region, partition)) return &partition;
     }

@@ -15,6 +15,9 @@ struct Partition {
     // these prefixes, as the AWS SDKs' partition table says ("us", "eu", ...
     // in aws; "cn" in aws-cn; "us-gov" in aws-us-gov).
     std::span<const std::string_view> region_prefixes;
+    // Every region the partition has as this build knows it (AWS's published
+    // region list): the regions whose STS endpoints a token may name.
+    std::span<const std::string_view> regions;
 };
 
 std::span<const Partition> all_partitions();
@@ -22,11 +25,15 @@ std::span<const Partition> all_partitions();
 // nullptr when `id` is not a partition we know.
 const Partition* find_partition(std::string_view id);
 
+// True when `region` is in the partition's table of regions.
+bool is_known_region(std::string_view region, const Partition& partition);
+
 // True when `region` is named like a region of `partition`
 // (e.g. "eu-west-1" in aws, "cn-north-1" in aws-cn; "s3" nowhere).
 bool region_belongs_to(std::string_view region, const Partition& partition);
 
-// The partition whose naming `region` follows; nullptr if none.
+// The partition whose table holds `region`, else whose naming it follows;
+// nullptr if none.
 const Partition* partition_for_region(std::string_view region);
 
 // True for a syntactically valid region label, as the AWS SDKs check it:

@@ -183,11 +183,12 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         return true;
     }
     if (name == "ststimeout") return set_duration(config.sts_timeout);
-    if (name == "backendmode" || name == "scrubbedaccounts" || name == "mapaccounts") {
+    if (name == "backendmode" || name == "scrubbedaccounts" || name == "mapaccounts" || name == "stsregions") {
         auto list = string_list(value, path);
         if (!list) return fail(std::move(list).error());
-        (name == "backendmode" ? config.backend_mode
+        (name == "backendmode"        ? config.backend_mode
          : name == "scrubbedaccounts" ? config.scrubbed_accounts
+         : name == "stsregions"       ? config.sts_regions
                                       : config.mappings.accounts) = std::move(list).value();
         return true;
     }

@@ -60,7 +60,8 @@ struct ServerConfig {
     unsigned max_requests_per_connection = 100'000;                             // server.maxRequestsPerConnection
     // SIGTERM/SIGINT: how long requests in progress may take to finish.
     std::chrono::milliseconds shutdown_grace_period{std::chrono::seconds{10}};  // server.shutdownGracePeriod
-    std::string region;                 // server.region: our own region, accepted as an STS region (see sts_host.hpp)
+    std::string region;                 // server.region: our own region, accepted as an STS region (see sts_region_policy.hpp)
+    std::vector<std::string> sts_regions;  // server.stsRegions: more STS regions to accept (newer than this build)
     std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
     bool sso_role_match = false;        // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries

@@ -21,8 +21,8 @@ bool is_dns_label(std::string_view label) {
 
 }  // namespace
 
-Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Partition& partition,
-                                              std::string_view own_region) {
+Result<StsHost, TokenError> validate_sts_host(std::string_view host, const StsRegionPolicy& regions) {
+    const Partition& partition = regions.partition();
     // The host is attacker-chosen: quoted and capped wherever it is echoed.
     const auto unparsable = [&](std::string_view why) {
         return host_error("could not parse region for pre-signed URL " + quote(host, 256) + ", " + std::string(why));
@@ -55,10 +55,17 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Parti
     const std::string_view domain = host.substr(service.size() + 1 + region.size() + 1);
     const bool known_domain =
         domain == partition.domain || (!partition.dual_stack_domain.empty() && domain == partition.dual_stack_domain);
-    // Region-shaped names only: "sts.s3.amazonaws.com" is an S3 bucket, not STS.
-    const bool known_region = aws::region_belongs_to(region, partition) || (!own_region.empty() && region == own_region);
-    if (!known_domain || !known_region) return fail(wrong_partition());
-    return StsHost{std::string(host), std::string(region)};
+    if (!known_domain) return fail(wrong_partition());
+    if (regions.admits(region)) return StsHost{std::string(host), std::string(region)};
+
+    // Region-shaped names only: "sts.s3.amazonaws.com" is an S3 bucket, not
+    // STS, and another partition's region is not ours.
+    const Partition* owner = aws::partition_for_region(region);
+    if (!aws::looks_like_region(region) || (owner != nullptr && owner != &partition)) return fail(wrong_partition());
+    return fail(TokenError{TokenErrorCode::UnknownRegion,
+                           "unexpected hostname " + quote(host, 256) + " in pre-signed URL: region " + quote(region) +
+                               " is not one this build knows in partition " + std::string(partition.id) +
+                               "; if AWS has launched it, list it in " + std::string(kStsRegionsSetting)});
 }
 
 }  // namespace aia::token

@@ -7,16 +7,18 @@
 //   sts.<region>.<domain>                   regional
 //   sts-fips.<region>.<domain>              FIPS
 //   sts[-fips].<region>.<dual-stack domain> dual-stack (IPv4 and IPv6)
-// where <region> is named like a region of the partition ("<prefix>-<name>-<n>"
-// with the partition's prefixes: "eu-west-1" in aws, "cn-north-1" in aws-cn),
-// or is the server's own configured region. Ports, user-info, upper case,
-// trailing dots, VPC endpoint names and S3-style names such as
+// where <region> is one the region policy admits (see sts_region_policy.hpp):
+// known to this build for the partition, the server's own, or listed by the
+// operator. A region-shaped name it does not admit ("us-zz123-4") fails with
+// UnknownRegion, naming the setting that would admit it. Ports, user-info,
+// upper case, trailing dots, VPC endpoint names and S3-style names such as
 // "sts.s3.amazonaws.com" (a bucket called "sts") all fail.
 
 #include <string>
 #include <string_view>
 
 #include "core/aws/partition.hpp"
+#include "core/token/sts_region_policy.hpp"
 #include "core/token/token_error.hpp"
 #include "core/util/result.hpp"
 
@@ -31,11 +33,6 @@ struct StsHost {
 
 inline constexpr std::string_view kGlobalStsHost = "sts.amazonaws.com";
 
-// `own_region` is the server's region if known (may be empty): it is accepted
-// even when its name does not follow the partition's pattern, so a region AWS
-// launches after this build with a new prefix still works where the server
-// itself runs. The caller vouches that it looks like a region.
-Result<StsHost, TokenError> validate_sts_host(std::string_view host, const Partition& partition,
-                                              std::string_view own_region);
+Result<StsHost, TokenError> validate_sts_host(std::string_view host, const StsRegionPolicy& regions);
 
 }  // namespace aia::token

@@ -12,6 +12,7 @@ std::string_view to_string(TokenErrorCode code) noexcept {
         case TokenErrorCode::UserInfoPresent: return "user_info_present";
         case TokenErrorCode::PortPresent: return "port_present";
         case TokenErrorCode::UnexpectedHost: return "unexpected_host";
+        case TokenErrorCode::UnknownRegion: return "unknown_region";
         case TokenErrorCode::UnexpectedPath: return "unexpected_path";
         case TokenErrorCode::FragmentPresent: return "fragment_present";
         case TokenErrorCode::MalformedQuery: return "malformed_query";

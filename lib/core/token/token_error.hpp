@@ -16,6 +16,7 @@ enum class TokenErrorCode {
     UserInfoPresent,            // "user@" in the authority
     PortPresent,                // ":port" in the authority
     UnexpectedHost,             // not an STS endpoint of the configured partition
+    UnknownRegion,              // an STS endpoint for a region the region policy does not admit
     UnexpectedPath,             // path other than "/"
     FragmentPresent,            // "#..." after the query
     MalformedQuery,             // bad escape, ';' or '+'

@@ -257,18 +257,12 @@ Result<TokenValidator, std::string> TokenValidator::create(VerifierSettings sett
     if (settings.cluster_id.empty()) return fail("cluster ID cannot be empty");
     const Partition* partition = aws::find_partition(settings.partition);
     if (partition == nullptr) return fail("invalid partition " + quote(settings.partition));
-    if (!settings.region.empty()) {
-        // Our own region widens the host allow-list, so it must look like a
-        // region and must not belong to another partition.
-        const Partition* owner = aws::partition_for_region(settings.region);
-        if (!aws::looks_like_region(settings.region) || (owner != nullptr && owner != partition)) {
-            return fail("invalid region " + quote(settings.region) + " for partition " + settings.partition);
-        }
-    }
+    auto regions = StsRegionPolicy::create(*partition, settings.region, settings.sts_regions);
+    if (!regions) return fail(std::move(regions).error());
     if (settings.max_clock_skew.count() < 0 || settings.max_clock_skew > kMaxClockSkew) {
         return fail("clock skew allowance must be between 0 and " + std::to_string(kMaxClockSkew.count()) + " seconds");
     }
-    return TokenValidator(std::move(settings), partition);
+    return TokenValidator(std::move(settings), std::move(regions).value());
 }
 
 Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view token, amz_time::Seconds now) const {
@@ -281,7 +275,7 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
     auto url = check_url_shape(*decoded);
     if (!url) return fail(std::move(url).error());
 
-    auto sts_host = validate_sts_host(url->authority, *partition_, settings_.region);
+    auto sts_host = validate_sts_host(url->authority, regions_);
     if (!sts_host) return fail(std::move(sts_host).error());
 
     if (url->path != "/") return fail(error(Code::UnexpectedPath, "unexpected path in pre-signed URL"));

@@ -15,9 +15,11 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/aws/partition.hpp"
 #include "core/token/presigned_request.hpp"
+#include "core/token/sts_region_policy.hpp"
 #include "core/token/token_error.hpp"
 #include "core/util/amz_time.hpp"
 #include "core/util/result.hpp"
@@ -38,7 +40,8 @@ inline constexpr int kMaxExpiresSeconds = 900;
 struct VerifierSettings {
     std::string cluster_id;          // required; sent to STS as x-k8s-aws-id
     std::string partition = "aws";   // which STS hosts are acceptable
-    std::string region;              // the server's own region, if known (see validate_sts_host)
+    std::string region;              // the server's own region, if known (see sts_region_policy.hpp)
+    std::vector<std::string> sts_regions;  // server.stsRegions: regions newer than this build
     // How far X-Amz-Date may lie in the future. STS refuses such tokens
     // anyway; refusing them here saves the round trip.
     std::chrono::seconds max_clock_skew{std::chrono::minutes{5}};
@@ -47,20 +50,22 @@ struct VerifierSettings {
 class TokenValidator {
 public:
     // Fails with a reason when the settings are unusable (empty cluster ID,
-    // unknown partition, malformed region, negative skew).
+    // unknown partition, malformed region, negative skew); the reason names
+    // the setting.
     static Result<TokenValidator, std::string> create(VerifierSettings settings);
 
     Result<PresignedRequest, TokenError> validate(std::string_view token, amz_time::Seconds now) const;
 
     const VerifierSettings& settings() const noexcept { return settings_; }
-    const Partition& partition() const noexcept { return *partition_; }
+    const Partition& partition() const noexcept { return regions_.partition(); }
+    const StsRegionPolicy& region_policy() const noexcept { return regions_; }
 
 private:
-    TokenValidator(VerifierSettings settings, const Partition* partition)
-        : settings_(std::move(settings)), partition_(partition) {}
+    TokenValidator(VerifierSettings settings, StsRegionPolicy regions)
+        : settings_(std::move(settings)), regions_(std::move(regions)) {}
 
     VerifierSettings settings_;
-    const Partition* partition_;
+    StsRegionPolicy regions_;
 };
 
 }  // namespace aia::token

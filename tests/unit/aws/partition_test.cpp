@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "core/aws/partition.hpp"
 
 using namespace aia::aws;
@@ -69,5 +71,48 @@ TEST_CASE("region labels are validated as the SDKs do", "[partition]") {
     for (const char* bad : {"", "-us", "us-", "us_east", "us.east", "us east", "us/1"}) {
         INFO(bad);
         CHECK_FALSE(is_valid_region_label(bad));
+    }
+}
+
+TEST_CASE("every partition's table names every region AWS has launched", "[partition][regions]") {
+    // AWS's published region list, by hand: Debian's botocore data is older
+    // than several of these. A region missing from the table locks its users
+    // out until an operator lists it in server.stsRegions.
+    const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> expected = {
+        {"aws",
+         {"af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+          "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+          "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",   "ca-west-1",      "eu-central-1",
+          "eu-central-2",   "eu-north-1",     "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",
+          "eu-west-3",      "il-central-1",   "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",
+          "us-east-1",      "us-east-2",      "us-west-1",      "us-west-2"}},
+        {"aws-cn", {"cn-north-1", "cn-northwest-1"}},
+        {"aws-us-gov", {"us-gov-east-1", "us-gov-west-1"}},
+        {"aws-iso", {"us-iso-east-1", "us-iso-west-1"}},
+        {"aws-iso-b", {"us-isob-east-1", "us-isob-west-1"}},
+        {"aws-iso-e", {"eu-isoe-west-1"}},
+        {"aws-iso-f", {"us-isof-east-1", "us-isof-south-1"}},
+        {"aws-eusc", {"eusc-de-east-1"}},
+    };
+    REQUIRE(expected.size() == all_partitions().size());
+    for (const auto& [id, regions] : expected) {
+        INFO(id);
+        const Partition& partition = *find_partition(id);
+        CHECK(std::vector<std::string_view>(partition.regions.begin(), partition.regions.end()) == regions);
+        for (std::string_view region : regions) {
+            INFO(region);
+            CHECK(is_known_region(region, partition));
+            CHECK(partition_for_region(region) == &partition);  // by table, and by name
+            CHECK(region_belongs_to(region, partition));
+            CHECK(looks_like_region(region));
+            for (const Partition& other : all_partitions()) {
+                if (&other != &partition) CHECK_FALSE(is_known_region(region, other));
+            }
+        }
+    }
+    for (const char* invented : {"us-zz123-4", "eu-west-4", "ap-southeast-8", "cn-south-1", "us-gov-central-1", ""}) {
+        INFO(invented);
+        CHECK_FALSE(is_known_region(invented, *find_partition("aws")));
+        CHECK_FALSE(is_known_region(invented, *find_partition("aws-cn")));
     }
 }

@@ -10,22 +10,34 @@ using token::validate_sts_host;
 
 namespace {
 
-const aws::Partition& partition(std::string_view id) { return *aws::find_partition(id); }
+token::StsRegionPolicy policy(std::string_view partition_id, std::string own_region = "",
+                              std::vector<std::string> listed = {}) {
+    auto created = token::StsRegionPolicy::create(*aws::find_partition(partition_id), std::move(own_region),
+                                                  std::move(listed));
+    REQUIRE(created.ok());
+    return std::move(created).value();
+}
 
-std::string region_of(std::string_view host, std::string_view partition_id, std::string_view own_region = "") {
-    const auto result = validate_sts_host(host, partition(partition_id), own_region);
+std::string region_of(std::string_view host, std::string_view partition_id, std::string own_region = "",
+                      std::vector<std::string> listed = {}) {
+    const auto result = validate_sts_host(host, policy(partition_id, std::move(own_region), std::move(listed)));
     if (!result) FAIL_CHECK(host << " refused: " << result.error().detail);
     return result ? result->region : "";
 }
 
-std::string refusal(std::string_view host, std::string_view partition_id, std::string_view own_region = "") {
-    const auto result = validate_sts_host(host, partition(partition_id), own_region);
+std::string refusal(std::string_view host, std::string_view partition_id, std::string own_region = "",
+                    token::TokenErrorCode code = token::TokenErrorCode::UnexpectedHost) {
+    const auto result = validate_sts_host(host, policy(partition_id, std::move(own_region)));
     if (result) {
         FAIL_CHECK(host << " accepted");
         return "";
     }
-    CHECK(result.error().code == token::TokenErrorCode::UnexpectedHost);
+    CHECK(result.error().code == code);
     return result.error().detail;
+}
+
+std::string unknown_region(std::string_view host, std::string_view partition_id) {
+    return refusal(host, partition_id, "", token::TokenErrorCode::UnknownRegion);
 }
 
 }  // namespace
@@ -73,11 +85,47 @@ TEST_CASE("hosts of another partition are refused", "[sts-host]") {
           "partition {aws-iso} does not support hostname \"sts.us-iso-east-1.api.aws\"");
 }
 
-TEST_CASE("the server's own region is accepted even if named unusually", "[sts-host]") {
-    CHECK(refusal("sts.newregion-1.amazonaws.com.cn", "aws-cn").find("does not support") != std::string::npos);
-    CHECK(region_of("sts.newregion-1.amazonaws.com.cn", "aws-cn", "newregion-1") == "newregion-1");
+TEST_CASE("every known region is accepted in every form of its partition", "[sts-host]") {
+    for (const aws::Partition& partition : aws::all_partitions()) {
+        for (std::string_view region : partition.regions) {
+            std::vector<std::string> hosts = {"sts." + std::string(region) + "." + std::string(partition.domain),
+                                              "sts-fips." + std::string(region) + "." + std::string(partition.domain)};
+            if (!partition.dual_stack_domain.empty()) {
+                hosts.push_back("sts." + std::string(region) + "." + std::string(partition.dual_stack_domain));
+                hosts.push_back("sts-fips." + std::string(region) + "." + std::string(partition.dual_stack_domain));
+            }
+            for (const std::string& host : hosts) {
+                INFO(host);
+                CHECK(region_of(host, partition.id) == region);
+            }
+        }
+    }
+}
+
+TEST_CASE("a region-shaped name no setting admits is an unknown region, before any I/O", "[sts-host]") {
+    const std::string message = unknown_region("sts.us-zz123-4.amazonaws.com", "aws");
+    CHECK(message ==
+          "unexpected hostname \"sts.us-zz123-4.amazonaws.com\" in pre-signed URL: region \"us-zz123-4\" is not one "
+          "this build knows in partition aws; if AWS has launched it, list it in server.stsRegions (--sts-regions)");
+    // Every form, every partition; prefixes this build knows or not.
+    for (const char* host : {"sts-fips.eu-west-9.amazonaws.com", "sts.ap-southeast-99.api.aws",
+                             "sts.xx-newplace-1.amazonaws.com", "sts.eu-central-3.amazonaws.com"}) {
+        INFO(host);
+        unknown_region(host, "aws");
+    }
+    unknown_region("sts.cn-south-1.amazonaws.com.cn", "aws-cn");
+    unknown_region("sts.us-gov-central-1.amazonaws.com", "aws-us-gov");
+    unknown_region("sts.us-iso-north-1.c2s.ic.gov", "aws-iso");
+    unknown_region("sts.eusc-fr-west-1.amazonaws.eu", "aws-eusc");
+}
+
+TEST_CASE("the server's own region and the listed ones are admitted", "[sts-host]") {
+    unknown_region("sts.xx-newplace-1.amazonaws.com.cn", "aws-cn");
+    CHECK(region_of("sts.xx-newplace-1.amazonaws.com.cn", "aws-cn", "xx-newplace-1") == "xx-newplace-1");
+    CHECK(region_of("sts.us-zz123-4.amazonaws.com", "aws", "", {"us-zz123-4", "eu-north-7"}) == "us-zz123-4");
+    CHECK(region_of("sts-fips.eu-north-7.api.aws", "aws", "", {"us-zz123-4", "eu-north-7"}) == "eu-north-7");
     // ...but only with the partition's own domain.
-    CHECK(refusal("sts.newregion-1.example.com", "aws-cn", "newregion-1").find("does not support") != std::string::npos);
+    CHECK(refusal("sts.xx-newplace-1.example.com", "aws-cn", "xx-newplace-1").find("does not support") != std::string::npos);
 }
 
 TEST_CASE("names that only look like STS endpoints are refused", "[sts-host]") {
@@ -85,7 +133,8 @@ TEST_CASE("names that only look like STS endpoints are refused", "[sts-host]") {
     // certificate covers. Upstream accepts them (any label passes as a region).
     for (const char* host : {"sts.s3.amazonaws.com", "sts-fips.s3.amazonaws.com", "sts.s3-accelerate.amazonaws.com",
                              "sts.s3-us-west-2.amazonaws.com", "sts.execute-api.amazonaws.com",
-                             "sts.not-a-region.amazonaws.com", "sts.s3.dualstack.api.aws"}) {
+                             "sts.not-a-region.amazonaws.com", "sts.s3.dualstack.api.aws",
+                             "sts.cn-north-1.amazonaws.com", "sts.us-isob-east-1.amazonaws.com"}) {
         INFO(host);
         CHECK_THAT(refusal(host, "aws"), Catch::StartsWith("partition {aws} does not support hostname"));
     }

@@ -208,14 +208,18 @@ TEST_CASE("settings are validated", "[token]") {
     CHECK(token::TokenValidator::create(s).error() == "invalid partition \"aws-moon\"");
     s = settings();
     s.region = "us_east_1";
-    CHECK(token::TokenValidator::create(s).error() == "invalid region \"us_east_1\" for partition aws");
+    CHECK(token::TokenValidator::create(s).error() ==
+          "config key server.region (--region): \"us_east_1\" is not named like an AWS region");
     // Our own region widens the allow-list: it must look like a region of our partition.
     for (const char* region : {"s3", "s3-accelerate", "us-gov-west-1", "cn-north-1"}) {
         s = settings();
         s.region = region;
         INFO(region);
-        CHECK_THAT(token::TokenValidator::create(s).error(), Catch::StartsWith("invalid region"));
+        CHECK_THAT(token::TokenValidator::create(s).error(), Catch::StartsWith("config key server.region (--region): "));
     }
+    s = settings();
+    s.sts_regions = {"us-west-2", "cn-north-1"};
+    CHECK_THAT(token::TokenValidator::create(s).error(), Catch::StartsWith("config key server.stsRegions (--sts-regions): "));
     s = settings();
     s.region = "xx-newplace-1";  // a region with a prefix this build does not know
     CHECK(token::TokenValidator::create(s).ok());
@@ -315,6 +319,22 @@ TEST_CASE("host: only STS endpoints of the partition (no SSRF)", "[token]") {
     CHECK(refusal(Code::UnexpectedHost, url) ==
           "input token was not properly formatted: could not parse region for pre-signed URL \"google.com\", invalid "
           "host format");
+}
+
+TEST_CASE("host: an invented region is refused offline, however well-formed the token", "[token]") {
+    // The flood that locked users out: a token for a distinct invented region
+    // each, scope and date right, a signature of the right shape.
+    PresignedUrl url;
+    url.prefix = "https://sts.us-zz123-4.amazonaws.com/";
+    url.set("X-Amz-Credential", "X-Amz-Credential=ASIAR2TG44V6AS3ZZE7C%2F20230428%2Fus-zz123-4%2Fsts%2Faws4_request");
+    CHECK_THAT(refusal(Code::UnknownRegion, to_token(url.str())),
+               Catch::EndsWith("list it in server.stsRegions (--sts-regions)"));
+    token::VerifierSettings listed = settings();
+    listed.sts_regions = {"us-zz123-4"};
+    CHECK(accepted(to_token(url.str()), kNow, listed).sts_region == "us-zz123-4");
+    token::VerifierSettings own = settings();
+    own.region = "us-zz123-4";
+    CHECK(accepted(to_token(url.str()), kNow, own).sts_region == "us-zz123-4");
 }
 
 TEST_CASE("path: exactly /", "[token]") {

@@ -1,0 +1,272 @@
+#include "net/host_resolver.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace aia::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+
+// One caller waiting for a lookup, owned by the caller's coroutine. The
+// lookup thread reaches it only while it is registered with its name, and
+// only by posting to its executor a handler that holds a weak reference:
+// whatever the handler outlives (the caller gave up, the io_context is being
+// torn down), destroying it destroys no I/O object.
+struct Waiter {
+    explicit Waiter(const asio::any_io_executor& on) : executor(on), timer(on) {}
+    asio::any_io_executor executor;
+    asio::steady_timer timer;  // wakes the caller: cancelled by the answer, or expires
+    bool done = false;         // executor's thread only
+    Resolution result;         // executor's thread only
+};
+
+struct Registered {
+    const Waiter* id;
+    std::weak_ptr<Waiter> waiter;
+    asio::any_io_executor executor;
+};
+
+struct Name {
+    std::string host;
+    std::uint16_t port = 0;
+    std::vector<tcp::endpoint> endpoints;  // the last answer
+    Clock::time_point fresh_until{};       // endpoints are good until then
+    Clock::time_point failed_until{};      // a failure is remembered until then
+    std::string failure;
+    bool in_flight = false;                // queued or being looked up
+    Clock::time_point started{};           // when the lookup in flight was queued
+    std::vector<Registered> waiters;
+};
+
+Resolution resolved(std::vector<tcp::endpoint> endpoints) {
+    Resolution result;
+    result.kind = Resolution::Kind::Resolved;
+    result.endpoints = std::move(endpoints);
+    return result;
+}
+
+Resolution failure(Resolution::Kind kind, std::string error) {
+    Resolution result;
+    result.kind = kind;
+    result.error = std::move(error);
+    return result;
+}
+
+// getaddrinfo, for TCP, on addresses this host can use.
+Resolution look_up(const std::string& host, std::uint16_t port) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
+    addrinfo* list = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+    if (rc != 0) {
+        const std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+        return failure(Resolution::Kind::Failed, "cannot resolve " + host + ": " + why);
+    }
+    std::vector<tcp::endpoint> endpoints;
+    for (const addrinfo* item = list; item != nullptr; item = item->ai_next) {
+        if ((item->ai_family != AF_INET && item->ai_family != AF_INET6) || item->ai_addrlen > sizeof(sockaddr_in6)) continue;
+        tcp::endpoint endpoint;
+        std::memcpy(endpoint.data(), item->ai_addr, item->ai_addrlen);
+        endpoint.resize(item->ai_addrlen);
+        endpoints.push_back(endpoint);
+    }
+    ::freeaddrinfo(list);
+    if (endpoints.empty()) return failure(Resolution::Kind::Failed, "cannot resolve " + host + ": no usable address");
+    return resolved(std::move(endpoints));
+}
+
+}  // namespace
+
+struct HostResolver::State {
+    explicit State(const ResolverOptions& settings) : options(settings) {}
+
+    const ResolverOptions options;
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::unordered_map<std::string, Name> names;  // by "host:port"
+    std::deque<std::string> queue;                // names waiting for a thread
+    std::deque<std::string> priority_queue;       // the same, served first
+    std::size_t started = 0;
+
+    // Under `mutex`: hands `result` to every caller waiting for `name`.
+    void deliver(Name& name, const Resolution& result) {
+        for (const Registered& registered : name.waiters) {
+            asio::post(registered.executor, [weak = registered.waiter, result] {
+                const std::shared_ptr<Waiter> waiter = weak.lock();
+                if (!waiter || waiter->done) return;
+                waiter->done = true;
+                waiter->result = result;
+                waiter->timer.cancel();
+            });
+        }
+        name.waiters.clear();
+    }
+
+    // Under `mutex`: a name queued for a lookup.
+    void enqueue(const std::string& key, Name& name, bool priority, Clock::time_point now) {
+        name.in_flight = true;
+        name.started = now;
+        (priority ? priority_queue : queue).push_back(key);
+        wake.notify_all();
+    }
+
+    // Under `mutex`: forgets names nothing is waiting for or remembering.
+    void prune(Clock::time_point now) {
+        for (auto it = names.begin(); it != names.end();) {
+            const Name& name = it->second;
+            const bool idle = !name.in_flight && name.fresh_until <= now && name.failed_until <= now;
+            it = idle ? names.erase(it) : std::next(it);
+        }
+    }
+
+    void run(bool priority_only) {
+        std::unique_lock lock(mutex);
+        while (true) {
+            wake.wait(lock, [&] { return stopping || !priority_queue.empty() || (!priority_only && !queue.empty()); });
+            if (stopping) return;
+            std::deque<std::string>& from = priority_queue.empty() ? queue : priority_queue;
+            const std::string key = std::move(from.front());
+            from.pop_front();
+            auto it = names.find(key);
+            if (it == names.end()) continue;
+            const std::string host = it->second.host;
+            const std::uint16_t port = it->second.port;
+            ++started;
+            lock.unlock();
+            const Resolution result = options.lookup ? options.lookup(host, port) : look_up(host, port);
+            lock.lock();
+            it = names.find(key);  // in flight: never pruned meanwhile
+            if (it == names.end()) continue;
+            Name& name = it->second;
+            name.in_flight = false;
+            const Clock::time_point now = Clock::now();
+            if (result.ok()) {
+                name.endpoints = result.endpoints;
+                name.fresh_until = now + options.positive_ttl;
+                name.failed_until = {};
+                name.failure.clear();
+            } else if (name.fresh_until <= now) {
+                // A failed refresh keeps the answer still in date; otherwise remember the failure.
+                name.endpoints.clear();
+                name.failed_until = now + options.negative_ttl;
+                name.failure = result.error;
+            }
+            deliver(name, result);
+        }
+    }
+};
+
+HostResolver::HostResolver(ResolverOptions options) : state_(std::make_shared<State>(options)) {
+    // Detached: a thread may sit in getaddrinfo for the system resolver's
+    // whole timeout, and a stopping server must not wait for it. Each holds
+    // the state it uses.
+    for (unsigned i = 0; i <= std::max(1u, options.threads); ++i) {
+        std::thread([state = state_, priority_only = i == 0] { state->run(priority_only); }).detach();
+    }
+}
+
+HostResolver::~HostResolver() {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+    state_->wake.notify_all();
+}
+
+const ResolverOptions& HostResolver::options() const noexcept { return state_->options; }
+
+std::size_t HostResolver::lookups_started() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->started;
+}
+
+awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port, Clock::time_point deadline,
+                                            bool priority) {
+    boost::system::error_code ec;
+    const auto literal = asio::ip::make_address(host, ec);
+    if (!ec) co_return resolved({tcp::endpoint(literal, port)});
+
+    State& state = *state_;
+    const std::string key = host + ":" + std::to_string(port);
+    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+    // Leaves the name's waiters however this coroutine ends (even destroyed
+    // with its io_context), so the lookup thread never posts to a dead one.
+    struct Registration {
+        State& state;
+        const std::shared_ptr<Waiter>& waiter;
+        const std::string& key;
+        ~Registration() {
+            std::lock_guard lock(state.mutex);
+            if (auto it = state.names.find(key); it != state.names.end()) {
+                std::erase_if(it->second.waiters, [this](const Registered& r) { return r.id == waiter.get(); });
+            }
+        }
+    } registration{state, waiter, key};
+
+    Clock::time_point wait_until;
+    {
+        std::lock_guard lock(state.mutex);
+        const Clock::time_point now = Clock::now();
+        auto it = state.names.find(key);
+        if (it == state.names.end()) {
+            if (state.names.size() >= state.options.max_names) state.prune(now);
+            if (state.names.size() >= state.options.max_names && !priority) {
+                co_return failure(Resolution::Kind::Busy, "not resolving " + host + ": too many names in use");
+            }
+            it = state.names.emplace(key, Name{.host = host, .port = port}).first;
+        }
+        Name& name = it->second;
+        if (name.fresh_until > now) {
+            // Refreshed ahead of expiry, so a busy name never waits for DNS.
+            const bool refresh_due = name.fresh_until - now < state.options.positive_ttl / 4;
+            if (refresh_due && !name.in_flight && (priority || state.queue.size() < state.options.max_queued)) {
+                state.enqueue(key, name, priority, now);
+            }
+            co_return resolved(name.endpoints);
+        }
+        if (name.failed_until > now) {
+            co_return failure(Resolution::Kind::RecentlyFailed, name.failure + " (failed moments ago; not asked again yet)");
+        }
+        if (!name.in_flight) {
+            if (!priority && state.queue.size() >= state.options.max_queued) {
+                co_return failure(Resolution::Kind::Busy, "not resolving " + host + ": " +
+                                                              std::to_string(state.queue.size()) + " lookups are waiting");
+            }
+            state.enqueue(key, name, priority, now);
+        } else if (priority) {
+            // Joining a lookup queued in the ordinary lane: move it up.
+            if (auto queued = std::find(state.queue.begin(), state.queue.end(), key); queued != state.queue.end()) {
+                state.queue.erase(queued);
+                state.priority_queue.push_back(key);
+                state.wake.notify_all();
+            }
+        }
+        wait_until = std::min(deadline, name.started + state.options.lookup_timeout);
+        if (wait_until <= now) {
+            co_return failure(Resolution::Kind::TimedOut, "resolving " + host + " took too long");
+        }
+        name.waiters.push_back({waiter.get(), waiter, waiter->executor});
+    }
+
+    waiter->timer.expires_at(wait_until);
+    co_await waiter->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (waiter->done) co_return std::move(waiter->result);
+    waiter->done = true;  // a late answer is dropped
+    co_return failure(Resolution::Kind::TimedOut, "resolving " + host + " took too long");
+}
+
+}  // namespace aia::net
