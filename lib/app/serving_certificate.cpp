@@ -1,6 +1,8 @@
 #include "app/serving_certificate.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -39,7 +41,14 @@ X509Ptr read_certificate(const std::string& pem) {
 std::optional<long long> unix_seconds(const ASN1_TIME* time) {
     std::tm parts{};
     if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return std::nullopt;
-    return static_cast<long long>(timegm(&parts));
+    const std::time_t seconds = timegm(&parts);
+    if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+    return static_cast<long long>(seconds);
+}
+
+bool is_ip_literal(const std::string& host) {
+    unsigned char address[16];
+    return inet_pton(AF_INET, host.c_str(), address) == 1 || inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
 std::string common_name(X509_NAME* name) {
@@ -59,7 +68,7 @@ Result<PemPair, std::string> generate_certificate(const std::vector<std::string>
     X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
     unsigned char serial_bytes[16];
-    RAND_bytes(serial_bytes, sizeof serial_bytes);
+    if (RAND_bytes(serial_bytes, sizeof serial_bytes) != 1) return fail("cannot draw a serial number");
     serial_bytes[0] &= 0x7f;  // positive
     std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>> serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
     BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
@@ -75,9 +84,10 @@ Result<PemPair, std::string> generate_certificate(const std::vector<std::string>
     std::string san;
     for (const std::string& host : hosts) {
         if (host.empty()) continue;
-        const bool ip = host.find_first_not_of("0123456789.") == std::string::npos || host.find(':') != std::string::npos;
+        // The list is OpenSSL's comma-separated text: a name must not add entries of its own.
+        if (host.find_first_of(", \t\r\n") != std::string::npos) return fail("cannot name host " + host + " in a certificate");
         if (!san.empty()) san += ',';
-        san += (ip ? "IP:" : "DNS:") + host;
+        san += (is_ip_literal(host) ? "IP:" : "DNS:") + host;
     }
     // Self-signed and also its own CA, as upstream's: kube-apiserver trusts it
     // through certificate-authority-data.
@@ -114,11 +124,13 @@ Result<PemPair, std::string> generate_certificate(const std::vector<std::string>
 
 Result<CertificateFacts, std::string> inspect_pair(const std::string& cert_pem, const std::string& key_pem) {
     X509Ptr cert = read_certificate(cert_pem);
+    ERR_clear_error();  // a failed read leaves its reasons queued; ours says it
     if (!cert) return fail(std::string("cert.pem is not a PEM certificate"));
     BioPtr key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
     // No passphrase callback: an encrypted key fails here instead of prompting.
     PKey key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
                      : nullptr);
+    ERR_clear_error();
     if (!key) return fail(std::string("key.pem is not an unencrypted PEM private key"));
     if (X509_check_private_key(cert.get(), key.get()) != 1) return fail(std::string("key.pem does not belong to cert.pem"));
 
@@ -136,17 +148,22 @@ Result<CertificateFacts, std::string> inspect_pair(const std::string& cert_pem, 
 
 bool certificate_covers(const std::string& cert_pem, const std::string& host) {
     X509Ptr cert = read_certificate(cert_pem);
+    ERR_clear_error();
     if (!cert) return false;
-    if (X509_check_ip_asc(cert.get(), host.c_str(), 0) == 1) return true;
-    return X509_check_host(cert.get(), host.data(), host.size(), 0, nullptr) == 1;
+    // As kube-apiserver (Go) checks it: an IP only against IP addresses, a
+    // name only against DNS names -- never the subject's common name -- and
+    // wildcards only as a whole left-most label.
+    if (is_ip_literal(host)) return X509_check_ip_asc(cert.get(), host.c_str(), 0) == 1;
+    return X509_check_host(cert.get(), host.data(), host.size(),
+                           X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1;
 }
 
 std::string format_utc(long long unix_seconds) {
     const std::time_t time = static_cast<std::time_t>(unix_seconds);
     std::tm parts{};
     gmtime_r(&time, &parts);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &parts);
+    char buffer[32] = {};
+    if (std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &parts) == 0) return std::to_string(unix_seconds);
     return buffer;
 }
 

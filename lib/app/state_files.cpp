@@ -33,7 +33,9 @@ struct StateFile {
 StateFile read_state_file(const std::string& path) {
     StateFile file;
     struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) {
+    // lstat first: a symlink to a missing file (a Secret not mounted yet) is
+    // there and broken, not absent -- a new pair must never replace the link.
+    if (::lstat(path.c_str(), &info) != 0) {
         if (errno != ENOENT) {
             file.exists = true;
             file.error = "cannot read " + path + ": " + std::strerror(errno);
@@ -41,13 +43,19 @@ StateFile read_state_file(const std::string& path) {
         return file;
     }
     file.exists = true;
+    if (::stat(path.c_str(), &info) != 0) {
+        file.error = "cannot read " + path + ": " + std::strerror(errno) +
+                     (errno == ENOENT ? " (a symbolic link to a missing file)" : "");
+        return file;
+    }
     if (!S_ISREG(info.st_mode)) {
         file.error = "cannot read " + path + ": not a regular file";
         return file;
     }
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        file.error = "cannot read " + path + ": " + std::strerror(errno);
+        file.error = "cannot read " + path + (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string{});
         return file;
     }
     std::ostringstream out;
@@ -84,13 +92,14 @@ Result<CertificateFiles, std::string> ensure_certificate(const std::string& stat
     const StateFile cert = read_state_file(files.cert_path);
     const StateFile key = read_state_file(files.key_path);
     if (!cert.exists && !key.exists) {
-        auto generated = generate_into(std::move(files), required.hosts);
-        if (generated && required.pregenerated) {
-            generated->warnings.push_back("no certificate in " + state_dir +
-                                          ": generated a new pair, which the pregenerated webhook kubeconfig does not "
-                                          "trust; run `init` again and give kube-apiserver its kubeconfig");
+        // kube-apiserver trusts the pair `init` wrote: a new one would fail
+        // every review (a wrong state directory, a volume not mounted).
+        if (required.pregenerated) {
+            return fail("no cert.pem and key.pem in " + state_dir +
+                        " (--kubeconfig-pregenerated: the webhook kubeconfig trusts the pair `init` wrote there; "
+                        "check the state directory, or run `init` again)");
         }
-        return generated;
+        return generate_into(std::move(files), required.hosts);
     }
     if (cert.exists != key.exists) {
         const std::string& present = cert.exists ? files.cert_path : files.key_path;

@@ -34,7 +34,8 @@ struct CertificateRequirements {
 
 // The serving certificate at start:
 //   - neither cert.pem nor key.pem exists: a new pair is generated (ECDSA
-//     P-256, 10 years, key file 0600, each written atomically, the key first);
+//     P-256, 10 years, key file 0600, each written atomically, the key
+//     first) -- except with `pregenerated`, where that is an error;
 //   - one without the other, an unreadable or corrupt file, a key that does
 //     not belong to the certificate, a certificate not valid yet or not
 //     naming the webhook host: an error, never a silent new pair;

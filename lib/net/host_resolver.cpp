@@ -1,6 +1,9 @@
 #include "net/host_resolver.hpp"
 
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <netdb.h>
@@ -11,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -19,6 +23,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using tcp = asio::ip::tcp;
+
+constexpr unsigned kPriorityThreads = 2;
 
 // One caller waiting for a lookup, owned by the caller's coroutine. The
 // lookup thread reaches it only while it is registered with its name, and
@@ -33,10 +39,37 @@ struct Waiter {
     Resolution result;         // executor's thread only
 };
 
+// Whether an io_context still takes handlers. A lookup thread must not post
+// into one that is being destroyed (Asio's scheduler empties its queue
+// without its lock then), so every io_context that ever waits for a lookup
+// gets one gate, closed by its own shutdown -- which runs before the
+// scheduler's, since this service is registered after it.
+class Gate : public asio::execution_context::service {
+public:
+    using key_type = Gate;
+    static asio::execution_context::id id;
+
+    explicit Gate(asio::execution_context& context) : service(context) {}
+
+    struct State {
+        std::mutex mutex;
+        bool open = true;
+    };
+    const std::shared_ptr<State> state = std::make_shared<State>();
+
+private:
+    void shutdown() override {
+        std::lock_guard lock(state->mutex);
+        state->open = false;
+    }
+};
+asio::execution_context::id Gate::id;
+
 struct Registered {
     const Waiter* id;
     std::weak_ptr<Waiter> waiter;
     asio::any_io_executor executor;
+    std::shared_ptr<Gate::State> gate;
 };
 
 struct Name {
@@ -74,7 +107,7 @@ Resolution look_up(const std::string& host, std::uint16_t port) {
     addrinfo* list = nullptr;
     const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
     if (rc != 0) {
-        const std::string why = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+        const std::string why = rc == EAI_SYSTEM ? std::system_category().message(errno) : ::gai_strerror(rc);
         return failure(Resolution::Kind::Failed, "cannot resolve " + host + ": " + why);
     }
     std::vector<tcp::endpoint> endpoints;
@@ -107,13 +140,19 @@ struct HostResolver::State {
     // Under `mutex`: hands `result` to every caller waiting for `name`.
     void deliver(Name& name, const Resolution& result) {
         for (const Registered& registered : name.waiters) {
-            asio::post(registered.executor, [weak = registered.waiter, result] {
-                const std::shared_ptr<Waiter> waiter = weak.lock();
-                if (!waiter || waiter->done) return;
-                waiter->done = true;
-                waiter->result = result;
-                waiter->timer.cancel();
-            });
+            std::lock_guard open(registered.gate->mutex);  // the io_context cannot start shutting down meanwhile
+            if (!registered.gate->open) continue;
+            try {
+                asio::post(registered.executor, [weak = registered.waiter, result] {
+                    const std::shared_ptr<Waiter> waiter = weak.lock();
+                    if (!waiter || waiter->done) return;
+                    waiter->done = true;
+                    waiter->result = result;
+                    waiter->timer.cancel();
+                });
+            } catch (const std::exception&) {
+                // Out of memory: the caller's own deadline wakes it.
+            }
         }
         name.waiters.clear();
     }
@@ -149,7 +188,12 @@ struct HostResolver::State {
             const std::uint16_t port = it->second.port;
             ++started;
             lock.unlock();
-            const Resolution result = options.lookup ? options.lookup(host, port) : look_up(host, port);
+            Resolution result;
+            try {
+                result = options.lookup ? options.lookup(host, port) : look_up(host, port);
+            } catch (const std::exception& error) {
+                result = failure(Resolution::Kind::Failed, "cannot resolve " + host + ": " + error.what());
+            }
             lock.lock();
             it = names.find(key);  // in flight: never pruned meanwhile
             if (it == names.end()) continue;
@@ -161,9 +205,10 @@ struct HostResolver::State {
                 name.fresh_until = now + options.positive_ttl;
                 name.failed_until = {};
                 name.failure.clear();
-            } else if (name.fresh_until <= now) {
-                // A failed refresh keeps the answer still in date; otherwise remember the failure.
-                name.endpoints.clear();
+            } else {
+                // Remembered either way (so a failing refresh is not retried
+                // on every request); a failed refresh keeps the answer still in date.
+                if (name.fresh_until <= now) name.endpoints.clear();
                 name.failed_until = now + options.negative_ttl;
                 name.failure = result.error;
             }
@@ -175,17 +220,27 @@ struct HostResolver::State {
 HostResolver::HostResolver(ResolverOptions options) : state_(std::make_shared<State>(options)) {
     // Detached: a thread may sit in getaddrinfo for the system resolver's
     // whole timeout, and a stopping server must not wait for it. Each holds
-    // the state it uses.
-    for (unsigned i = 0; i <= std::max(1u, options.threads); ++i) {
-        std::thread([state = state_, priority_only = i == 0] { state->run(priority_only); }).detach();
+    // the state it uses. Two threads serve only priority names: the global
+    // endpoint and the server's own region each get one even when the
+    // others are all busy.
+    const unsigned threads = std::max(1u, options.threads) + kPriorityThreads;
+    try {
+        for (unsigned i = 0; i < threads; ++i) {
+            std::thread([state = state_, priority_only = i < kPriorityThreads] { state->run(priority_only); }).detach();
+        }
+    } catch (...) {
+        stop();
+        throw;
     }
 }
 
-HostResolver::~HostResolver() {
+void HostResolver::stop() noexcept {
     std::lock_guard lock(state_->mutex);
     state_->stopping = true;
     state_->wake.notify_all();
 }
+
+HostResolver::~HostResolver() { stop(); }
 
 const ResolverOptions& HostResolver::options() const noexcept { return state_->options; }
 
@@ -200,13 +255,19 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
     const auto literal = asio::ip::make_address(host, ec);
     if (!ec) co_return resolved({tcp::endpoint(literal, port)});
 
-    State& state = *state_;
+    // The coroutine shares the state: it may outlive this HostResolver
+    // (destroyed with its io_context after the resolver is gone).
+    const std::shared_ptr<State> shared = state_;
+    State& state = *shared;
     const std::string key = host + ":" + std::to_string(port);
-    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+    const asio::any_io_executor executor = co_await asio::this_coro::executor;
+    const std::shared_ptr<Gate::State> gate =
+        asio::use_service<Gate>(asio::query(executor, asio::execution::context)).state;
+    auto waiter = std::make_shared<Waiter>(executor);
     // Leaves the name's waiters however this coroutine ends (even destroyed
     // with its io_context), so the lookup thread never posts to a dead one.
     struct Registration {
-        State& state;
+        State& state;  // kept alive by `shared`, declared before
         const std::shared_ptr<Waiter>& waiter;
         const std::string& key;
         ~Registration() {
@@ -232,7 +293,8 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
         Name& name = it->second;
         if (name.fresh_until > now) {
             // Refreshed ahead of expiry, so a busy name never waits for DNS.
-            const bool refresh_due = name.fresh_until - now < state.options.positive_ttl / 4;
+            const bool refresh_due =
+                name.fresh_until - now < state.options.positive_ttl / 4 && name.failed_until <= now;
             if (refresh_due && !name.in_flight && (priority || state.queue.size() < state.options.max_queued)) {
                 state.enqueue(key, name, priority, now);
             }
@@ -252,6 +314,7 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
             if (auto queued = std::find(state.queue.begin(), state.queue.end(), key); queued != state.queue.end()) {
                 state.queue.erase(queued);
                 state.priority_queue.push_back(key);
+                name.started = now;  // its wait starts now, in the lane that serves it at once
                 state.wake.notify_all();
             }
         }
@@ -259,7 +322,7 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
         if (wait_until <= now) {
             co_return failure(Resolution::Kind::TimedOut, "resolving " + host + " took too long");
         }
-        name.waiters.push_back({waiter.get(), waiter, waiter->executor});
+        name.waiters.push_back({waiter.get(), waiter, executor, gate});
     }
 
     waiter->timer.expires_at(wait_until);

@@ -16,7 +16,7 @@
 //     fails at once (Busy);
 //   - `priority` names (the hosts that must keep working whatever else is
 //     asked for: the global STS endpoint, the server's own region) jump the
-//     queue, have a thread of their own and are never refused as Busy.
+//     queue, have two threads of their own and are never refused as Busy.
 //
 // The caller's executor must run on one thread (every io_context here
 // does): the answer is handed over by posting to it.
@@ -38,7 +38,7 @@ namespace aia::net {
 struct Resolution;
 
 struct ResolverOptions {
-    unsigned threads = 8;                               // lookups at once, besides the priority thread
+    unsigned threads = 8;                               // lookups at once, besides the two priority threads
     std::size_t max_queued = 256;                       // lookups waiting for a thread; more are Busy
     std::chrono::milliseconds lookup_timeout{2000};     // the longest a caller waits for a lookup
     std::chrono::milliseconds positive_ttl{30'000};     // AWS endpoints' DNS TTLs are 60 s
@@ -81,6 +81,8 @@ public:
     const ResolverOptions& options() const noexcept;
 
 private:
+    void stop() noexcept;
+
     struct State;
     std::shared_ptr<State> state_;  // shared with the lookup threads, which may outlive us inside getaddrinfo
 };

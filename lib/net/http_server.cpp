@@ -7,7 +7,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 #include <unordered_set>
@@ -282,12 +288,15 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
 
 }  // namespace
 
+// Declared so that `io` is destroyed after `handler` (whose pooled sockets
+// belong to it) and before `idle` (which coroutines destroyed with it still
+// leave).
 struct HttpServer::Worker {
+    std::thread thread;
+    IdleConnections idle;
     asio::io_context io{1};
     asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
     std::shared_ptr<RequestHandler> handler;
-    IdleConnections idle;
-    std::thread thread;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> tls, HandlerFactory make_handler,
@@ -374,6 +383,10 @@ awaitable<void> HttpServer::accept_loop() {
 
 void HttpServer::admit(tcp::socket socket, Worker& worker) {
     boost::system::error_code ec;
+    if (stopping_) {
+        socket.close(ec);  // the workers are stopping: nothing would serve it
+        return;
+    }
     std::string client = endpoint_text(socket);
     // Over the cap, close at once: the client learns now, instead of
     // waiting in the kernel's backlog for a slot that may not come.
@@ -413,15 +426,37 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
 // in the listen backlog, their requests maybe sent. Closing the acceptor
 // would reset them; they are taken in and served once, like the others.
 void HttpServer::take_backlog_and_close() {
-    boost::system::error_code ec;
-    acceptor_->non_blocking(true, ec);
-    for (std::size_t next = 0; !ec;) {
+    // accept4 itself, non-blocking: Asio's synchronous accept falls back to
+    // an unbounded poll() after ECONNABORTED or EPROTO. At most
+    // max_connections are taken, so a steady flood cannot keep us here.
+    const int listener = acceptor_->native_handle();
+    // Asio makes the socket non-blocking only once an accept is pending; a
+    // signal before the first one would leave accept4 waiting for good.
+    const int flags = ::fcntl(listener, F_GETFL);
+    const bool non_blocking = flags >= 0 && ::fcntl(listener, F_SETFL, flags | O_NONBLOCK) == 0;
+    if (!non_blocking) log_("", std::string("cannot take the listen backlog at shutdown: ") + std::strerror(errno));
+    for (std::size_t taken = 0, next = 0; non_blocking && taken < options_.max_connections;) {
+        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;  // that one is gone; next
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                log_("", std::string("taking the listen backlog at shutdown failed: ") + std::strerror(errno));
+            }
+            break;
+        }
+        ++taken;
         Worker& worker = *workers_[next++ % workers_.size()];
         tcp::socket socket(worker.io);
-        acceptor_->accept(socket, ec);
-        if (!ec) admit(std::move(socket), worker);
+        boost::system::error_code ec;
+        socket.assign(acceptor_->local_endpoint(ec).protocol(), fd, ec);
+        if (ec) {
+            ::close(fd);
+            continue;
+        }
+        admit(std::move(socket), worker);
     }
-    acceptor_->close(ec);
+    boost::system::error_code ignored;
+    acceptor_->close(ignored);
 }
 
 void HttpServer::run() {

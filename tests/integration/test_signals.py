@@ -203,3 +203,14 @@ def test_requests_sent_before_the_signal_are_all_answered(start_server):
         assert counts["lost"] == 0, rounds
         assert counts["answered"] >= 64, rounds
     print(rounds)
+
+
+def test_a_signal_right_after_start_stops_cleanly(start_server):
+    """SIGTERM at once, before the first accept may even be pending: the
+    shutdown must not wait on a listening socket that is still blocking."""
+    for attempt in range(10):
+        server = start_server(name=f"early{attempt}")
+        started = time.monotonic()
+        server.process.proc.send_signal(signal.SIGTERM)
+        assert server.process.wait_exit(timeout=10) == 0
+        assert time.monotonic() - started < scaled(3)

@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include <boost/asio/detached.hpp>
+
 #include "net/host_resolver.hpp"
 
 using aia::net::HostResolver;
@@ -286,4 +288,32 @@ TEST_CASE("resolver: the real getaddrinfo answers for localhost and fails for an
     REQUIRE(callers.result(local).ok());
     CHECK(callers.result(local).endpoints.at(0).address().is_loopback());
     CHECK(callers.result(empty).kind == Kind::Failed);
+}
+
+TEST_CASE("resolver: callers torn down with their io_context, or outliving the resolver, are safe", "[resolver]") {
+    Gate gate;
+    {
+        // The io_context goes first, its caller still waiting; the answer comes after.
+        HostResolver resolver(ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+        {
+            net::asio::io_context io;
+            net::asio::co_spawn(io, resolver.resolve("gone.example", 443, Clock::now() + 10s), net::asio::detached);
+            io.run_for(20ms);
+            REQUIRE(gate.calls == 1);
+        }
+        gate.release("gone.example");
+        for (int i = 0; i < 200 && resolver.lookups_started() < 1; ++i) std::this_thread::sleep_for(5ms);
+        std::this_thread::sleep_for(50ms);  // the answer is delivered to no one
+    }
+    {
+        // The resolver goes first; its caller, destroyed later with the io_context, still leaves cleanly.
+        net::asio::io_context io;
+        {
+            HostResolver resolver(ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+            net::asio::co_spawn(io, resolver.resolve("orphan.example", 443, Clock::now() + 10s), net::asio::detached);
+            io.run_for(20ms);
+        }
+        gate.release("orphan.example");
+    }
+    CHECK(gate.calls == 2);
 }

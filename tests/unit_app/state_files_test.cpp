@@ -140,6 +140,16 @@ TEST_CASE("certificate: corrupt, mismatched or unreadable files are errors and s
         REQUIRE_FALSE(result.ok());
         CHECK(result.error() == "cannot read " + dir.cert().string() + ": not a regular file");
     }
+    SECTION("a symbolic link to a missing file (a Secret not mounted yet)") {
+        TempDir dir;
+        fs::create_symlink(dir.path / "secret" / "tls.crt", dir.cert());
+        fs::create_symlink(dir.path / "secret" / "tls.key", dir.key());
+        auto result = ensure_certificate(dir.str(), kServer);
+        REQUIRE_FALSE(result.ok());
+        CHECK_THAT(result.error(), Catch::Contains("a symbolic link to a missing file"));
+        CHECK(fs::is_symlink(dir.cert()));  // never replaced by a new pair
+        CHECK(fs::is_symlink(dir.key()));
+    }
     SECTION("not valid yet") {
         TempDir dir;
         install(dir, 2 * kDay, 365 * kDay);
@@ -201,13 +211,13 @@ TEST_CASE("certificate: a pair of ours about to expire is renewed, unless pregen
         CHECK_THAT(result.error(), Catch::Contains("expired on") && Catch::Contains("--kubeconfig-pregenerated"));
         CHECK(read(dir.cert()) == old);
     }
-    SECTION("pregenerated and absent: generated, with a warning") {
+    SECTION("pregenerated and absent: an error (the kubeconfig trusts the pair init wrote)") {
         TempDir dir;
         auto result = ensure_certificate(dir.str(), kPregenerated);
-        REQUIRE(result.ok());
-        CHECK(result->generated);
-        REQUIRE(result->warnings.size() == 1);
-        CHECK_THAT(result->warnings[0], Catch::Contains("does not trust"));
+        REQUIRE_FALSE(result.ok());
+        CHECK_THAT(result.error(), Catch::StartsWith("no cert.pem and key.pem in " + dir.str()) &&
+                                       Catch::Contains("--kubeconfig-pregenerated"));
+        CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 0);
     }
 }
 
@@ -240,4 +250,23 @@ TEST_CASE("certificate: a pair an operator brought is never replaced", "[certifi
         REQUIRE(facts.ok());
         CHECK_FALSE(facts->generated_by_us);
     }
+}
+
+TEST_CASE("certificate: names are checked as kube-apiserver checks them", "[certificate]") {
+    const auto covers = [](std::vector<std::string> hosts, std::string_view common_name, const std::string& host) {
+        auto pair = generate_certificate(hosts, -1h, kDay, common_name);
+        REQUIRE(pair.ok());
+        return aia::app::certificate_covers(pair->cert_pem, host);
+    };
+    CHECK(covers({"auth.example.com"}, "x", "auth.example.com"));
+    CHECK(covers({"127.0.0.1"}, "x", "127.0.0.1"));
+    CHECK(covers({"::1"}, "x", "::1"));
+    CHECK(covers({"*.example.com"}, "x", "auth.example.com"));
+    // Never the subject's common name (Go ignores it), never a partial wildcard.
+    CHECK_FALSE(covers({}, "auth.example.com", "auth.example.com"));
+    CHECK_FALSE(covers({"10.0.0.9"}, "127.0.0.1", "127.0.0.1"));
+    CHECK_FALSE(covers({"a*.example.com"}, "x", "auth.example.com"));
+    CHECK_FALSE(covers({"*.example.com"}, "x", "a.b.example.com"));
+    // A host that would add SANs of its own is refused.
+    CHECK_FALSE(generate_certificate({"a.example,DNS:evil.example"}, -1h, kDay).ok());
 }

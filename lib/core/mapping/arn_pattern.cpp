@@ -46,7 +46,7 @@ Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text, Pattern
         return refuse("does not name a 12-digit account ID");
     }
     const std::string_view type = kind == PatternKind::Role ? "role/" : "user/";
-    if (!resource.starts_with(type) || is_pattern(resource.substr(0, type.size())) || resource.size() == type.size()) {
+    if (!resource.starts_with(type) || resource.size() == type.size()) {
         return refuse(kind == PatternKind::Role ? "in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"
                                                 : "in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>");
     }

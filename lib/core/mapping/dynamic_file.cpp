@@ -21,9 +21,9 @@ bool is_file_field(std::string_view folded) {
     return folded == "maproles" || folded == "mapusers" || folded == "mapaccounts" || folded == "version" ||
            folded == "lastupdateddatetime";
 }
-bool is_entry_field(std::string_view folded) {
-    return folded == "rolearn" || folded == "userarn" || folded == "username" || folded == "groups" ||
-           folded == "userid";
+bool is_entry_field(std::string_view list, std::string_view folded) {
+    const std::string_view arn = list == "maproles" ? "rolearn" : "userarn";
+    return folded == arn || folded == "username" || folded == "groups" || folded == "userid";
 }
 
 // Where a field is given twice in one object, in any letter case. Go's
@@ -62,7 +62,7 @@ public:
         if (twice && frames_.size() == 1 && is_file_field(frame.key)) {
             if (!file_ambiguous) file_field = text;
             file_ambiguous = true;
-        } else if (twice && frames_.size() == 3 && !frames_[1].object && is_entry_field(frame.key)) {
+        } else if (twice && frames_.size() == 3 && !frames_[1].object && is_entry_field(frames_[0].key, frame.key)) {
             entries.emplace(std::pair{frames_[0].key, frames_[1].index}, text);
         }
         return true;
@@ -161,7 +161,7 @@ Result<DynamicFileContent, std::string> parse_dynamic_file(std::string_view json
     if (root.is_discarded()) return fail("not valid JSON");
     if (!root.is_object()) return fail("not a JSON object");
     DuplicateFields duplicates;
-    nlohmann::json::sax_parse(json_text.begin(), json_text.end(), &duplicates);
+    if (!nlohmann::json::sax_parse(json_text.begin(), json_text.end(), &duplicates)) return fail("not valid JSON");
     if (duplicates.file_ambiguous) {
         return fail("field " + quote(duplicates.file_field) +
                     " is given twice (in some letter case); which one counts is ambiguous");
