@@ -178,6 +178,8 @@ def main():
     parser.add_argument("--genuine-connections", type=int, default=4)
     parser.add_argument("--genuine-tokens", type=int, default=800)
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--genuine-pause", type=float, default=0.05, help="seconds between one connection's reviews")
+    parser.add_argument("--genuine-delay", type=float, default=0.5, help="seconds after the flood the genuine users start")
     args = parser.parse_args()
 
     workdir = Path(args.workdir)
@@ -200,7 +202,7 @@ def main():
 
         flood, genuine, flood_seconds = asyncio.run(
             drive(server.port, str(server.ca_file), flood_tokens, genuine_tokens, args.genuine_connections,
-                  args.timeout))
+                  args.timeout, pause=args.genuine_pause, genuine_delay=args.genuine_delay))
         metrics = server.metrics()
         queries = dns.query_counts()
     finally:
