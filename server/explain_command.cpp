@@ -115,11 +115,12 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     std::optional<std::string> private_dns_name;
     const bool needs_ec2 = auth::mapping_needs_ec2_lookup(identity, snapshots);
     if (needs_ec2) private_dns_name = "<private DNS name of " + identity.session_name + ">";
-    const auth::UserMappingSettings settings{.scrubbed_accounts = {config.scrubbed_accounts.begin(),
-                                                                   config.scrubbed_accounts.end()}};
+    const auth::UserMappingSettings settings{
+        .scrubbed_accounts = {config.scrubbed_accounts.begin(), config.scrubbed_accounts.end()}};
     auto mapped = auth::map_identity(identity, snapshots, settings, private_dns_name);
     if (!mapped) {
-        std::printf("\nresult: NOT MAPPED: %s\n  (kube-apiserver would answer Unauthorized)\n", mapped.error().message.c_str());
+        std::printf("\nresult: NOT MAPPED: %s\n  (kube-apiserver would answer Unauthorized)\n",
+                    mapped.error().message.c_str());
         return 1;
     }
     std::printf("\nresult: mapped by %s %s (%.*s)\n", mapped->source.c_str(), mapped->origin.c_str(),
@@ -127,8 +128,9 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     std::printf("  username: %s\n  groups:   %s\n  uid:      %s\n", mapped->user.username.c_str(),
                 join(mapped->user.groups, ", ").c_str(), mapped->user.uid.c_str());
     if (needs_ec2) {
-        std::printf("  note:     the server looks the name up with EC2 DescribeInstances; an instance EC2 does not\n"
-                    "            know, or knows no private DNS name for, is denied\n");
+        std::printf(
+            "  note:     the server looks the name up with EC2 DescribeInstances; an instance EC2 does not\n"
+            "            know, or knows no private DNS name for, is denied\n");
     }
     return 0;
 }
@@ -139,12 +141,17 @@ void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_st
     auto flags = std::make_shared<ExplainFlags>();
     CLI::App* command = app.add_subcommand(
         "explain", "Show which mapping applies to an IAM ARN and why (no AWS calls); exit 0 if mapped, 1 if not");
-    command->add_option("--arn", flags->arn, "The ARN STS would report, e.g. arn:aws:sts::111122223333:assumed-role/Admin/alice")
+    command
+        ->add_option("--arn", flags->arn,
+                     "The ARN STS would report, e.g. arn:aws:sts::111122223333:assumed-role/Admin/alice")
         ->required();
     command->add_option("--session-name", flags->session_name, "Session name (default: from an assumed-role ARN)");
     command->add_option("--access-key-id", flags->access_key_id, "Access key ID, for {{AccessKeyID}}");
-    command->add_option("--user-id", flags->user_id, "STS user ID (AROA.../AIDA...), for the uid and userIDStrict DynamicFiles");
-    command->add_option("--backend-mode", flags->backend_mode, "Mapping sources to consult, in order (default: the config's)")
+    command->add_option("--user-id", flags->user_id,
+                        "STS user ID (AROA.../AIDA...), for the uid and userIDStrict DynamicFiles");
+    command
+        ->add_option("--backend-mode", flags->backend_mode,
+                     "Mapping sources to consult, in order (default: the config's)")
         ->delimiter(',');
     command->add_option("--aws-auth-path", flags->aws_auth_path, "aws-auth ConfigMap file or directory");
     command->add_option("--partition", flags->partition, "AWS partition (default: the config's)");

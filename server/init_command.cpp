@@ -19,7 +19,8 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     auto loaded = load_server_config(globals, flags);
     if (!loaded) return startup_error(loaded.error());
     const config::ServerConfig& c = loaded->config;
-    if (c.port == 0) return startup_error("config key server.port: init needs a fixed port, since the kubeconfig names it");
+    if (c.port == 0)
+        return startup_error("config key server.port: init needs a fixed port, since the kubeconfig names it");
 
     std::printf("Authenticator Version: \"%s\", \"%s\"\n", build_info::kVersion, build_info::kGitCommit);
     // A reused certificate must name the host the kubeconfig will, or
@@ -27,16 +28,20 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     const std::string host = config::advertised_host(c);
     auto certificate = app::ensure_certificate(c.state_dir, {.hosts = certificate_hosts(c), .webhook_host = host});
     if (!certificate) return startup_error("serving certificate: " + certificate.error());
-    std::printf("%s %s and %s\n", certificate->renewed ? "renewed" : certificate->generated ? "generated" : "reusing",
+    std::printf("%s %s and %s\n",
+                certificate->renewed     ? "renewed"
+                : certificate->generated ? "generated"
+                                         : "reusing",
                 certificate->cert_path.c_str(), certificate->key_path.c_str());
     for (const std::string& warning : certificate->warnings) std::printf("warning: %s\n", warning.c_str());
     const std::string url = app::webhook_url(host, c.port);
     auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, certificate->cert_pem);
     if (!written) return startup_error("config key server.generateKubeconfig: " + written.error());
     std::printf("wrote %s (server %s)\n", c.generate_kubeconfig.c_str(), url.c_str());
-    std::printf("configure kube-apiserver with --authentication-token-webhook-config-file=%s\n"
-                "and start the server with the same configuration and --kubeconfig-pregenerated\n",
-                c.generate_kubeconfig.c_str());
+    std::printf(
+        "configure kube-apiserver with --authentication-token-webhook-config-file=%s\n"
+        "and start the server with the same configuration and --kubeconfig-pregenerated\n",
+        c.generate_kubeconfig.c_str());
     return 0;
 }
 
@@ -47,7 +52,8 @@ void add_init_command(CLI::App& app, const GlobalFlags& globals, int& exit_statu
     CLI::App* command = app.add_subcommand(
         "init", "Write the certificate, key and webhook kubeconfig ahead of time (takes the server's flags)");
     add_server_flags(*command, *flags);
-    command->add_option("--hostname", flags->hostname, "Host name the kubeconfig names for this server (default: the address)");
+    command->add_option("--hostname", flags->hostname,
+                        "Host name the kubeconfig names for this server (default: the address)");
     command->callback([&globals, &exit_status, flags] { exit_status = run_init(globals, *flags); });
 }
 

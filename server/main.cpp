@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
                    "Cluster ID (env KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID); tokens must be signed for it");
     app.add_option("-l,--log-format", globals.log_format, "Log format: text or json (default text)");
     app.add_option("-v,--log-verbosity", globals.log_verbosity,
-                   "Log level: trace, debug, info, warning, error, fatal, panic (env AWS_IAM_AUTHENTICATOR_LOG_VERBOSITY; default info)");
+                   "Log level: trace, debug, info, warning, error, fatal, panic (env "
+                   "AWS_IAM_AUTHENTICATOR_LOG_VERBOSITY; default info)");
     app.add_option("--feature-gates", globals.feature_gates,
                    "Upstream's feature gates, e.g. SSORoleMatch=true (enables sso entries in mapRoles)");
 

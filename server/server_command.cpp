@@ -53,10 +53,12 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
 
     // Upstream logs the configured mappings at start; so do we (the file's).
     for (const auto& role : c.mappings.roles) {
-        log.info("mapping IAM role", {{"arn", role.arn}, {"username", role.username}, {"groups", app::list_field(role.groups)}});
+        log.info("mapping IAM role",
+                 {{"arn", role.arn}, {"username", role.username}, {"groups", app::list_field(role.groups)}});
     }
     for (const auto& user : c.mappings.users) {
-        log.info("mapping IAM user", {{"arn", user.arn}, {"username", user.username}, {"groups", app::list_field(user.groups)}});
+        log.info("mapping IAM user",
+                 {{"arn", user.arn}, {"username", user.username}, {"groups", app::list_field(user.groups)}});
     }
     for (const auto& account : c.mappings.accounts) log.info("mapping IAM Account", {{"accountid", account}});
 
@@ -90,7 +92,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     // Only admitted regions get their own StsRegion label.
     metrics.set_sts_regions(validator->region_policy().admitted_regions());
     if (!c.sts_regions.empty()) {
-        log.info("accepting STS regions newer than this build", {{"stsRegions", app::list_field(validator->region_policy().listed())}});
+        log.info("accepting STS regions newer than this build",
+                 {{"stsRegions", app::list_field(validator->region_policy().listed())}});
     }
     // The server's own AWS calls (EC2 lookups): set up on first use.
     app::AwsSession aws({.region = c.region,
@@ -142,8 +145,10 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     options.max_connections = c.max_connections;
     options.max_requests_per_connection = c.max_requests_per_connection;
     options.on_connection_cut = [&metrics](net::ConnectionCut why) {
-        if (why == net::ConnectionCut::OverLimit) metrics.connection_refused();
-        else metrics.connection_timed_out(net::to_string(why));
+        if (why == net::ConnectionCut::OverLimit)
+            metrics.connection_refused();
+        else
+            metrics.connection_timed_out(net::to_string(why));
     };
     options.request_timeout = c.request_timeout;
     options.on_request_timeout = [&metrics, &log, timeout = c.request_timeout](std::string_view client) {
@@ -174,25 +179,25 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     net::asio::io_context signal_io;
     boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
     bool shutting_down = false;  // signal thread only
-    std::function<void(const boost::system::error_code&, int)> on_signal =
-        [&](const boost::system::error_code& ec, int signal_number) {
-            if (ec) return;
-            if (signal_number == SIGHUP) {
-                log.info("reloading on SIGHUP: mapping sources and serving certificate");
-                mappings.reload_now();
-                if (auto* reloader = certificates.load()) reloader->reload_now();
-            } else if (!shutting_down) {
-                shutting_down = true;
-                log.info("shutting down: no new connections; requests in progress may finish",
-                         {{"signal", std::to_string(signal_number)},
-                          {"gracePeriod", std::to_string(c.shutdown_grace_period.count()) + "ms"}});
-                server.shutdown(c.shutdown_grace_period);
-            } else {
-                log.info("second signal: stopping now", {{"signal", std::to_string(signal_number)}});
-                server.stop();
-            }
-            signals.async_wait(on_signal);
-        };
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                               int signal_number) {
+        if (ec) return;
+        if (signal_number == SIGHUP) {
+            log.info("reloading on SIGHUP: mapping sources and serving certificate");
+            mappings.reload_now();
+            if (auto* reloader = certificates.load()) reloader->reload_now();
+        } else if (!shutting_down) {
+            shutting_down = true;
+            log.info("shutting down: no new connections; requests in progress may finish",
+                     {{"signal", std::to_string(signal_number)},
+                      {"gracePeriod", std::to_string(c.shutdown_grace_period.count()) + "ms"}});
+            server.shutdown(c.shutdown_grace_period);
+        } else {
+            log.info("second signal: stopping now", {{"signal", std::to_string(signal_number)}});
+            server.stop();
+        }
+        signals.async_wait(on_signal);
+    };
     signals.async_wait(on_signal);
     std::thread signal_thread([&signal_io] { signal_io.run(); });
     struct JoinSignalThread {
@@ -221,7 +226,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
             // kube-apiserver trusts what the kubeconfig names: keep it current.
             if (c.kubeconfig_pregenerated) return;
             if (auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, cert_pem); !written) {
-                log.error("cannot rewrite the webhook kubeconfig for the new certificate", {{"reason", written.error()}});
+                log.error("cannot rewrite the webhook kubeconfig for the new certificate",
+                          {{"reason", written.error()}});
             }
         },
         log, metrics);
@@ -232,7 +238,9 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         ~ForgetReloader() { pointer = nullptr; }
     } forget_reloader{certificates};
 
-    log.info("listening", {{"address", c.address}, {"port", std::to_string(*port)}, {"url", url},
+    log.info("listening", {{"address", c.address},
+                           {"port", std::to_string(*port)},
+                           {"url", url},
                            {"threads", std::to_string(flags.threads)}});
     // Serving: access lines leave in batches from their own thread.
     log.start_writer_thread();

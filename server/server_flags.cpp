@@ -92,47 +92,58 @@ std::vector<std::string> certificate_hosts(const config::ServerConfig& c) {
 }
 
 void add_server_flags(CLI::App& command, ServerFlags& flags) {
-    command.add_option("--partition", flags.partition, "AWS partition: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc (default aws)");
+    command.add_option(
+        "--partition", flags.partition,
+        "AWS partition: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc (default aws)");
     command.add_option("--generate-kubeconfig", flags.generate_kubeconfig,
-                        "Where to write the webhook kubeconfig for kube-apiserver (default /etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml)");
+                       "Where to write the webhook kubeconfig for kube-apiserver (default "
+                       "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml)");
     // A Go-style boolean flag: --kubeconfig-pregenerated or --kubeconfig-pregenerated=false.
-    flags.kubeconfig_pregenerated_flag = command.add_flag(
-        "--kubeconfig-pregenerated", flags.kubeconfig_pregenerated,
-        "The webhook kubeconfig was written by `init`; do not rewrite it");
-    command.add_option("--state-dir", flags.state_dir, "Directory for the certificate and key (default /var/aws-iam-authenticator)");
+    flags.kubeconfig_pregenerated_flag =
+        command.add_flag("--kubeconfig-pregenerated", flags.kubeconfig_pregenerated,
+                         "The webhook kubeconfig was written by `init`; do not rewrite it");
+    command.add_option("--state-dir", flags.state_dir,
+                       "Directory for the certificate and key (default /var/aws-iam-authenticator)");
     command.add_option("--address", flags.address, "IP address to listen on (default 127.0.0.1)");
     command.add_option("--port", flags.port, "Port to listen on (default 21362; 0 picks a free port)");
-    command.add_option("--backend-mode", flags.backend_mode,
-                        "Ordered, comma-separated mapping sources: MountedFile (alias File), EKSConfigMapFile, DynamicFile "
-                        "(default MountedFile)")
+    command
+        .add_option("--backend-mode", flags.backend_mode,
+                    "Ordered, comma-separated mapping sources: MountedFile (alias File), EKSConfigMapFile, DynamicFile "
+                    "(default MountedFile)")
         ->delimiter(',');
     command.add_option("--sts-endpoint-override", flags.sts_endpoint_override,
-                        "Send every STS request to https://host[:port] instead of the token's host (Host header and signature unchanged)");
+                       "Send every STS request to https://host[:port] instead of the token's host (Host header and "
+                       "signature unchanged)");
     command.add_option("--sts-ca-cert", flags.sts_ca_cert, "CA bundle to verify STS with (default: the system store)");
     command.add_option("--sts-timeout", flags.sts_timeout, "Deadline for one STS exchange, e.g. 10s (default 10s)");
-    command.add_option("--region", flags.region, "This server's AWS region: accepted as an STS region even if its name is new");
-    command.add_option("--sts-regions", flags.sts_regions,
-                       "Comma-separated AWS regions newer than this build whose STS endpoints tokens may name "
-                       "(server.stsRegions)")
+    command.add_option("--region", flags.region,
+                       "This server's AWS region: accepted as an STS region even if its name is new");
+    command
+        .add_option("--sts-regions", flags.sts_regions,
+                    "Comma-separated AWS regions newer than this build whose STS endpoints tokens may name "
+                    "(server.stsRegions)")
         ->delimiter(',');
-    command.add_option("--aws-auth-path", flags.aws_auth_path,
-                        "aws-auth ConfigMap manifest, or mounted ConfigMap directory, for backend mode EKSConfigMapFile");
+    command.add_option(
+        "--aws-auth-path", flags.aws_auth_path,
+        "aws-auth ConfigMap manifest, or mounted ConfigMap directory, for backend mode EKSConfigMapFile");
     command.add_option("--threads", flags.threads, "Worker threads (default: one per core)")->check(CLI::Range(1, 256));
     command.add_option("--kubeconfig", flags.kubeconfig, "Upstream's API server kubeconfig (not used by this build)");
     command.add_option("--master", flags.master, "Upstream's API server URL (not used by this build)");
-    command.add_option("--max-inflight-sts-requests", flags.max_inflight_sts,
-                       "STS calls allowed in flight at once; more are denied (429) without asking STS (default 2048)")
+    command
+        .add_option("--max-inflight-sts-requests", flags.max_inflight_sts,
+                    "STS calls allowed in flight at once; more are denied (429) without asking STS (default 2048)")
         ->check(CLI::Range(1u, 1000000u));
-    command.add_option("--identity-cache-ttl", flags.identity_cache_ttl,
-                       "Keep STS's answer for a token this long, at most 15m; 0 turns the identity cache off (default 2m)");
+    command.add_option(
+        "--identity-cache-ttl", flags.identity_cache_ttl,
+        "Keep STS's answer for a token this long, at most 15m; 0 turns the identity cache off (default 2m)");
     command.add_option("--identity-cache-max-entries", flags.identity_cache_max_entries,
                        "Tokens the identity cache holds at most (default 20000)");
     command.add_option("--identity-cache-max-bytes", flags.identity_cache_max_bytes,
                        "Memory the identity cache holds at most, e.g. 32Mi (default 32Mi)");
     command.add_option("--ec2-describeInstances-qps", flags.ec2_qps,
-                        "EC2 DescribeInstances calls per second for {{EC2PrivateDNSName}} (default 15)");
+                       "EC2 DescribeInstances calls per second for {{EC2PrivateDNSName}} (default 15)");
     command.add_option("--ec2-describeInstances-burst", flags.ec2_burst,
-                        "EC2 DescribeInstances calls allowed in a burst (default 5)");
+                       "EC2 DescribeInstances calls allowed in a burst (default 5)");
 }
 
 }  // namespace aia::cli

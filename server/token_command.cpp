@@ -93,11 +93,13 @@ Result<app::TokenCredentials, std::string> credentials_for(const TokenFlags& fla
 
 int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
     const std::string cluster_id = client_cluster_id(globals);
-    if (cluster_id.empty()) return usage_error("cluster ID not specified (-i CLUSTER or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
+    if (cluster_id.empty())
+        return usage_error("cluster ID not specified (-i CLUSTER or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
     if (flags.forward_session_name && !flags.session_name.empty()) {
         return usage_error("cannot specify both --forward-session-name and --session-name");
     }
-    if ((!flags.external_id.empty() || !flags.session_name.empty() || flags.forward_session_name) && flags.role_arn.empty()) {
+    if ((!flags.external_id.empty() || !flags.session_name.empty() || flags.forward_session_name) &&
+        flags.role_arn.empty()) {
         return usage_error("--external-id, --session-name and --forward-session-name need -r ROLE_ARN");
     }
     auto api_version = client::exec_api_version(flags.token_only ? "" : [] {
@@ -124,8 +126,10 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
     const aws::AwsCredentials& signing = credentials->signing;
 
     const amz_time::Seconds now = wall_clock_now();
-    const token::GeneratedToken generated = token::generate_token(
-        {.credentials = signing.keys, .cluster_id = cluster_id, .endpoint = token::default_sts_endpoint(region), .now = now});
+    const token::GeneratedToken generated = token::generate_token({.credentials = signing.keys,
+                                                                   .cluster_id = cluster_id,
+                                                                   .endpoint = token::default_sts_endpoint(region),
+                                                                   .now = now});
     if (flags.token_only) {
         std::printf("%s\n", generated.token.c_str());
         return 0;
@@ -141,15 +145,18 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
 
 void add_token_command(CLI::App& app, const GlobalFlags& globals, int& exit_status) {
     auto flags = std::make_shared<TokenFlags>();
-    CLI::App* command = app.add_subcommand("token", "Authenticate using AWS IAM and get a token for Kubernetes (kubectl's exec credential plugin)");
-    command->add_option("-r,--role", flags->role_arn, "Assume this IAM role ARN first (env DEFAULT_ROLE)")->envname("DEFAULT_ROLE");
+    CLI::App* command = app.add_subcommand(
+        "token", "Authenticate using AWS IAM and get a token for Kubernetes (kubectl's exec credential plugin)");
+    command->add_option("-r,--role", flags->role_arn, "Assume this IAM role ARN first (env DEFAULT_ROLE)")
+        ->envname("DEFAULT_ROLE");
     command->add_option("-e,--external-id", flags->external_id, "External ID to pass when assuming the role");
     command->add_option("-s,--session-name", flags->session_name,
                         "Session name for the assumed role (default: aws-go-sdk-<unix nanoseconds>, as upstream)");
     command->add_flag("--forward-session-name", flags->forward_session_name,
                       "Name the assumed role's session after the caller's own session (STS GetCallerIdentity)");
     command->add_option("--region", flags->region,
-                        "Region of the STS endpoint to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's; else the global endpoint)");
+                        "Region of the STS endpoint to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the "
+                        "profile's; else the global endpoint)");
     command->add_flag("--token-only", flags->token_only, "Print only the token, not an ExecCredential");
     command->add_flag("--cache", flags->cache,
                       "Keep temporary credentials in ~/.kube/cache/aws-iam-authenticator/credentials.yaml "

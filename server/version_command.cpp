@@ -27,8 +27,8 @@ int run_version(const VersionFlags& flags) {
         std::printf("%s\n", build_info::kVersion);
         return 0;
     }
-    const std::string boost = std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
-                              "." + std::to_string(BOOST_VERSION % 100);
+    const std::string boost = std::to_string(BOOST_VERSION / 100000) + "." +
+                              std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
     nlohmann::ordered_json info;
     info["Version"] = build_info::kVersion;
     info["Commit"] = build_info::kGitCommit;
@@ -45,7 +45,8 @@ int run_version(const VersionFlags& flags) {
             std::printf("%s: %s\n", name.c_str(), nlohmann::json(value.get<std::string>()).dump().c_str());
         }
     } else {
-        std::fprintf(stderr, "aws-iam-authenticator version: unknown output format \"%s\" (json or yaml)\n", flags.output.c_str());
+        std::fprintf(stderr, "aws-iam-authenticator version: unknown output format \"%s\" (json or yaml)\n",
+                     flags.output.c_str());
         return 2;
     }
     return 0;

@@ -19,8 +19,8 @@ using namespace aia::net;
 using Clock = std::chrono::steady_clock;
 
 std::uint64_t micros_between(Clock::time_point from, Clock::time_point to) {
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(
-        0, std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()));
+    return static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()));
 }
 
 using app::wall_clock_now;
@@ -131,9 +131,9 @@ private:
     awaitable<void> drive(unsigned index) {
         // Open loop: this connection's requests are due every `interval`,
         // staggered across connections.
-        const auto interval = rate_ > 0 ? std::chrono::duration_cast<Clock::duration>(
-                                              std::chrono::duration<double>(connections_ / rate_))
-                                        : Clock::duration{};
+        const auto interval =
+            rate_ > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(connections_ / rate_))
+                      : Clock::duration{};
         Clock::time_point due = start_ + interval * index / std::max(connections_, 1u);
         while (!finished(Clock::now())) {
             std::optional<TlsStream> stream = co_await connect();
@@ -172,7 +172,9 @@ private:
                 parser.body_limit(1024 * 1024);
                 co_await http::async_read(*stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
                 if (ec) {
-                    error(ec == beast::error::timeout ? "timeout" : ec == http::error::end_of_stream ? "closed by server" : "read");
+                    error(ec == beast::error::timeout        ? "timeout"
+                          : ec == http::error::end_of_stream ? "closed by server"
+                                                             : "read");
                     break;
                 }
                 const Clock::time_point done = Clock::now();
@@ -182,7 +184,8 @@ private:
                 stats_.latency.record(micros_between(sent, done));
                 ++stats_.statuses[response.result_int()];
                 if (invalid) ++stats_.invalid_sent;
-                if (response.result_int() == 200 && response.body().find("\"authenticated\":true") != std::string::npos) {
+                if (response.result_int() == 200 &&
+                    response.body().find("\"authenticated\":true") != std::string::npos) {
                     ++stats_.authenticated;
                 }
                 live_.completed.fetch_add(1, std::memory_order_relaxed);
@@ -265,7 +268,8 @@ LoadStats run_load(const LoadOptions& options, const TokenPool& pool, LiveCounte
 
     LoadStats total;
     for (auto& worker : workers) total.merge(worker->stats());
-    total.seconds = options.requests != 0 ? measured : std::min(measured, std::chrono::duration<double>(options.duration).count());
+    total.seconds =
+        options.requests != 0 ? measured : std::min(measured, std::chrono::duration<double>(options.duration).count());
     return total;
 }
 

@@ -28,22 +28,22 @@ struct LoadOptions {
     std::shared_ptr<boost::asio::ssl::context> tls;
     unsigned threads = 1;
     unsigned connections = 64;
-    unsigned idle_connections = 0;    // opened and held without requests (scenario: many idle kubelets)
-    double rate = 0;                  // requests per second over all connections; 0: closed loop
+    unsigned idle_connections = 0;  // opened and held without requests (scenario: many idle kubelets)
+    double rate = 0;                // requests per second over all connections; 0: closed loop
     std::chrono::milliseconds duration{std::chrono::seconds{10}};
-    std::uint64_t requests = 0;       // stop after this many instead (0: by duration)
+    std::uint64_t requests = 0;           // stop after this many instead (0: by duration)
     std::chrono::milliseconds warmup{0};  // run this long first without recording
     std::chrono::milliseconds timeout{std::chrono::seconds{30}};
 };
 
 struct LoadStats {
     LatencyHistogram latency;
-    std::map<unsigned, std::uint64_t> statuses;      // HTTP status -> count
-    std::map<std::string, std::uint64_t> errors;     // transport error kind -> count
-    std::uint64_t authenticated = 0;                 // 200 with authenticated: true
-    std::uint64_t invalid_sent = 0;                  // requests that carried a deliberately bad token
+    std::map<unsigned, std::uint64_t> statuses;   // HTTP status -> count
+    std::map<std::string, std::uint64_t> errors;  // transport error kind -> count
+    std::uint64_t authenticated = 0;              // 200 with authenticated: true
+    std::uint64_t invalid_sent = 0;               // requests that carried a deliberately bad token
     std::uint64_t connections_opened = 0;
-    double seconds = 0;                              // measured interval
+    double seconds = 0;  // measured interval
 
     void merge(const LoadStats& other);
     std::uint64_t completed() const { return latency.count(); }

@@ -37,11 +37,14 @@ public:
             const auto start = std::chrono::steady_clock::now();
             std::uint64_t last = 0;
             while (!stop_.load()) {
-                for (int i = 0; i < 10 && !stop_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds{100});
+                for (int i = 0; i < 10 && !stop_.load(); ++i)
+                    std::this_thread::sleep_for(std::chrono::milliseconds{100});
                 const std::uint64_t done = live_.completed.load();
-                const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-                std::fprintf(stderr, "\r[%3llds] %10llu done  %8llu/s  errors %llu   ", static_cast<long long>(seconds.count()),
-                             static_cast<unsigned long long>(done), static_cast<unsigned long long>(done - last),
+                const auto seconds =
+                    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+                std::fprintf(stderr, "\r[%3llds] %10llu done  %8llu/s  errors %llu   ",
+                             static_cast<long long>(seconds.count()), static_cast<unsigned long long>(done),
+                             static_cast<unsigned long long>(done - last),
                              static_cast<unsigned long long>(live_.errors.load()));
                 last = done;
             }
@@ -69,7 +72,8 @@ int main(int argc, char** argv) {
     bool progress = isatty(STDERR_FILENO) != 0;
     app.add_option("--url", url, "https://host:port[/path] of the server (path default /authenticate)")->required();
     app.add_option("--ca", ca_file, "CA bundle that verifies the server (its cert.pem)")->required();
-    app.add_option("--identities", tokens.identities_file, "Emulator fixture: sign fresh tokens for each of its identities");
+    app.add_option("--identities", tokens.identities_file,
+                   "Emulator fixture: sign fresh tokens for each of its identities");
     app.add_option("--tokens-file", tokens.tokens_file, "Or: send these tokens (one per line) as they are");
     app.add_option("-i,--cluster-id", tokens.cluster_id, "Cluster ID to sign tokens for");
     app.add_option("--region", tokens.region, "STS region to sign for (default us-west-2)");
@@ -92,11 +96,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "loadgen: %s\n", message.c_str());
         return 2;
     };
-    if (tokens.identities_file.empty() == tokens.tokens_file.empty()) return fail_with("give --identities or --tokens-file");
-    if (load.requests != 0 && load.idle_connections != 0) return fail_with("--idle-connections needs --duration, not --requests");
-    for (auto [text, target, name] : {std::tuple{&duration_text, &load.duration, "--duration"},
-                                      std::tuple{&warmup_text, &load.warmup, "--warmup"},
-                                      std::tuple{&timeout_text, &load.timeout, "--timeout"}}) {
+    if (tokens.identities_file.empty() == tokens.tokens_file.empty())
+        return fail_with("give --identities or --tokens-file");
+    if (load.requests != 0 && load.idle_connections != 0)
+        return fail_with("--idle-connections needs --duration, not --requests");
+    for (auto [text, target, name] :
+         {std::tuple{&duration_text, &load.duration, "--duration"}, std::tuple{&warmup_text, &load.warmup, "--warmup"},
+          std::tuple{&timeout_text, &load.timeout, "--timeout"}}) {
         auto parsed = duration_flag(name, *text);
         if (!parsed) return fail_with(parsed.error());
         *target = *parsed;
@@ -105,7 +111,8 @@ int main(int argc, char** argv) {
     if (!endpoint) return fail_with("--url: " + endpoint.error());
     load.host = endpoint->host;
     load.port = endpoint->port;
-    if (const auto slash = url.find('/', url.find("://") + 3); slash != std::string::npos) load.path = url.substr(slash);
+    if (const auto slash = url.find('/', url.find("://") + 3); slash != std::string::npos)
+        load.path = url.substr(slash);
     auto tls = net::make_client_tls(ca_file);
     if (!tls) return fail_with("--ca: " + tls.error());
     load.tls = std::move(tls).value();

@@ -27,7 +27,8 @@ std::string render_table(const RunDescription& run, const LoadStats& stats) {
     out += format("%u connections%s, %s, %.1f s measured\n", run.connections,
                   run.idle_connections ? format(" (+%u idle)", run.idle_connections).c_str() : "",
                   run.rate > 0 ? format("open loop at %.0f/s", run.rate).c_str() : "closed loop", stats.seconds);
-    out += format("  requests       %10llu   %.1f/s\n", static_cast<unsigned long long>(stats.completed()), throughput(stats));
+    out += format("  requests       %10llu   %.1f/s\n", static_cast<unsigned long long>(stats.completed()),
+                  throughput(stats));
     out += format("  authenticated  %10llu\n", static_cast<unsigned long long>(stats.authenticated));
     if (run.invalid_ratio > 0) {
         out += format("  invalid sent   %10llu   (%.0f%% asked)\n", static_cast<unsigned long long>(stats.invalid_sent),
@@ -40,7 +41,8 @@ std::string render_table(const RunDescription& run, const LoadStats& stats) {
     out += "  statuses       " + (statuses.empty() ? std::string("none") : statuses) + "\n";
     std::string errors;
     for (const auto& [kind, count] : stats.errors) {
-        errors += format("%s%s: %llu", errors.empty() ? "" : ", ", kind.c_str(), static_cast<unsigned long long>(count));
+        errors +=
+            format("%s%s: %llu", errors.empty() ? "" : ", ", kind.c_str(), static_cast<unsigned long long>(count));
     }
     out += "  errors         " + (errors.empty() ? std::string("none") : errors) + "\n";
     out += format("  latency ms     p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.2f\n",
@@ -69,9 +71,12 @@ std::string render_json(const RunDescription& run, const LoadStats& stats) {
     nlohmann::ordered_json errors = nlohmann::ordered_json::object();
     for (const auto& [kind, count] : stats.errors) errors[kind] = count;
     out["errors"] = errors;
-    out["latency_ms"] = {{"p50", ms(latency.percentile(0.50))},  {"p90", ms(latency.percentile(0.90))},
-                         {"p99", ms(latency.percentile(0.99))},  {"p99_9", ms(latency.percentile(0.999))},
-                         {"max", ms(latency.max())},              {"mean", latency.mean() / 1000.0}};
+    out["latency_ms"] = {{"p50", ms(latency.percentile(0.50))},
+                         {"p90", ms(latency.percentile(0.90))},
+                         {"p99", ms(latency.percentile(0.99))},
+                         {"p99_9", ms(latency.percentile(0.999))},
+                         {"max", ms(latency.max())},
+                         {"mean", latency.mean() / 1000.0}};
     out["connections_opened"] = stats.connections_opened;
     return out.dump(2);
 }

@@ -12,7 +12,8 @@ namespace aia::bench {
 namespace {
 
 std::string review_body(const std::string& token) {
-    return nlohmann::json{{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenReview"}, {"spec", {{"token", token}}}}
+    return nlohmann::json{
+        {"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenReview"}, {"spec", {{"token", token}}}}
         .dump();
 }
 
@@ -37,7 +38,8 @@ Result<TokenPool, std::string> TokenPool::create(const TokenPoolOptions& options
             if (!line.empty()) pool.valid_.push_back(review_body(line));
         }
         if (pool.valid_.empty()) return fail(options.tokens_file + ": no tokens");
-        if (options.invalid_ratio > 0) return fail(std::string("--invalid-ratio needs --identities (tokens are signed here)"));
+        if (options.invalid_ratio > 0)
+            return fail(std::string("--invalid-ratio needs --identities (tokens are signed here)"));
         return pool;
     }
     auto text = read_file(options.identities_file);
@@ -48,7 +50,8 @@ Result<TokenPool, std::string> TokenPool::create(const TokenPoolOptions& options
     }
     for (const auto& entry : fixture["identities"]) {
         if (!entry.contains("accessKeyId") || !entry.contains("secretAccessKey")) continue;
-        pool.identities_.push_back({entry["accessKeyId"].get<std::string>(), entry["secretAccessKey"].get<std::string>(),
+        pool.identities_.push_back({entry["accessKeyId"].get<std::string>(),
+                                    entry["secretAccessKey"].get<std::string>(),
                                     entry.value("sessionToken", std::string{})});
     }
     if (pool.identities_.empty()) return fail(options.identities_file + ": no identities");

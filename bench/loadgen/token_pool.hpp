@@ -20,7 +20,7 @@ struct TokenPoolOptions {
     std::string tokens_file;      // or: one token per line, sent as they are
     std::string cluster_id;
     std::string region = "us-west-2";
-    double invalid_ratio = 0.0;   // 0..1
+    double invalid_ratio = 0.0;  // 0..1
 };
 
 class TokenPool {

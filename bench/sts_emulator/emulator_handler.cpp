@@ -24,11 +24,20 @@ std::string xml_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -61,12 +70,14 @@ net::HttpResponse response(unsigned status, std::string content_type, std::strin
 }
 
 // STS errors: JSON or XML by Accept.
-net::HttpResponse sts_error(const net::HttpRequest& request, unsigned status, std::string_view code, std::string_view message,
-                            std::string_view id) {
+net::HttpResponse sts_error(const net::HttpRequest& request, unsigned status, std::string_view code,
+                            std::string_view message, std::string_view id) {
     const std::string_view type = status >= 500 ? "Receiver" : "Sender";
     if (wants_json(request)) {
-        return response(status, "application/json",
-                        nlohmann::json{{"Error", {{"Code", code}, {"Message", message}, {"Type", type}}}, {"RequestId", id}}.dump());
+        return response(
+            status, "application/json",
+            nlohmann::json{{"Error", {{"Code", code}, {"Message", message}, {"Type", type}}}, {"RequestId", id}}
+                .dump());
     }
     return response(status, "text/xml",
                     "<ErrorResponse xmlns=\"" + std::string(kStsNamespace) + "\"><Error><Type>" + std::string(type) +
@@ -97,7 +108,8 @@ std::string credentials_xml(std::string_view action, const Principal& principal,
 // endpoint, the second label otherwise; nothing for another host. A port
 // (the override case in tests) is ignored.
 std::optional<std::string> region_of_host(std::string_view host, std::string_view service) {
-    if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
+    if (const std::size_t colon = host.rfind(':');
+        colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
         host = host.substr(0, colon);
     }
     if (service == "sts" && host == "sts.amazonaws.com") return "us-east-1";
@@ -217,7 +229,8 @@ sigv4::CredentialLookup EmulatorHandler::credential_lookup(amz_time::Seconds now
 
 net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& request, const std::string& id) {
     counters_.requests.fetch_add(1);
-    if (behaviour_.failure_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < behaviour_.failure_rate) {
+    if (behaviour_.failure_rate > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(random_) < behaviour_.failure_rate) {
         counters_.injected_failures.fetch_add(1);
         return behaviour_.failure == EmulatorBehaviour::Failure::Throttle
                    ? sts_error(request, 400, "Throttling", "Rate exceeded", id)
@@ -233,7 +246,8 @@ net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& r
     }
     const std::string_view target = request.target;
     const std::size_t question = target.find('?');
-    const std::string_view raw_query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    const std::string_view raw_query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
     auto params = url::parse_query_strict(raw_query);
     if (!params) return refuse(400, "MalformedQueryString", params.error());
@@ -244,8 +258,9 @@ net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& r
         return {};
     };
     if (value_of("Action") != "GetCallerIdentity") {
-        return refuse(400, "InvalidAction", "Could not find operation " + std::string(value_of("Action")) + " for version " +
-                                                std::string(value_of("Version")));
+        return refuse(400, "InvalidAction",
+                      "Could not find operation " + std::string(value_of("Action")) + " for version " +
+                          std::string(value_of("Version")));
     }
     if (value_of("Version") != "2011-06-15") return refuse(400, "InvalidAction", "Unsupported Version");
 
@@ -272,17 +287,19 @@ net::HttpResponse EmulatorHandler::get_caller_identity(const net::HttpRequest& r
 net::HttpResponse EmulatorHandler::caller_identity(const net::HttpRequest& request, const Principal& principal,
                                                    const std::string& id) {
     if (wants_json(request)) {
-        return response(200, "application/json",
-                        nlohmann::json{{"GetCallerIdentityResponse",
-                                        {{"GetCallerIdentityResult",
-                                          {{"Account", principal.account}, {"Arn", principal.arn}, {"UserId", principal.user_id}}},
-                                         {"ResponseMetadata", {{"RequestId", id}}}}}}
-                            .dump());
+        return response(
+            200, "application/json",
+            nlohmann::json{{"GetCallerIdentityResponse",
+                            {{"GetCallerIdentityResult",
+                              {{"Account", principal.account}, {"Arn", principal.arn}, {"UserId", principal.user_id}}},
+                             {"ResponseMetadata", {{"RequestId", id}}}}}}
+                .dump());
     }
     return response(200, "text/xml",
-                    "<GetCallerIdentityResponse xmlns=\"" + std::string(kStsNamespace) + "\"><GetCallerIdentityResult><Arn>" +
-                        xml_escape(principal.arn) + "</Arn><UserId>" + xml_escape(principal.user_id) + "</UserId><Account>" +
-                        principal.account + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + id +
+                    "<GetCallerIdentityResponse xmlns=\"" + std::string(kStsNamespace) +
+                        "\"><GetCallerIdentityResult><Arn>" + xml_escape(principal.arn) + "</Arn><UserId>" +
+                        xml_escape(principal.user_id) + "</UserId><Account>" + principal.account +
+                        "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + id +
                         "</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
 }
 
@@ -304,10 +321,13 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     if (action == "AssumeRoleWithWebIdentity") {
         // Unsigned: the web identity token is the credential.
         const auto role = world_.web_identity_role(field("WebIdentityToken"));
-        if (!role) return error(400, "InvalidIdentityToken", "The web identity token that was passed could not be validated.");
-        if (*role != field("RoleArn")) return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+        if (!role)
+            return error(400, "InvalidIdentityToken", "The web identity token that was passed could not be validated.");
+        if (*role != field("RoleArn"))
+            return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
         counters_.web_identity.fetch_add(1);
-        const Principal issued = world_.issue(*role, field("RoleSessionName").empty() ? "web-identity" : field("RoleSessionName"), now);
+        const Principal issued =
+            world_.issue(*role, field("RoleSessionName").empty() ? "web-identity" : field("RoleSessionName"), now);
         return response(200, "text/xml", credentials_xml("AssumeRoleWithWebIdentity", issued, id));
     }
     if (action != "AssumeRole" && action != "GetCallerIdentity" && !ec2) {
@@ -328,16 +348,21 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     bool expired = false;
     const sigv4::CredentialLookup lookup = credential_lookup(now, expired);
     const auto verified = sigv4::verify_header_signed(
-        {"POST", "/", "", &headers, service, region ? std::optional<std::string_view>(*region) : std::nullopt, now, request.body},
+        {"POST", "/", "", &headers, service, region ? std::optional<std::string_view>(*region) : std::nullopt, now,
+         request.body},
         lookup);
     if (expired) {
         counters_.expired_refused.fetch_add(1);
-        return error(400, ec2 ? "RequestExpired" : "ExpiredToken", "The security token included in the request is expired");
+        return error(400, ec2 ? "RequestExpired" : "ExpiredToken",
+                     "The security token included in the request is expired");
     }
     if (!verified) {
-        const bool auth = verified.error().code == "SignatureDoesNotMatch" || verified.error().code == "InvalidClientTokenId";
-        return error(verified.error().http_status, ec2 && verified.error().code == "InvalidClientTokenId" ? "AuthFailure" : verified.error().code,
-                     auth && ec2 ? "AWS was not able to validate the provided access credentials" : verified.error().message);
+        const bool auth =
+            verified.error().code == "SignatureDoesNotMatch" || verified.error().code == "InvalidClientTokenId";
+        return error(
+            verified.error().http_status,
+            ec2 && verified.error().code == "InvalidClientTokenId" ? "AuthFailure" : verified.error().code,
+            auth && ec2 ? "AWS was not able to validate the provided access credentials" : verified.error().message);
     }
 
     if (action == "GetCallerIdentity") {
@@ -346,13 +371,16 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     }
     if (action == "AssumeRole") {
         const std::string role = field("RoleArn");
-        if (const std::string external_id = field("ExternalId"); !external_id.empty()) counters_.record_external_id(external_id);
+        if (const std::string external_id = field("ExternalId"); !external_id.empty())
+            counters_.record_external_id(external_id);
         if (const std::string_view source = request.header("x-amz-source-arn"); !source.empty()) {
             counters_.record_source_arn(std::string(source));
         }
-        if (!world_.is_assumable(role)) return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
+        if (!world_.is_assumable(role))
+            return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
         counters_.assume_role.fetch_add(1);
-        const Principal issued = world_.issue(role, field("RoleSessionName").empty() ? "session" : field("RoleSessionName"), now);
+        const Principal issued =
+            world_.issue(role, field("RoleSessionName").empty() ? "session" : field("RoleSessionName"), now);
         return response(200, "text/xml", credentials_xml("AssumeRole", issued, id));
     }
 
@@ -365,8 +393,10 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
         const std::string instance_id = field(("InstanceId." + std::to_string(i)).c_str());
         if (instance_id.empty()) break;
         counters_.ec2_instance_ids.fetch_add(1);
-        if (const Instance* instance = world_.instance(instance_id)) found.push_back(instance);
-        else missing += (missing.empty() ? "" : ", ") + instance_id;
+        if (const Instance* instance = world_.instance(instance_id))
+            found.push_back(instance);
+        else
+            missing += (missing.empty() ? "" : ", ") + instance_id;
     }
     if (!missing.empty()) {
         return ec2_error(400, "InvalidInstanceID.NotFound", "The instance IDs '" + missing + "' do not exist", id);
@@ -374,9 +404,9 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"" +
                        std::string(kEc2Namespace) + "\"><requestId>" + id + "</requestId><reservationSet>";
     for (const Instance* instance : found) {
-        body += "<item><reservationId>r-0emulated</reservationId><instancesSet><item><instanceId>" + instance->instance_id +
-                "</instanceId><instanceState><name>" + instance->state + "</name></instanceState><privateDnsName>" +
-                xml_escape(instance->private_dns_name) +
+        body += "<item><reservationId>r-0emulated</reservationId><instancesSet><item><instanceId>" +
+                instance->instance_id + "</instanceId><instanceState><name>" + instance->state +
+                "</name></instanceState><privateDnsName>" + xml_escape(instance->private_dns_name) +
                 "</privateDnsName><networkInterfaceSet><item><privateDnsName>eni-not-this.internal</privateDnsName>"
                 "</item></networkInterfaceSet></item></instancesSet></item>";
     }

@@ -35,7 +35,7 @@ struct EmulatorBehaviour {
     std::chrono::milliseconds jitter{0};   // plus a uniform random 0..jitter
     double failure_rate = 0.0;             // share of STS requests answered with an injected failure
     enum class Failure { Throttle, InternalError } failure = Failure::Throttle;
-    double ec2_throttle_rate = 0.0;        // share of DescribeInstances answered RequestLimitExceeded
+    double ec2_throttle_rate = 0.0;  // share of DescribeInstances answered RequestLimitExceeded
 };
 
 struct EmulatorCounters {
@@ -47,20 +47,20 @@ struct EmulatorCounters {
     std::atomic<std::uint64_t> ec2_calls{0};          // DescribeInstances calls, accepted or not
     std::atomic<std::uint64_t> ec2_instance_ids{0};   // instance IDs asked for, over all calls
     std::atomic<std::uint64_t> ec2_throttled{0};
-    std::atomic<std::uint64_t> assume_role{0};        // credentials issued, by way
+    std::atomic<std::uint64_t> assume_role{0};  // credentials issued, by way
     std::atomic<std::uint64_t> web_identity{0};
     std::atomic<std::uint64_t> imds_credentials{0};
     std::atomic<std::uint64_t> container_credentials{0};
-    std::atomic<std::uint64_t> expired_refused{0};    // calls signed with expired temporary credentials
+    std::atomic<std::uint64_t> expired_refused{0};         // calls signed with expired temporary credentials
     std::atomic<std::uint64_t> signed_caller_identity{0};  // header-signed POST GetCallerIdentity calls answered
 
     // Who did what, for tests that check which credentials were used.
     void record_ec2_caller(const std::string& arn);
     void record_source_arn(const std::string& arn);
     void record_external_id(const std::string& external_id);
-    std::vector<std::string> ec2_callers() const;        // distinct ARNs that signed accepted DescribeInstances calls
-    std::vector<std::string> source_arns() const;        // distinct x-amz-source-arn values on AssumeRole calls
-    std::vector<std::string> external_ids() const;       // distinct ExternalId values on AssumeRole calls
+    std::vector<std::string> ec2_callers() const;   // distinct ARNs that signed accepted DescribeInstances calls
+    std::vector<std::string> source_arns() const;   // distinct x-amz-source-arn values on AssumeRole calls
+    std::vector<std::string> external_ids() const;  // distinct ExternalId values on AssumeRole calls
 
 private:
     mutable std::mutex mutex_;
@@ -78,7 +78,8 @@ private:
     net::HttpResponse get_caller_identity(const net::HttpRequest& request, const std::string& id);
     net::HttpResponse post(const net::HttpRequest& request, const std::string& id);
     sigv4::CredentialLookup credential_lookup(amz_time::Seconds now, bool& expired) const;
-    net::HttpResponse caller_identity(const net::HttpRequest& request, const Principal& principal, const std::string& id);
+    net::HttpResponse caller_identity(const net::HttpRequest& request, const Principal& principal,
+                                      const std::string& id);
 
     net::asio::io_context& io_;
     World& world_;

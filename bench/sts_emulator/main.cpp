@@ -39,7 +39,8 @@ int fail_with(const std::string& message) {
 int main(int argc, char** argv) {
     using namespace aia;
     CLI::App app{"sts-emulator: presigned STS GetCallerIdentity, verified like STS"};
-    std::string address = "127.0.0.1", identities_file, state_dir, latency = "0ms", jitter = "0ms", fail_mode = "throttle";
+    std::string address = "127.0.0.1", identities_file, state_dir, latency = "0ms", jitter = "0ms",
+                fail_mode = "throttle";
     unsigned port = 0, threads = 1;
     int http_port = -1;
     std::string credential_lifetime = "15m";
@@ -48,12 +49,16 @@ int main(int argc, char** argv) {
     std::vector<std::string> tls_names;
     app.add_option("--address", address, "IP address to listen on (default 127.0.0.1)");
     app.add_option("--port", port, "Port (default 0: a free one)");
-    app.add_option("--identities", identities_file, "JSON fixture: identities, roles, web identity tokens, instances (see world.hpp)")
+    app.add_option("--identities", identities_file,
+                   "JSON fixture: identities, roles, web identity tokens, instances (see world.hpp)")
         ->required()
         ->check(CLI::ExistingFile);
-    app.add_option("--http-port", http_port, "Also serve instance metadata and container credentials over plain HTTP (0: a free port)");
-    app.add_option("--credential-lifetime", credential_lifetime, "Lifetime of the temporary credentials handed out, e.g. 15m, 10s");
-    app.add_option("--ec2-throttle-rate", ec2_throttle_rate, "Share of DescribeInstances calls answered RequestLimitExceeded")
+    app.add_option("--http-port", http_port,
+                   "Also serve instance metadata and container credentials over plain HTTP (0: a free port)");
+    app.add_option("--credential-lifetime", credential_lifetime,
+                   "Lifetime of the temporary credentials handed out, e.g. 15m, 10s");
+    app.add_option("--ec2-throttle-rate", ec2_throttle_rate,
+                   "Share of DescribeInstances calls answered RequestLimitExceeded")
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--state-dir", state_dir, "Where to keep the emulator's TLS certificate and key")->required();
     app.add_option("--tls-name", tls_names,
@@ -61,7 +66,8 @@ int main(int argc, char** argv) {
                    "e.g. sts.us-west-2.amazonaws.com");
     app.add_option("--latency", latency, "Delay before each STS answer, e.g. 20ms");
     app.add_option("--jitter", jitter, "Extra random delay up to this, e.g. 5ms");
-    app.add_option("--fail-rate", fail_rate, "Share of requests to fail on purpose, 0 to 1")->check(CLI::Range(0.0, 1.0));
+    app.add_option("--fail-rate", fail_rate, "Share of requests to fail on purpose, 0 to 1")
+        ->check(CLI::Range(0.0, 1.0));
     app.add_option("--fail-mode", fail_mode, "How to fail: throttle (400 Throttling) or error (500 InternalFailure)")
         ->check(CLI::IsMember({"throttle", "error"}));
     app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 64));
@@ -103,12 +109,13 @@ int main(int argc, char** argv) {
     net::HttpServer server(
         options, *tls,
         [&](net::asio::io_context& io) {
-            return std::make_shared<bench::EmulatorHandler>(io, **world, behaviour, counters,
-                                                            [&server_ptr] { return server_ptr->connections_accepted(); });
+            return std::make_shared<bench::EmulatorHandler>(
+                io, **world, behaviour, counters, [&server_ptr] { return server_ptr->connections_accepted(); });
         },
         [log_requests](std::string_view client, std::string_view problem) {
-            if (log_requests) std::fprintf(stderr, "sts-emulator: %.*s: %.*s\n", int(client.size()), client.data(),
-                                           int(problem.size()), problem.data());
+            if (log_requests)
+                std::fprintf(stderr, "sts-emulator: %.*s: %.*s\n", int(client.size()), client.data(),
+                             int(problem.size()), problem.data());
         });
     server_ptr = &server;
 

@@ -24,11 +24,16 @@ std::string derive_user_id(std::string_view arn_text) {
     for (std::size_t i = 0; i < 17; ++i) id += kAlphabet[digest[i] % 32];
     const std::string last(arn_text.substr(arn_text.rfind('/') + 1));
     switch (canonical->type) {
-        case arn::PrincipalType::AssumedRole: return "AROA" + id + ":" + last;
-        case arn::PrincipalType::User: return "AIDA" + id;
-        case arn::PrincipalType::Root: return canonical->account;
-        case arn::PrincipalType::FederatedUser: return canonical->account + ":" + last;
-        case arn::PrincipalType::Role: return "AROA" + id;
+        case arn::PrincipalType::AssumedRole:
+            return "AROA" + id + ":" + last;
+        case arn::PrincipalType::User:
+            return "AIDA" + id;
+        case arn::PrincipalType::Root:
+            return canonical->account;
+        case arn::PrincipalType::FederatedUser:
+            return canonical->account + ":" + last;
+        case arn::PrincipalType::Role:
+            return "AROA" + id;
     }
     return id;
 }
@@ -46,8 +51,13 @@ Result<std::unique_ptr<World>, std::string> World::parse(std::string_view json_t
     for (const auto& item : json["identities"]) {
         const std::string where = "identities[" + std::to_string(index++) + "]";
         if (!item.is_object()) return fail(where + ": must be an object");
-        Principal principal{text(item, "accessKeyId"), text(item, "secretAccessKey"), text(item, "sessionToken"),
-                            text(item, "arn"), "", text(item, "userId"), std::nullopt};
+        Principal principal{text(item, "accessKeyId"),
+                            text(item, "secretAccessKey"),
+                            text(item, "sessionToken"),
+                            text(item, "arn"),
+                            "",
+                            text(item, "userId"),
+                            std::nullopt};
         if (principal.access_key_id.empty() || principal.secret_access_key.empty() || principal.arn.empty()) {
             return fail(where + ": accessKeyId, secretAccessKey and arn are required");
         }
@@ -103,8 +113,8 @@ Principal World::issue(const std::string& role_arn, const std::string& session_n
     const auto role = arn::parse(role_arn);
     const std::string account = role ? role->account : "000000000000";
     const std::string name = role ? role->resource.substr(role->resource.rfind('/') + 1) : "role";
-    principal.arn = "arn:" + (role ? role->partition : std::string("aws")) + ":sts::" + account + ":assumed-role/" + name +
-                    "/" + session_name;
+    principal.arn = "arn:" + (role ? role->partition : std::string("aws")) + ":sts::" + account + ":assumed-role/" +
+                    name + "/" + session_name;
     principal.account = account;
     principal.user_id = derive_user_id(principal.arn);
     principal.expiration = now + lifetime_;

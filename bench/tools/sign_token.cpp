@@ -35,9 +35,8 @@ int main(int argc, char** argv) {
     request.cluster_id = cluster_id;
     request.endpoint = token::default_sts_endpoint(region);
     if (!host.empty()) request.endpoint.host = host;
-    request.now = unix_time != 0
-                      ? amz_time::Seconds{std::chrono::seconds{unix_time}}
-                      : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    request.now = unix_time != 0 ? amz_time::Seconds{std::chrono::seconds{unix_time}}
+                                 : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     for (unsigned i = 0; i < count; ++i) {
         std::printf("%s\n", token::generate_token(request).token.c_str());
         request.now -= std::chrono::seconds{1};

@@ -79,7 +79,8 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     fields.push_back({"groups", list_field(user.groups)});
     fields.push_back({"mapping", mapped->source + " " + mapped->origin});
     log.log(LogLevel::Info, "access granted", fields);
-    co_return finish(Outcome::Success, "application/json; charset=UTF-8", review::render_authenticated(api_version, user));
+    co_return finish(Outcome::Success, "application/json; charset=UTF-8",
+                     review::render_authenticated(api_version, user));
 }
 
 }  // namespace aia::app

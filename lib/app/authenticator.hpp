@@ -26,8 +26,8 @@ struct AuthenticatorContext {
     token::TokenValidator validator;
     const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
-    AwsSession* aws;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
-    StsSlots* sts_slots;  // STS calls in flight over all workers, shared out by host; null: no cap
+    AwsSession* aws;                // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
+    StsSlots* sts_slots;            // STS calls in flight over all workers, shared out by host; null: no cap
     IdentityCache* identity_cache;  // STS answers by token; null or disabled: ask STS every time
     Metrics* metrics;
     Logger* log;

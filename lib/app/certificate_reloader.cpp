@@ -38,8 +38,10 @@ Pair read_pair(const std::string& cert_path, const std::string& key_path) {
     Pair pair;
     auto cert = read_whole(cert_path);
     auto key = read_whole(key_path);
-    if (!cert) pair.error = "cannot read " + cert_path;
-    else if (!key) pair.error = "cannot read " + key_path;
+    if (!cert)
+        pair.error = "cannot read " + cert_path;
+    else if (!key)
+        pair.error = "cannot read " + key_path;
     else {
         pair.cert = std::move(*cert);
         pair.key = std::move(*key);
@@ -117,8 +119,10 @@ void CertificateReloader::check(bool forced) {
     std::shared_ptr<boost::asio::ssl::context> context;
     if (error.empty()) {
         auto made = net::make_server_tls_from_pem(pair.cert, pair.key);
-        if (made) context = std::move(made).value();
-        else error = made.error();
+        if (made)
+            context = std::move(made).value();
+        else
+            error = made.error();
     }
     if (!context) {
         metrics_.certificate_reloaded(false);
@@ -130,8 +134,9 @@ void CertificateReloader::check(bool forced) {
     install_(context, pair.cert);
     metrics_.certificate_reloaded(true);
     if (not_after) metrics_.certificate_expires_at(static_cast<double>(*not_after));
-    log_.info("serving certificate reloaded", {{"cert", cert_path_}, {"key", key_path_},
-                                               {"notAfter", not_after ? std::to_string(*not_after) : "unknown"}});
+    log_.info(
+        "serving certificate reloaded",
+        {{"cert", cert_path_}, {"key", key_path_}, {"notAfter", not_after ? std::to_string(*not_after) : "unknown"}});
 }
 
 }  // namespace aia::app

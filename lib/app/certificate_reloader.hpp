@@ -63,8 +63,8 @@ private:
 
     std::mutex mutex_;
     std::condition_variable wake_;
-    bool stopping_ = false;   // under mutex_
-    bool reload_now_ = false; // under mutex_
+    bool stopping_ = false;    // under mutex_
+    bool reload_now_ = false;  // under mutex_
     std::thread thread_;
 };
 

@@ -49,8 +49,7 @@ void FileWatcher::wait(std::chrono::milliseconds timeout) {
     }
     if (directory_gone) watched_.assign(watched_.size(), false);  // re-added when the directory comes back
     std::uint64_t value;
-    while (::read(wake_fd_, &value, sizeof value) > 0) {
-    }
+    while (::read(wake_fd_, &value, sizeof value) > 0) {}
 }
 
 void FileWatcher::interrupt() {

@@ -22,7 +22,7 @@
 namespace aia::app {
 
 struct IdentityCacheOptions {
-    std::chrono::milliseconds ttl{0};                  // 0: no cache
+    std::chrono::milliseconds ttl{0};  // 0: no cache
     std::size_t max_entries = 0;
     std::size_t max_bytes = 0;
     std::chrono::milliseconds wait_for_other{11'000};  // longest wait for another review's STS call

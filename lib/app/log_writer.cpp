@@ -23,7 +23,8 @@ bool write_fully(int fd, std::string_view text) {
     return true;
 }
 
-LogWriter::LogWriter(int fd, std::size_t max_backlog) : fd_(fd), max_backlog_(max_backlog), thread_([this] { run(); }) {}
+LogWriter::LogWriter(int fd, std::size_t max_backlog)
+    : fd_(fd), max_backlog_(max_backlog), thread_([this] { run(); }) {}
 
 LogWriter::~LogWriter() {
     {

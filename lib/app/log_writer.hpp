@@ -34,10 +34,10 @@ private:
     const int fd_;
     const std::size_t max_backlog_;
     std::mutex mutex_;
-    std::condition_variable work_;     // lines queued, or stopping
-    std::condition_variable progress_; // a batch was written
+    std::condition_variable work_;      // lines queued, or stopping
+    std::condition_variable progress_;  // a batch was written
     std::string pending_;
-    std::uint64_t queued_batches_ = 0;   // batch number the pending lines will go out in
+    std::uint64_t queued_batches_ = 0;  // batch number the pending lines will go out in
     std::uint64_t written_batches_ = 0;
     bool stopping_ = false;
     bool idle_ = false;  // the thread waits for lines (rather than gathering or writing)

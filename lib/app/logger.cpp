@@ -14,10 +14,14 @@ namespace {
 
 std::string_view level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::Debug: return "debug";
-        case LogLevel::Info: return "info";
-        case LogLevel::Warn: return "warning";
-        case LogLevel::Error: return "error";
+        case LogLevel::Debug:
+            return "debug";
+        case LogLevel::Info:
+            return "info";
+        case LogLevel::Warn:
+            return "warning";
+        case LogLevel::Error:
+            return "error";
     }
     return "info";
 }

@@ -15,7 +15,6 @@
 
 #include "app/log_writer.hpp"
 
-
 namespace aia::app {
 
 enum class LogLevel { Debug, Info, Warn, Error };

@@ -24,7 +24,7 @@ constexpr std::array<const char*, 3> kConfigMapKeys = {"mapRoles", "mapUsers", "
 
 struct Inputs {
     bool missing = false;
-    std::string error;                          // I/O problems
+    std::string error;                         // I/O problems
     std::map<std::string, std::string> files;  // name -> content
     std::string fingerprint;
 };
@@ -91,7 +91,8 @@ Inputs read_inputs(const SourceSpec& spec) {
         inputs.files[""] = std::move(*content);
     }
     std::string all;
-    for (const auto& [name, content] : inputs.files) all += name + '\0' + std::to_string(content.size()) + '\0' + content;
+    for (const auto& [name, content] : inputs.files)
+        all += name + '\0' + std::to_string(content.size()) + '\0' + content;
     inputs.fingerprint = crypto::to_hex(crypto::sha256(all));
     return inputs;
 }
@@ -196,8 +197,8 @@ struct MappingSources::Source {
     Published<mapping::MappingTable> table;
 
     // Reloader thread only.
-    std::string fingerprint;                   // of the inputs last acted on
-    std::string pending;                       // new inputs seen once, waiting to be seen again unchanged
+    std::string fingerprint;  // of the inputs last acted on
+    std::string pending;      // new inputs seen once, waiting to be seen again unchanged
     std::optional<Clock::time_point> missing_since;
 
     // Shared with /healthz.
@@ -231,13 +232,9 @@ MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingCo
 
 MappingSources::~MappingSources() { stop(); }
 
-void MappingSources::load_all() {
-    check_until_settled(true);
-}
+void MappingSources::load_all() { check_until_settled(true); }
 
-void MappingSources::check_all() {
-    check_until_settled(false);
-}
+void MappingSources::check_all() { check_until_settled(false); }
 
 void MappingSources::check_until_settled(bool initial) {
     // A change is acted on when it reads the same twice, kSettleTime apart.
@@ -269,7 +266,8 @@ void MappingSources::check(Source& source, bool initial) {
                     mapping::MappingTable::build({}, spec.table_options, none)));
                 source.fingerprint.clear();
                 metrics_.mapping_reloaded(name, true, 0, 0, 0);
-                log_.warn("mapping source file is gone; its table is now empty", {{"source", name}, {"file", spec.path}});
+                log_.warn("mapping source file is gone; its table is now empty",
+                          {{"source", name}, {"file", spec.path}});
             }
             if (!loaded) {
                 std::lock_guard lock(source.status_mutex);
@@ -312,8 +310,9 @@ void MappingSources::check(Source& source, bool initial) {
     source.table.store(result.table);
     // Upstream's end-to-end latency: from the writer's timestamp to now.
     if (!initial && result.updated_at) {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         if (now >= *result.updated_at) metrics_.dynamic_file_latency(static_cast<double>(now - *result.updated_at));
     }
     metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count(),
@@ -357,7 +356,8 @@ std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {
     std::vector<auth::SourceSnapshot> snapshot;
     snapshot.reserve(sources_.size());
     for (const auto& source : sources_) {
-        snapshot.push_back({source->spec.name, source->table.load(), source->spec.reserved_prefixes});  // views into spec
+        snapshot.push_back(
+            {source->spec.name, source->table.load(), source->spec.reserved_prefixes});  // views into spec
     }
     return snapshot;
 }

@@ -66,7 +66,8 @@ LoadResult load_source(const SourceSpec& spec, const mapping::MappingConfig* sta
 class MappingSources {
 public:
     // `static_mappings` feeds a MountedFile source that has no config file.
-    MappingSources(std::vector<SourceSpec> specs, mapping::MappingConfig static_mappings, Logger& log, Metrics& metrics);
+    MappingSources(std::vector<SourceSpec> specs, mapping::MappingConfig static_mappings, Logger& log,
+                   Metrics& metrics);
     ~MappingSources();
     MappingSources(const MappingSources&) = delete;
     MappingSources& operator=(const MappingSources&) = delete;
@@ -102,8 +103,8 @@ private:
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> reload_requested_{false};
-    bool settling_ = false;  // a check saw new content once and wants to see it again
-    bool reloading_ = false; // reload_now(): act on unchanged content too
+    bool settling_ = false;   // a check saw new content once and wants to see it again
+    bool reloading_ = false;  // reload_now(): act on unchanged content too
 };
 
 }  // namespace aia::app

@@ -15,8 +15,8 @@
 namespace aia::app {
 namespace {
 
-constexpr std::array kOutcomes = {auth::Outcome::Success,   auth::Outcome::MalformedRequest, auth::Outcome::InvalidToken,
-                                  auth::Outcome::StsError,  auth::Outcome::StsThrottling,    auth::Outcome::UnknownUser};
+constexpr std::array kOutcomes = {auth::Outcome::Success,  auth::Outcome::MalformedRequest, auth::Outcome::InvalidToken,
+                                  auth::Outcome::StsError, auth::Outcome::StsThrottling,    auth::Outcome::UnknownUser};
 
 constexpr bool outcomes_in_enum_order() {
     for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
@@ -34,11 +34,10 @@ constexpr std::string_view kOtherRegion = "other";
 struct Metrics::Impl {
     std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
 
-    prometheus::Family<prometheus::Histogram>& latency =
-        prometheus::BuildHistogram()
-            .Name("aws_iam_authenticator_authenticate_latency_seconds")
-            .Help("Authenticate call latency")
-            .Register(*registry);
+    prometheus::Family<prometheus::Histogram>& latency = prometheus::BuildHistogram()
+                                                             .Name("aws_iam_authenticator_authenticate_latency_seconds")
+                                                             .Help("Authenticate call latency")
+                                                             .Register(*registry);
     prometheus::Family<prometheus::Counter>& connection_failures =
         prometheus::BuildCounter()
             .Name("aws_iam_authenticator_sts_connection_failures_total")
@@ -61,17 +60,19 @@ struct Metrics::Impl {
     prometheus::Counter& sts_unknown_region_denials =
         prometheus::BuildCounter()
             .Name("aws_iam_authenticator_sts_unknown_region_denials_total")
-            .Help("Tokens denied before any I/O because their STS host names a region neither this build nor "
-                  "server.region / server.stsRegions admits")
+            .Help(
+                "Tokens denied before any I/O because their STS host names a region neither this build nor "
+                "server.region / server.stsRegions admits")
             .Register(*registry)
             .Add({});
     prometheus::Family<prometheus::Counter>& sts_host_rejections =
         prometheus::BuildCounter()
             .Name("aws_iam_authenticator_sts_host_rejections_total")
-            .Help("Requests denied without asking STS to protect other hosts: reason host_cap (the host's share of "
-                  "STS slots is in use), shared_cap (the slots for hosts other than the global endpoint and the "
-                  "server's own region are in use), resolve_failed (the host failed to resolve moments ago), "
-                  "resolve_busy (too many lookups waiting)")
+            .Help(
+                "Requests denied without asking STS to protect other hosts: reason host_cap (the host's share of "
+                "STS slots is in use), shared_cap (the slots for hosts other than the global endpoint and the "
+                "server's own region are in use), resolve_failed (the host failed to resolve moments ago), "
+                "resolve_busy (too many lookups waiting)")
             .Register(*registry);
     prometheus::Counter& ec2_calls = prometheus::BuildCounter()
                                          .Name("aws_iam_authenticator_ec2_describe_instances_calls_total")
@@ -93,33 +94,38 @@ struct Metrics::Impl {
                                              .Help("EC2 DescribeInstances calls refused with RequestLimitExceeded")
                                              .Register(*registry)
                                              .Add({});
-    prometheus::Family<prometheus::Counter>& identity_cache_hits_family = prometheus::BuildCounter()
+    prometheus::Family<prometheus::Counter>& identity_cache_hits_family =
+        prometheus::BuildCounter()
             .Name("aws_iam_authenticator_identity_cache_hits_total")
             .Help("Token reviews answered from the identity cache without asking STS")
             .Register(*registry);
     prometheus::Counter& identity_cache_hits = identity_cache_hits_family.Add({});
-    prometheus::Counter& identity_cache_misses = prometheus::BuildCounter()
+    prometheus::Counter& identity_cache_misses =
+        prometheus::BuildCounter()
             .Name("aws_iam_authenticator_identity_cache_misses_total")
             .Help("Token reviews that asked STS because the identity cache had no answer")
             .Register(*registry)
             .Add({});
-    prometheus::Counter& identity_cache_shared = prometheus::BuildCounter()
+    prometheus::Counter& identity_cache_shared =
+        prometheus::BuildCounter()
             .Name("aws_iam_authenticator_identity_cache_shared_total")
             .Help("Token reviews that waited for another review's STS call for the same token")
             .Register(*registry)
             .Add({});
-    prometheus::Family<prometheus::Counter>& identity_cache_evictions = prometheus::BuildCounter()
+    prometheus::Family<prometheus::Counter>& identity_cache_evictions =
+        prometheus::BuildCounter()
             .Name("aws_iam_authenticator_identity_cache_evictions_total")
             .Help("Identity cache entries dropped, by reason (expired, capacity)")
             .Register(*registry);
     prometheus::Counter& identity_cache_expired = identity_cache_evictions.Add({{"reason", "expired"}});
     prometheus::Counter& identity_cache_capacity = identity_cache_evictions.Add({{"reason", "capacity"}});
     prometheus::Gauge& identity_cache_entries = prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_identity_cache_entries")
-            .Help("Answers held by the identity cache")
-            .Register(*registry)
-            .Add({});
-    prometheus::Gauge& identity_cache_bytes = prometheus::BuildGauge()
+                                                    .Name("aws_iam_authenticator_identity_cache_entries")
+                                                    .Help("Answers held by the identity cache")
+                                                    .Register(*registry)
+                                                    .Add({});
+    prometheus::Gauge& identity_cache_bytes =
+        prometheus::BuildGauge()
             .Name("aws_iam_authenticator_identity_cache_bytes")
             .Help("Memory held by the identity cache's answers, as it counts it against server.identityCacheMaxBytes")
             .Register(*registry)
@@ -173,18 +179,18 @@ struct Metrics::Impl {
             .Help("Loads of a changed serving certificate and key, by result (success, failure)")
             .Register(*registry);
     prometheus::Gauge& certificate_expiry = prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_certificate_expiry_timestamp_seconds")
-            .Help("When the serving certificate in use expires (Unix time)")
-            .Register(*registry)
-            .Add({});
+                                                .Name("aws_iam_authenticator_certificate_expiry_timestamp_seconds")
+                                                .Help("When the serving certificate in use expires (Unix time)")
+                                                .Register(*registry)
+                                                .Add({});
 
     prometheus::Family<prometheus::Histogram>& e2e_latency =
         prometheus::BuildHistogram()
             .Name("aws_iam_authenticator_dynamic_e2e_latency_seconds")
             .Help("End-to-end latency of dynamic file updates")
             .Register(*registry);
-    prometheus::Histogram& dynamic_file_latency =
-        e2e_latency.Add({{"type", "dynamic_file"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
+    prometheus::Histogram& dynamic_file_latency = e2e_latency.Add(
+        {{"type", "dynamic_file"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
 
     // One histogram per outcome, created up front: Family::Add takes a lock.
     std::array<prometheus::Histogram*, kOutcomes.size()> latency_by_outcome{};
@@ -307,8 +313,10 @@ namespace {
 
 prometheus::MetricFamily process_family(std::string name, std::string help, prometheus::MetricType type, double value) {
     prometheus::ClientMetric metric;
-    if (type == prometheus::MetricType::Counter) metric.counter.value = value;
-    else metric.gauge.value = value;
+    if (type == prometheus::MetricType::Counter)
+        metric.counter.value = value;
+    else
+        metric.gauge.value = value;
     return {std::move(name), std::move(help), type, {metric}};
 }
 

@@ -44,16 +44,16 @@ std::optional<ProcessStats> read_process_stats() {
     ProcessStats stats;
     try {
         stats.cpu_seconds = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;  // utime, stime
-        stats.virtual_bytes = std::stod(fields[20]);                                   // vsize
-        stats.resident_bytes = std::stod(fields[21]) * page;                           // rss, in pages
-        static const std::optional<double> boot = boot_time();  // fixed until reboot: read once
+        stats.virtual_bytes = std::stod(fields[20]);                                  // vsize
+        stats.resident_bytes = std::stod(fields[21]) * page;                          // rss, in pages
+        static const std::optional<double> boot = boot_time();                        // fixed until reboot: read once
         if (boot) stats.start_time_seconds = *boot + std::stod(fields[19]) / ticks;
     } catch (const std::exception&) {
         return std::nullopt;
     }
     std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
         ++stats.open_fds;
     }
     rlimit limit{};

@@ -8,12 +8,12 @@
 namespace aia::app {
 
 struct ProcessStats {
-    double cpu_seconds = 0;          // user + system
+    double cpu_seconds = 0;  // user + system
     double resident_bytes = 0;
     double virtual_bytes = 0;
     double open_fds = 0;
-    double max_fds = 0;              // the soft RLIMIT_NOFILE
-    double start_time_seconds = 0;   // Unix time
+    double max_fds = 0;             // the soft RLIMIT_NOFILE
+    double start_time_seconds = 0;  // Unix time
 };
 
 // Nothing when /proc cannot be read (then the metrics are left out).

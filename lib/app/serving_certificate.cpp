@@ -85,7 +85,8 @@ Result<PemPair, std::string> generate_certificate(const std::vector<std::string>
     for (const std::string& host : hosts) {
         if (host.empty()) continue;
         // The list is OpenSSL's comma-separated text: a name must not add entries of its own.
-        if (host.find_first_of(", \t\r\n") != std::string::npos) return fail("cannot name host " + host + " in a certificate");
+        if (host.find_first_of(", \t\r\n") != std::string::npos)
+            return fail("cannot name host " + host + " in a certificate");
         if (!san.empty()) san += ',';
         san += (is_ip_literal(host) ? "IP:" : "DNS:") + host;
     }
@@ -110,8 +111,9 @@ Result<PemPair, std::string> generate_certificate(const std::vector<std::string>
     if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return fail("cannot sign the certificate");
 
     PemPair pair;
-    pair.cert_pem = to_pem(
-        [](BIO* b, const void* c) { return PEM_write_bio_X509(b, static_cast<X509*>(const_cast<void*>(c))); }, cert.get());
+    pair.cert_pem =
+        to_pem([](BIO* b, const void* c) { return PEM_write_bio_X509(b, static_cast<X509*>(const_cast<void*>(c))); },
+               cert.get());
     pair.key_pem = to_pem(
         [](BIO* b, const void* k) {
             return PEM_write_bio_PrivateKey(b, static_cast<EVP_PKEY*>(const_cast<void*>(k)), nullptr, nullptr, 0,
@@ -128,11 +130,13 @@ Result<CertificateFacts, std::string> inspect_pair(const std::string& cert_pem, 
     if (!cert) return fail(std::string("cert.pem is not a PEM certificate"));
     BioPtr key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
     // No passphrase callback: an encrypted key fails here instead of prompting.
-    PKey key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
+    PKey key(key_bio ? PEM_read_bio_PrivateKey(
+                           key_bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
                      : nullptr);
     ERR_clear_error();
     if (!key) return fail(std::string("key.pem is not an unencrypted PEM private key"));
-    if (X509_check_private_key(cert.get(), key.get()) != 1) return fail(std::string("key.pem does not belong to cert.pem"));
+    if (X509_check_private_key(cert.get(), key.get()) != 1)
+        return fail(std::string("key.pem does not belong to cert.pem"));
 
     CertificateFacts facts;
     const auto not_before = unix_seconds(X509_get0_notBefore(cert.get()));
@@ -141,8 +145,8 @@ Result<CertificateFacts, std::string> inspect_pair(const std::string& cert_pem, 
     facts.not_before = *not_before;
     facts.not_after = *not_after;
     X509_NAME* subject = X509_get_subject_name(cert.get());
-    facts.generated_by_us = X509_NAME_cmp(subject, X509_get_issuer_name(cert.get())) == 0 &&
-                            common_name(subject) == kGeneratedCommonName;
+    facts.generated_by_us =
+        X509_NAME_cmp(subject, X509_get_issuer_name(cert.get())) == 0 && common_name(subject) == kGeneratedCommonName;
     return facts;
 }
 

@@ -20,9 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::chrono::seconds kGeneratedLifetime{10L * 365 * 24 * 3600};
-constexpr std::chrono::seconds kClockAllowance{3600};               // notBefore an hour back: clocks slightly behind
-constexpr long long kRenewWithinSeconds = 24 * 3600;                 // ours: renewed a day ahead
-constexpr long long kWarnWithinSeconds = 30L * 24 * 3600;            // others: warned about a month ahead
+constexpr std::chrono::seconds kClockAllowance{3600};      // notBefore an hour back: clocks slightly behind
+constexpr long long kRenewWithinSeconds = 24 * 3600;       // ours: renewed a day ahead
+constexpr long long kWarnWithinSeconds = 30L * 24 * 3600;  // others: warned about a month ahead
 
 struct StateFile {
     bool exists = false;
@@ -71,8 +71,10 @@ Result<CertificateFiles, std::string> generate_into(CertificateFiles files, cons
     // The key first: a crash in between leaves a key without its
     // certificate, which the next start refuses by name (never a certificate
     // whose key is gone).
-    if (auto written = write_atomically(files.key_path, generated->key_pem, 0600); !written) return fail(written.error());
-    if (auto written = write_atomically(files.cert_path, generated->cert_pem, 0644); !written) return fail(written.error());
+    if (auto written = write_atomically(files.key_path, generated->key_pem, 0600); !written)
+        return fail(written.error());
+    if (auto written = write_atomically(files.cert_path, generated->cert_pem, 0644); !written)
+        return fail(written.error());
     files.cert_pem = std::move(generated->cert_pem);
     files.generated = true;
     return files;
@@ -110,7 +112,9 @@ Result<CertificateFiles, std::string> ensure_certificate(const std::string& stat
     if (!cert.error.empty()) return fail(cert.error);
     if (!key.error.empty()) return fail(key.error);
     auto facts = inspect_pair(cert.content, key.content);
-    if (!facts) return fail(state_dir + ": " + facts.error() + "; fix or replace the pair, or remove both files to have a new one generated");
+    if (!facts)
+        return fail(state_dir + ": " + facts.error() +
+                    "; fix or replace the pair, or remove both files to have a new one generated");
 
     const long long now = static_cast<long long>(std::time(nullptr));
     const long long left = facts->not_after - now;
@@ -150,22 +154,27 @@ std::string webhook_url(const std::string& host, unsigned port) {
 
 Result<bool, std::string> write_webhook_kubeconfig(const std::string& path, const std::string& server_url,
                                                    const std::string& cert_pem) {
-    const std::string kubeconfig = "apiVersion: v1\n"
-                                   "kind: Config\n"
-                                   "clusters:\n"
-                                   "- name: aws-iam-authenticator\n"
-                                   "  cluster:\n"
-                                   "    certificate-authority-data: " + base64::encode_standard(cert_pem) + "\n"
-                                   "    server: " + server_url + "\n"
-                                   "# user refers to the API server client\n"
-                                   "users:\n"
-                                   "- name: apiserver\n"
-                                   "current-context: webhook\n"
-                                   "contexts:\n"
-                                   "- name: webhook\n"
-                                   "  context:\n"
-                                   "    cluster: aws-iam-authenticator\n"
-                                   "    user: apiserver\n";
+    const std::string kubeconfig =
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n"
+        "- name: aws-iam-authenticator\n"
+        "  cluster:\n"
+        "    certificate-authority-data: " +
+        base64::encode_standard(cert_pem) +
+        "\n"
+        "    server: " +
+        server_url +
+        "\n"
+        "# user refers to the API server client\n"
+        "users:\n"
+        "- name: apiserver\n"
+        "current-context: webhook\n"
+        "contexts:\n"
+        "- name: webhook\n"
+        "  context:\n"
+        "    cluster: aws-iam-authenticator\n"
+        "    user: apiserver\n";
     return write_atomically(path, kubeconfig, 0644);
 }
 

@@ -67,8 +67,8 @@ private:
     const unsigned per_host_;  // one non-home host
     const unsigned shared_;    // all non-home hosts
     mutable std::mutex mutex_;
-    unsigned in_flight_ = 0;       // under mutex_
-    unsigned in_flight_away_ = 0;  // non-home, under mutex_
+    unsigned in_flight_ = 0;                             // under mutex_
+    unsigned in_flight_away_ = 0;                        // non-home, under mutex_
     std::unordered_map<std::string, unsigned> by_host_;  // non-home hosts with calls out, under mutex_
 };
 

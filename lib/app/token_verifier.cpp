@@ -15,22 +15,26 @@ std::string slot_refusal(StsSlots::Refusal why, const StsSlots& slots, const tok
     const std::string suffix = "; denied without asking STS";
     switch (why) {
         case StsSlots::Refusal::Host:
-            return "too many STS requests in flight to " + request.host + " (at most " + std::to_string(slots.per_host()) +
+            return "too many STS requests in flight to " + request.host + " (at most " +
+                   std::to_string(slots.per_host()) +
                    " to one host other than the global endpoint and the server's own region, a quarter of "
-                   "server.maxInflightSTSRequests)" + suffix;
+                   "server.maxInflightSTSRequests)" +
+                   suffix;
         case StsSlots::Refusal::Shared:
             return "too many STS requests in flight to hosts other than the global endpoint and the server's own "
-                   "region (at most " + std::to_string(slots.shared()) +
-                   ", three quarters of server.maxInflightSTSRequests)" + suffix;
+                   "region (at most " +
+                   std::to_string(slots.shared()) + ", three quarters of server.maxInflightSTSRequests)" + suffix;
         case StsSlots::Refusal::Total:
-        case StsSlots::Refusal::None: break;
+        case StsSlots::Refusal::None:
+            break;
     }
     return "too many STS requests in flight (server.maxInflightSTSRequests " + std::to_string(slots.total()) + ")" +
            suffix;
 }
 
 // STS's verdict on a token that passed the offline checks.
-net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, bool home, const VerifierServices& services) {
+net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, bool home,
+                                     const VerifierServices& services) {
     SharedAnswer result;
     const auto fail = [&result](Outcome outcome, std::string reason) {
         result.failure = outcome;
@@ -44,8 +48,10 @@ net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, boo
         StsSlots::Refusal why = StsSlots::Refusal::None;
         slot = services.slots->try_acquire(request.host, home, why);
         if (!slot) {
-            if (why == StsSlots::Refusal::Total) metrics.sts_inflight_rejected();
-            else metrics.sts_host_rejected(why == StsSlots::Refusal::Host ? "host_cap" : "shared_cap");
+            if (why == StsSlots::Refusal::Total)
+                metrics.sts_inflight_rejected();
+            else
+                metrics.sts_host_rejected(why == StsSlots::Refusal::Host ? "host_cap" : "shared_cap");
             co_return fail(Outcome::StsThrottling, slot_refusal(why, *services.slots, request));
         }
     }
@@ -55,13 +61,14 @@ net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, boo
         // The name failed moments ago, or too many lookups are waiting: STS was not asked.
         metrics.sts_host_rejected(answer.skipped_because);
         const bool busy = answer.skipped_because == "resolve_busy";
-        co_return fail(busy ? Outcome::StsThrottling : Outcome::StsError,
-                       "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
+        co_return fail(
+            busy ? Outcome::StsThrottling : Outcome::StsError,
+            "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
     }
     if (answer.kind != net::StsAnswer::Kind::Answered) {
         metrics.sts_connection_failure(region);
-        co_return fail(Outcome::StsError,
-                       "sts getCallerIdentity failed: error during GET: " + answer.error + " on " + region + " endpoint");
+        co_return fail(Outcome::StsError, "sts getCallerIdentity failed: error during GET: " + answer.error + " on " +
+                                              region + " endpoint");
     }
     metrics.sts_response(region, answer.status);
     if (answer.status != 200) {
@@ -73,8 +80,8 @@ net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, boo
             co_return fail(Outcome::StsThrottling, "sts getCallerIdentity was throttled: " + error.message);
         }
         co_return fail(Outcome::StsError, "sts getCallerIdentity failed: error from AWS (expected 200, got " +
-                                              std::to_string(answer.status) + ") on " + region + " endpoint: " +
-                                              error.message);
+                                              std::to_string(answer.status) + ") on " + region +
+                                              " endpoint: " + error.message);
     }
 
     auto identity = identity::identity_from_sts_body(answer.body, request);
@@ -98,7 +105,8 @@ void adopt(Verification& verification, SharedAnswer answer) {
 }  // namespace
 
 bool is_home_host(const token::PresignedRequest& request, const token::StsRegionPolicy& regions) {
-    return request.sts_region == "global" || (!regions.own_region().empty() && request.sts_region == regions.own_region());
+    return request.sts_region == "global" ||
+           (!regions.own_region().empty() && request.sts_region == regions.own_region());
 }
 
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
@@ -108,7 +116,8 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     // outlives its token's validity window or lets a malformed token by.
     auto presigned = validator.validate(token, wall_clock_now());
     if (!presigned) {
-        if (presigned.error().code == token::TokenErrorCode::UnknownRegion) services.metrics.sts_unknown_region_denied();
+        if (presigned.error().code == token::TokenErrorCode::UnknownRegion)
+            services.metrics.sts_unknown_region_denied();
         result.failure = Outcome::InvalidToken;
         result.reason = presigned.error().message();
         co_return result;

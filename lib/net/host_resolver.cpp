@@ -79,8 +79,8 @@ struct Name {
     Clock::time_point fresh_until{};       // endpoints are good until then
     Clock::time_point failed_until{};      // a failure is remembered until then
     std::string failure;
-    bool in_flight = false;                // queued or being looked up
-    Clock::time_point started{};           // when the lookup in flight was queued
+    bool in_flight = false;       // queued or being looked up
+    Clock::time_point started{};  // when the lookup in flight was queued
     std::vector<Registered> waiters;
 };
 
@@ -112,7 +112,8 @@ Resolution look_up(const std::string& host, std::uint16_t port) {
     }
     std::vector<tcp::endpoint> endpoints;
     for (const addrinfo* item = list; item != nullptr; item = item->ai_next) {
-        if ((item->ai_family != AF_INET && item->ai_family != AF_INET6) || item->ai_addrlen > sizeof(sockaddr_in6)) continue;
+        if ((item->ai_family != AF_INET && item->ai_family != AF_INET6) || item->ai_addrlen > sizeof(sockaddr_in6))
+            continue;
         tcp::endpoint endpoint;
         std::memcpy(endpoint.data(), item->ai_addr, item->ai_addrlen);
         endpoint.resize(item->ai_addrlen);
@@ -301,12 +302,14 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
             co_return resolved(name.endpoints);
         }
         if (name.failed_until > now) {
-            co_return failure(Resolution::Kind::RecentlyFailed, name.failure + " (failed moments ago; not asked again yet)");
+            co_return failure(Resolution::Kind::RecentlyFailed,
+                              name.failure + " (failed moments ago; not asked again yet)");
         }
         if (!name.in_flight) {
             if (!priority && state.queue.size() >= state.options.max_queued) {
-                co_return failure(Resolution::Kind::Busy, "not resolving " + host + ": " +
-                                                              std::to_string(state.queue.size()) + " lookups are waiting");
+                co_return failure(
+                    Resolution::Kind::Busy,
+                    "not resolving " + host + ": " + std::to_string(state.queue.size()) + " lookups are waiting");
             }
             state.enqueue(key, name, priority, now);
         } else if (priority) {

@@ -38,12 +38,12 @@ namespace aia::net {
 struct Resolution;
 
 struct ResolverOptions {
-    unsigned threads = 8;                               // lookups at once, besides the two priority threads
-    std::size_t max_queued = 256;                       // lookups waiting for a thread; more are Busy
-    std::chrono::milliseconds lookup_timeout{2000};     // the longest a caller waits for a lookup
-    std::chrono::milliseconds positive_ttl{30'000};     // AWS endpoints' DNS TTLs are 60 s
-    std::chrono::milliseconds negative_ttl{5'000};      // a failed name fails at once this long
-    std::size_t max_names = 4096;                       // names remembered at once
+    unsigned threads = 8;                            // lookups at once, besides the two priority threads
+    std::size_t max_queued = 256;                    // lookups waiting for a thread; more are Busy
+    std::chrono::milliseconds lookup_timeout{2000};  // the longest a caller waits for a lookup
+    std::chrono::milliseconds positive_ttl{30'000};  // AWS endpoints' DNS TTLs are 60 s
+    std::chrono::milliseconds negative_ttl{5'000};   // a failed name fails at once this long
+    std::size_t max_names = 4096;                    // names remembered at once
     // How one name is looked up, on a lookup thread; empty: getaddrinfo.
     std::function<Resolution(const std::string& host, std::uint16_t port)> lookup;
 };

@@ -59,7 +59,8 @@ awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const
     co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
     if (ec) {
         retryable = ec != beast::error::timeout;
-        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable, "error sending: " + ec.message());
+        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
+                          "error sending: " + ec.message());
     }
 
     beast::flat_buffer buffer{kHeaderLimit + options.max_answer_bytes + 4096};
@@ -70,10 +71,12 @@ awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const
     if (ec) {
         if (ec == beast::error::timeout) co_return failure(Kind::TimedOut, "no answer in time");
         if (ec == http::error::body_limit) {
-            co_return failure(Kind::Broken, "answer larger than " + std::to_string(options.max_answer_bytes) + " bytes");
+            co_return failure(Kind::Broken,
+                              "answer larger than " + std::to_string(options.max_answer_bytes) + " bytes");
         }
         retryable = !parser.got_some();
-        co_return failure(parser.got_some() ? Kind::Broken : Kind::Unreachable, "error reading the answer: " + ec.message());
+        co_return failure(parser.got_some() ? Kind::Broken : Kind::Unreachable,
+                          "error reading the answer: " + ec.message());
     }
     const unsigned status = parser.get().result_int();
     // We never send Expect: an interim 1xx answer means the exchange is out
@@ -140,24 +143,30 @@ struct HttpClient::Impl {
             co_return nullptr;
         }
         boost::system::error_code ec;
-        const Resolution resolution = co_await options.resolver->resolve(endpoint.host, endpoint.port, deadline,
-                                                                         endpoint.priority);
+        const Resolution resolution =
+            co_await options.resolver->resolve(endpoint.host, endpoint.port, deadline, endpoint.priority);
         switch (resolution.kind) {
-            case Resolution::Kind::Resolved: break;
-            case Resolution::Kind::Failed: problem = failure(Kind::Unreachable, resolution.error); co_return nullptr;
-            case Resolution::Kind::TimedOut: problem = failure(Kind::TimedOut, resolution.error); co_return nullptr;
+            case Resolution::Kind::Resolved:
+                break;
+            case Resolution::Kind::Failed:
+                problem = failure(Kind::Unreachable, resolution.error);
+                co_return nullptr;
+            case Resolution::Kind::TimedOut:
+                problem = failure(Kind::TimedOut, resolution.error);
+                co_return nullptr;
             case Resolution::Kind::RecentlyFailed:
             case Resolution::Kind::Busy:
                 problem = failure(Kind::Skipped, resolution.error);
-                problem.skipped_because =
-                    resolution.kind == Resolution::Kind::Busy ? "resolve_busy" : "resolve_failed";
+                problem.skipped_because = resolution.kind == Resolution::Kind::Busy ? "resolve_busy" : "resolve_failed";
                 co_return nullptr;
         }
 
-        auto connection = endpoint.tls ? std::unique_ptr<Connection>(new Connection{
-                                             std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>, io, *tls), {}})
-                                       : std::unique_ptr<Connection>(new Connection{
-                                             std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>, io), {}});
+        auto connection =
+            endpoint.tls
+                ? std::unique_ptr<Connection>(new Connection{
+                      std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>, io, *tls), {}})
+                : std::unique_ptr<Connection>(new Connection{
+                      std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>, io), {}});
         beast::tcp_stream& tcp_layer = connection->tcp();
         tcp_layer.expires_at(deadline);
         co_await tcp_layer.async_connect(resolution.endpoints, asio::redirect_error(use_awaitable, ec));
@@ -194,7 +203,8 @@ struct HttpClient::Impl {
 
 HttpClient::HttpClient(asio::io_context& io, std::shared_ptr<ssl::context> tls, HttpClientOptions options)
     : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {
-    if (!impl_->options.resolver) impl_->options.resolver = std::make_shared<HostResolver>(ResolverOptions{.threads = 1});
+    if (!impl_->options.resolver)
+        impl_->options.resolver = std::make_shared<HostResolver>(ResolverOptions{.threads = 1});
 }
 
 HttpClient::~HttpClient() = default;

@@ -30,10 +30,10 @@ namespace aia::net {
 
 struct Endpoint {
     bool tls = true;
-    std::string host;      // what to connect to (a name or an IP literal)
+    std::string host;  // what to connect to (a name or an IP literal)
     std::uint16_t port = 443;
-    std::string tls_name;  // the name the certificate must carry; empty: host
-    bool priority = false; // resolved ahead of other names (see HostResolver)
+    std::string tls_name;   // the name the certificate must carry; empty: host
+    bool priority = false;  // resolved ahead of other names (see HostResolver)
 
     std::string pool_key() const;
 };
@@ -55,9 +55,9 @@ struct ClientResponse {
     };
     Kind kind = Kind::Answered;
     std::string_view skipped_because;  // when Skipped: "resolve_failed" or "resolve_busy"
-    unsigned status = 0;   // when Answered
-    std::string body;      // when Answered
-    std::string error;     // otherwise: what went wrong, for the log
+    unsigned status = 0;               // when Answered
+    std::string body;                  // when Answered
+    std::string error;                 // otherwise: what went wrong, for the log
     bool reused_connection = false;
 };
 

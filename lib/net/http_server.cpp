@@ -56,7 +56,8 @@ std::string endpoint_text(const tcp::socket& socket) {
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return "unknown";
     const auto address = remote.address();
-    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" + std::to_string(remote.port());
+    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+           std::to_string(remote.port());
 }
 
 // A "lingering close": after refusing a request we did not read to the end,
@@ -101,7 +102,9 @@ struct IdleConnections {
 // Membership of IdleConnections for the length of one wait.
 class IdleWait {
 public:
-    IdleWait(IdleConnections& idle, beast::tcp_stream& stream) : idle_(idle), stream_(&stream) { idle_.waiting.insert(stream_); }
+    IdleWait(IdleConnections& idle, beast::tcp_stream& stream) : idle_(idle), stream_(&stream) {
+        idle_.waiting.insert(stream_);
+    }
     ~IdleWait() { idle_.waiting.erase(stream_); }
     IdleWait(const IdleWait&) = delete;
     IdleWait& operator=(const IdleWait&) = delete;
@@ -128,7 +131,8 @@ struct AnswerRace {
     bool failed = false;
 };
 
-awaitable<void> run_handler(std::shared_ptr<RequestHandler> handler, HttpRequest request, std::shared_ptr<AnswerRace> race) {
+awaitable<void> run_handler(std::shared_ptr<RequestHandler> handler, HttpRequest request,
+                            std::shared_ptr<AnswerRace> race) {
     race->answer = co_await handler->handle(std::move(request));
     race->finished.cancel();
 }
@@ -170,7 +174,8 @@ awaitable<HttpResponse> answer_within(const std::shared_ptr<RequestHandler>& han
 template <class Stream>
 awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr<ssl::context> tls, std::string client,
                                  std::shared_ptr<RequestHandler> handler, const HttpServerOptions& options,
-                                 const ConnectionLog& log, IdleConnections& idle, [[maybe_unused]] ConnectionSlot slot) {
+                                 const ConnectionLog& log, IdleConnections& idle,
+                                 [[maybe_unused]] ConnectionSlot slot) {
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
@@ -332,18 +337,25 @@ Result<std::uint16_t, std::string> HttpServer::listen() {
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail("cannot listen on " + options_.address + ":" + std::to_string(options_.port) + ": " + ec.message());
+    if (ec)
+        return fail("cannot listen on " + options_.address + ":" + std::to_string(options_.port) + ": " + ec.message());
     return acceptor.local_endpoint().port();
 }
 
 std::string_view to_string(ConnectionCut why) {
     switch (why) {
-        case ConnectionCut::OverLimit: return "over_limit";
-        case ConnectionCut::HandshakeTimeout: return "handshake";
-        case ConnectionCut::IdleTimeout: return "idle";
-        case ConnectionCut::HeaderTimeout: return "headers";
-        case ConnectionCut::BodyTimeout: return "body";
-        case ConnectionCut::WriteTimeout: return "write";
+        case ConnectionCut::OverLimit:
+            return "over_limit";
+        case ConnectionCut::HandshakeTimeout:
+            return "handshake";
+        case ConnectionCut::IdleTimeout:
+            return "idle";
+        case ConnectionCut::HeaderTimeout:
+            return "headers";
+        case ConnectionCut::BodyTimeout:
+            return "body";
+        case ConnectionCut::WriteTimeout:
+            return "write";
     }
     return "unknown";
 }
@@ -410,11 +422,11 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
                                             options_, log_, worker.idle, ConnectionSlot{active_connections_}),
                            on_end);
         } else {
-            asio::co_spawn(worker.io,
-                           serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client),
-                                            worker.handler, options_, log_, worker.idle,
-                                            ConnectionSlot{active_connections_}),
-                           on_end);
+            asio::co_spawn(
+                worker.io,
+                serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client), worker.handler,
+                                 options_, log_, worker.idle, ConnectionSlot{active_connections_}),
+                on_end);
         }
     } catch (const std::exception& e) {
         // SSL_new failing (memory): drop this connection, keep accepting.

@@ -72,15 +72,15 @@ struct HttpServerOptions {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;
     unsigned threads = 1;
-    std::size_t header_limit = 8 * 1024;                  // a TokenReview request needs ~1 KiB of headers
-    std::size_t body_limit = 64 * 1024;                   // a TokenReview is ~2 KiB
+    std::size_t header_limit = 8 * 1024;  // a TokenReview request needs ~1 KiB of headers
+    std::size_t body_limit = 64 * 1024;   // a TokenReview is ~2 KiB
     std::chrono::milliseconds handshake_timeout{std::chrono::seconds{10}};
     std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};
     std::chrono::milliseconds read_header_timeout{std::chrono::seconds{10}};
     std::chrono::milliseconds body_timeout{std::chrono::seconds{10}};
     std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};
-    unsigned max_requests_per_connection = 100'000;       // then close, so long-lived connections rebalance
-    std::size_t max_connections = 4096;                   // open at once; more are accepted and closed at once
+    unsigned max_requests_per_connection = 100'000;        // then close, so long-lived connections rebalance
+    std::size_t max_connections = 4096;                    // open at once; more are accepted and closed at once
     std::function<void(ConnectionCut)> on_connection_cut;  // the server ended a connection; see ConnectionCut
     // From the end of the request to the answer: past it the client gets
     // timeout_answer, whatever the handler is still waiting for.
@@ -123,7 +123,9 @@ public:
 
     // Connections open now, and accepted so far (for tests, the bench and metrics).
     std::size_t connections_open() const noexcept { return active_connections_->load(); }
-    std::uint64_t connections_accepted() const noexcept { return connections_accepted_.load(std::memory_order_relaxed); }
+    std::uint64_t connections_accepted() const noexcept {
+        return connections_accepted_.load(std::memory_order_relaxed);
+    }
 
 private:
     struct Worker;

@@ -10,11 +10,11 @@
 namespace aia::net {
 
 struct HttpRequest {
-    std::string method;   // "POST"
-    std::string target;   // "/authenticate?x=y" as sent
+    std::string method;  // "POST"
+    std::string target;  // "/authenticate?x=y" as sent
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    std::string client;   // "ip:port" of the peer
+    std::string client;  // "ip:port" of the peer
 
     // The path without the query.
     std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }

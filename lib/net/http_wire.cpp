@@ -33,7 +33,9 @@ std::string wire_response(const HttpResponse& response, unsigned version, bool k
 
 std::optional<std::string> wire_request(std::string_view method, std::string_view target, const HeaderList& headers,
                                         std::string_view body, std::string_view user_agent) {
-    const auto clean = [](std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; };
+    const auto clean = [](std::string_view text) {
+        return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+    };
     std::string out;
     out.reserve(256 + target.size() + body.size());
     if (!clean(method) || !clean(target)) return std::nullopt;

@@ -29,8 +29,7 @@ T run_blocking(asio::io_context& io, awaitable<T> task) {
         finished = true;
     });
     // Not io.run(): timers that renew credentials would keep it busy forever.
-    while (!finished && io.run_one() > 0) {
-    }
+    while (!finished && io.run_one() > 0) {}
     if (failure) std::rethrow_exception(failure);
     if (!result) throw std::runtime_error("the operation ran out of work before finishing");
     return std::move(*result);

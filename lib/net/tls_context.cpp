@@ -32,7 +32,8 @@ void offer_http11_only(ssl::context& context) {
            void*) -> int {
             static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
             unsigned char* selected = nullptr;
-            if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+            if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) !=
+                OPENSSL_NPN_NEGOTIATED) {
                 return SSL_TLSEXT_ERR_NOACK;
             }
             *out = selected;
@@ -52,7 +53,8 @@ Result<std::shared_ptr<ssl::context>, std::string> make_server_tls_from_pem(cons
     if (ec) return fail("cannot load the certificate: " + ec.message());
     context->use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, ec);
     if (ec) return fail("cannot load the private key: " + ec.message());
-    if (SSL_CTX_check_private_key(context->native_handle()) != 1) return fail("the private key does not match the certificate");
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1)
+        return fail("the private key does not match the certificate");
     X509* certificate = SSL_CTX_get0_certificate(context->native_handle());
     if (certificate == nullptr) return fail("no certificate");
     if (X509_cmp_current_time(X509_get0_notAfter(certificate)) <= 0) return fail("the certificate has expired");

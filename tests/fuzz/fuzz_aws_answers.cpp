@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         }
         default: {
-            const auto credentials = data[0] % 3 == 1 ? aia::aws::parse_sts_credentials_xml(body)
-                                                      : aia::aws::parse_credentials_json(body);
+            const auto credentials =
+                data[0] % 3 == 1 ? aia::aws::parse_sts_credentials_xml(body) : aia::aws::parse_credentials_json(body);
             if (!credentials) {
                 if (credentials.error().empty()) std::abort();
                 break;

@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto either = aia::identity::parse_sts_answer(body);
     const auto general = aia::identity::parse_sts_answer_general(body);
     if (either.ok() != general.ok()) std::abort();
-    if (either.ok() && (either->account != general->account || either->arn != general->arn ||
-                        either->user_id != general->user_id)) {
+    if (either.ok() &&
+        (either->account != general->account || either->arn != general->arn || either->user_id != general->user_id)) {
         std::abort();
     }
     if (!either.ok() && either.error().detail != general.error().detail) std::abort();

@@ -13,9 +13,15 @@ inline void maybe_mangle(std::string& body, std::mt19937& random, std::string_vi
     for (auto mangle = random() % 4 == 0 ? 1 + random() % 3 : 0; mangle > 0 && !body.empty(); --mangle) {
         const std::size_t at = random() % body.size();
         switch (random() % 3) {
-            case 0: body.erase(at, 1); break;
-            case 1: body.insert(at, 1, junk[random() % junk.size()]); break;
-            default: body[at] = junk[random() % junk.size()]; break;
+            case 0:
+                body.erase(at, 1);
+                break;
+            case 1:
+                body.insert(at, 1, junk[random() % junk.size()]);
+                break;
+            default:
+                body[at] = junk[random() % junk.size()];
+                break;
         }
     }
 }

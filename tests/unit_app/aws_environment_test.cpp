@@ -48,8 +48,8 @@ TEST_CASE("service endpoints: overrides first, then the region's", "[aws-environ
     const app::AwsEnvironment general = environment({{"AWS_ENDPOINT_URL", "https://127.0.0.1:4443"}});
     CHECK(app::service_endpoint(general, "sts", "us-west-2")->host_header == "127.0.0.1:4443");
 
-    const app::AwsEnvironment specific =
-        environment({{"AWS_ENDPOINT_URL", "https://127.0.0.1:4443"}, {"AWS_ENDPOINT_URL_EC2", "https://localhost:5443"}});
+    const app::AwsEnvironment specific = environment(
+        {{"AWS_ENDPOINT_URL", "https://127.0.0.1:4443"}, {"AWS_ENDPOINT_URL_EC2", "https://localhost:5443"}});
     CHECK(app::service_endpoint(specific, "ec2", "us-west-2")->host_header == "localhost:5443");
     CHECK(app::service_endpoint(specific, "sts", "us-west-2")->host_header == "127.0.0.1:4443");
 

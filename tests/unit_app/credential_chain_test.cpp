@@ -71,16 +71,16 @@ TEST_CASE("container endpoints over plain HTTP must be local", "[credentials]") 
                Catch::StartsWith("error: container credentials over plain HTTP must go to a loopback"));
 }
 
-TEST_CASE("shared files: a named profile must work, the default one is used when it has credentials",
-          "[credentials]") {
+TEST_CASE("shared files: a named profile must work, the default one is used when it has credentials", "[credentials]") {
     const TempDir home;
-    const std::string credentials = home.write("credentials", "[default]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n"
-                                                              "[base]\naws_access_key_id = AKIA2\naws_secret_access_key = t\n");
-    const std::string config = home.write("config", "[profile chained]\nrole_arn = arn:aws:iam::111122223333:role/Reader\n"
-                                                    "source_profile = base\n[profile regional]\nregion = eu-west-1\n");
-    const std::map<std::string, std::string> files{{"HOME", home.path.string()},
-                                                   {"AWS_SHARED_CREDENTIALS_FILE", credentials},
-                                                   {"AWS_CONFIG_FILE", config}};
+    const std::string credentials = home.write("credentials",
+                                               "[default]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n"
+                                               "[base]\naws_access_key_id = AKIA2\naws_secret_access_key = t\n");
+    const std::string config = home.write("config",
+                                          "[profile chained]\nrole_arn = arn:aws:iam::111122223333:role/Reader\n"
+                                          "source_profile = base\n[profile regional]\nregion = eu-west-1\n");
+    const std::map<std::string, std::string> files{
+        {"HOME", home.path.string()}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_CONFIG_FILE", config}};
     auto with = [&](std::map<std::string, std::string> more) {
         more.insert(files.begin(), files.end());
         return more;

@@ -126,7 +126,8 @@ private:
 }  // namespace
 
 TEST_CASE("resolver: IP literals are answered without a lookup", "[resolver]") {
-    HostResolver resolver(ResolverOptions{.lookup = [](const std::string& host, std::uint16_t) { return no_such_name(host); }});
+    HostResolver resolver(
+        ResolverOptions{.lookup = [](const std::string& host, std::uint16_t) { return no_such_name(host); }});
     Callers callers(resolver);
     const auto v4 = callers.start("127.0.0.1");
     const auto v6 = callers.start("::1");
@@ -160,9 +161,9 @@ TEST_CASE("resolver: callers for one name share one lookup, and its answer is ke
 
 TEST_CASE("resolver: different names are looked up at once, not one after another", "[resolver]") {
     HostResolver resolver(ResolverOptions{.threads = 8, .lookup = [](const std::string&, std::uint16_t) {
-        std::this_thread::sleep_for(200ms);
-        return address("10.0.0.9");
-    }});
+                                              std::this_thread::sleep_for(200ms);
+                                              return address("10.0.0.9");
+                                          }});
     Callers callers(resolver);
     const auto started = Clock::now();
     for (int i = 0; i < 8; ++i) callers.start("sts.region" + std::to_string(i) + ".example");
@@ -174,8 +175,8 @@ TEST_CASE("resolver: different names are looked up at once, not one after anothe
 
 TEST_CASE("resolver: a caller waits at most lookup_timeout, or its own deadline", "[resolver]") {
     Gate gate;
-    HostResolver resolver(ResolverOptions{.lookup_timeout = 150ms,
-                                          .lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+    HostResolver resolver(ResolverOptions{
+        .lookup_timeout = 150ms, .lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
     Callers callers(resolver);
     const auto started = Clock::now();
     const auto slow = callers.start("slow.example");
@@ -229,8 +230,10 @@ TEST_CASE("resolver: a failure is remembered for negative_ttl, then looked up ag
 
 TEST_CASE("resolver: past max_queued new names fail at once; priority names still resolve", "[resolver]") {
     Gate gate;
-    HostResolver resolver(ResolverOptions{.threads = 1, .max_queued = 2,
-                                          .lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+    HostResolver resolver(
+        ResolverOptions{.threads = 1, .max_queued = 2, .lookup = [&](const std::string& host, std::uint16_t) {
+                            return gate.pass(host);
+                        }});
     Callers callers(resolver);
     const auto running = callers.start("a.example");
     for (int i = 0; i < 200 && gate.calls < 1; ++i) callers.poll_for(5ms);
@@ -294,7 +297,8 @@ TEST_CASE("resolver: callers torn down with their io_context, or outliving the r
     Gate gate;
     {
         // The io_context goes first, its caller still waiting; the answer comes after.
-        HostResolver resolver(ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+        HostResolver resolver(
+            ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
         {
             net::asio::io_context io;
             net::asio::co_spawn(io, resolver.resolve("gone.example", 443, Clock::now() + 10s), net::asio::detached);
@@ -309,7 +313,8 @@ TEST_CASE("resolver: callers torn down with their io_context, or outliving the r
         // The resolver goes first; its caller, destroyed later with the io_context, still leaves cleanly.
         net::asio::io_context io;
         {
-            HostResolver resolver(ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
+            HostResolver resolver(
+                ResolverOptions{.lookup = [&](const std::string& host, std::uint16_t) { return gate.pass(host); }});
             net::asio::co_spawn(io, resolver.resolve("orphan.example", 443, Clock::now() + 10s), net::asio::detached);
             io.run_for(20ms);
         }

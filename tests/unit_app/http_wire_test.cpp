@@ -25,8 +25,8 @@ TEST_CASE("an answer is written whole, with length and connection headers", "[ht
 }
 
 TEST_CASE("a request is written whole; Content-Length as Beast sets it", "[http-wire]") {
-    const auto get = wire_request("GET", "/?Action=GetCallerIdentity", {{"Host", "sts.amazonaws.com"}, {"x-k8s-aws-id", "c"}},
-                                  "", "aws-iam-authenticator");
+    const auto get = wire_request("GET", "/?Action=GetCallerIdentity",
+                                  {{"Host", "sts.amazonaws.com"}, {"x-k8s-aws-id", "c"}}, "", "aws-iam-authenticator");
     REQUIRE(get);
     CHECK(*get ==
           "GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: sts.amazonaws.com\r\nx-k8s-aws-id: c\r\n"

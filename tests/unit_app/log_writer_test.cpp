@@ -35,7 +35,8 @@ TEST_CASE("every line from every thread arrives whole and in each thread's order
         std::vector<std::thread> threads;
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&writer, t] {
-                for (int i = 0; i < 2000; ++i) writer.write("thread=" + std::to_string(t) + " line=" + std::to_string(i));
+                for (int i = 0; i < 2000; ++i)
+                    writer.write("thread=" + std::to_string(t) + " line=" + std::to_string(i));
             });
         }
         for (auto& thread : threads) thread.join();

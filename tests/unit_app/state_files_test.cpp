@@ -56,8 +56,8 @@ void install(const TempDir& dir, std::chrono::seconds from, std::chrono::seconds
 }
 
 const CertificateRequirements kServer{.hosts = {"127.0.0.1", "localhost"}, .webhook_host = "127.0.0.1"};
-const CertificateRequirements kPregenerated{.hosts = {"127.0.0.1", "localhost"}, .webhook_host = "127.0.0.1",
-                                            .pregenerated = true};
+const CertificateRequirements kPregenerated{
+    .hosts = {"127.0.0.1", "localhost"}, .webhook_host = "127.0.0.1", .pregenerated = true};
 
 }  // namespace
 
@@ -94,7 +94,8 @@ TEST_CASE("certificate: one file without the other is an error, never a new pair
         auto result = ensure_certificate(dir.str(), kServer);
         REQUIRE_FALSE(result.ok());
         CHECK_THAT(result.error(), Catch::Contains((dir.path / present).string() + " exists but"));
-        CHECK_THAT(result.error(), Catch::EndsWith("does not: restore it, or remove both to have a new pair generated"));
+        CHECK_THAT(result.error(),
+                   Catch::EndsWith("does not: restore it, or remove both to have a new pair generated"));
         CHECK(read(dir.path / present) == kept);
         CHECK(fs::directory_iterator(dir.path) != fs::directory_iterator());
         CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);

@@ -28,7 +28,9 @@ std::string AwsEnvironment::get(std::string_view name) const {
 }
 
 Result<UrlEndpoint, std::string> parse_url_endpoint(std::string_view url) {
-    const auto invalid = [&] { return fail("\"" + std::string(url) + "\" is not an http(s)://host[:port][/path] URL"); };
+    const auto invalid = [&] {
+        return fail("\"" + std::string(url) + "\" is not an http(s)://host[:port][/path] URL");
+    };
     const auto parts = url::split_url(url);
     if (!parts || (parts->scheme != "https" && parts->scheme != "http") || parts->authority.empty()) return invalid();
     if (parts->query || parts->fragment || parts->authority.find('@') != std::string_view::npos) return invalid();

@@ -108,7 +108,8 @@ net::awaitable<std::string> AwsSession::set_up() {
     if (region.empty()) region = profile_region(environment_);
     if (region.empty()) {
         auto from_metadata = co_await metadata_region(context);
-        if (!from_metadata) co_return failed("no AWS region configured, and instance metadata: " + from_metadata.error());
+        if (!from_metadata)
+            co_return failed("no AWS region configured, and instance metadata: " + from_metadata.error());
         region = std::move(from_metadata).value();
     }
     context.region = region;
@@ -126,12 +127,14 @@ net::awaitable<std::string> AwsSession::set_up() {
     signing->on_refresh([this](const RefreshingCredentials& refreshed, const std::string& error) {
         metrics_.aws_credentials_refreshed(error.empty());
         if (!error.empty()) {
-            log_.warn("could not fetch AWS credentials", {{"source", std::string(refreshed.source())}, {"problem", error}});
+            log_.warn("could not fetch AWS credentials",
+                      {{"source", std::string(refreshed.source())}, {"problem", error}});
             return;
         }
         const auto expiration = refreshed.expiration();
-        log_.info("fetched AWS credentials", {{"source", std::string(refreshed.source())},
-                                              {"expires", expiration ? amz_time::format_rfc3339(*expiration) : "never"}});
+        log_.info("fetched AWS credentials",
+                  {{"source", std::string(refreshed.source())},
+                   {"expires", expiration ? amz_time::format_rfc3339(*expiration) : "never"}});
     });
 
     auto endpoint = service_endpoint(environment_, "ec2", region);
@@ -142,13 +145,13 @@ net::awaitable<std::string> AwsSession::set_up() {
     resolver_options.qps = options_.ec2_qps;
     resolver_options.burst = options_.ec2_burst;
     resolver_options.call_timeout = options_.call_timeout;
-    log_.info("EC2 lookups ready",
-              {{"region", region},
-               {"credentials", chain_source},
-               {"ec2RoleARN", options_.ec2_role_arn},
-               {"ec2Endpoint", resolver_options.endpoint.host_header}});
+    log_.info("EC2 lookups ready", {{"region", region},
+                                    {"credentials", chain_source},
+                                    {"ec2RoleARN", options_.ec2_role_arn},
+                                    {"ec2Endpoint", resolver_options.endpoint.host_header}});
     state.credentials = signing;
-    state.resolver = std::make_unique<Ec2Resolver>(io_, *state.http, std::move(signing), std::move(resolver_options), &metrics_);
+    state.resolver =
+        std::make_unique<Ec2Resolver>(io_, *state.http, std::move(signing), std::move(resolver_options), &metrics_);
     state.last_error.clear();
     co_return std::string{};
 }

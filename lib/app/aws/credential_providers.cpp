@@ -31,7 +31,8 @@ std::optional<std::string> read_text_file(const std::string& path) {
     std::ostringstream text;
     text << in.rdbuf();
     std::string content = text.str();
-    while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' ')) content.pop_back();
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
+        content.pop_back();
     return content;
 }
 
@@ -132,15 +133,18 @@ public:
     std::string_view name() const override { return "container"; }
 
     net::awaitable<CredentialsResult> fetch() override {
-        net::ClientRequest request{"GET", endpoint_.path, {{"Host", endpoint_.host_header}, {"Accept", "application/json"}}, {}};
+        net::ClientRequest request{
+            "GET", endpoint_.path, {{"Host", endpoint_.host_header}, {"Accept", "application/json"}}, {}};
         std::string token = context_.environment.get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-        if (const std::string file = context_.environment.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); !file.empty()) {
+        if (const std::string file = context_.environment.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+            !file.empty()) {
             const auto from_file = read_text_file(file);
             if (!from_file) co_return fail("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + file);
             token = *from_file;
         }
         if (!token.empty()) request.headers.emplace_back("Authorization", token);
-        const net::ClientResponse response = co_await context_.http.send(endpoint_.endpoint, std::move(request), context_.timeout);
+        const net::ClientResponse response =
+            co_await context_.http.send(endpoint_.endpoint, std::move(request), context_.timeout);
         if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200) {
             co_return fail("container credentials endpoint failed: " + describe_failure(response));
         }
@@ -158,21 +162,28 @@ private:
 // IMDSv2: a session token (PUT), then the role name and its credentials (GET).
 class MetadataClient {
 public:
-    MetadataClient(ProviderContext context, UrlEndpoint endpoint) : context_(std::move(context)), endpoint_(std::move(endpoint)) {}
+    MetadataClient(ProviderContext context, UrlEndpoint endpoint)
+        : context_(std::move(context)), endpoint_(std::move(endpoint)) {}
 
     net::awaitable<Result<std::string, std::string>> get(const std::string& path) {
         if (token_.empty() || Clock::now() >= token_expires_) {
-            net::ClientRequest put{"PUT", "/latest/api/token",
-                                   {{"Host", endpoint_.host_header}, {"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}, {}};
-            const auto response = co_await context_.http.send(endpoint_.endpoint, std::move(put), context_.metadata_timeout);
-            if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200 || response.body.empty()) {
+            net::ClientRequest put{"PUT",
+                                   "/latest/api/token",
+                                   {{"Host", endpoint_.host_header}, {"X-aws-ec2-metadata-token-ttl-seconds", "21600"}},
+                                   {}};
+            const auto response =
+                co_await context_.http.send(endpoint_.endpoint, std::move(put), context_.metadata_timeout);
+            if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200 ||
+                response.body.empty()) {
                 co_return fail("instance metadata token request failed: " + describe_failure(response));
             }
             token_ = response.body;
             token_expires_ = Clock::now() + std::chrono::hours{6} - std::chrono::minutes{1};
         }
-        net::ClientRequest request{"GET", path, {{"Host", endpoint_.host_header}, {"X-aws-ec2-metadata-token", token_}}, {}};
-        const auto response = co_await context_.http.send(endpoint_.endpoint, std::move(request), context_.metadata_timeout);
+        net::ClientRequest request{
+            "GET", path, {{"Host", endpoint_.host_header}, {"X-aws-ec2-metadata-token", token_}}, {}};
+        const auto response =
+            co_await context_.http.send(endpoint_.endpoint, std::move(request), context_.metadata_timeout);
         if (response.kind == net::ClientResponse::Kind::Answered && response.status == 401) token_.clear();
         if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200) {
             co_return fail("instance metadata " + path + " failed: " + describe_failure(response));
@@ -188,14 +199,16 @@ private:
 };
 
 Result<UrlEndpoint, std::string> metadata_endpoint(const AwsEnvironment& environment) {
-    if (ascii::to_lower(environment.get("AWS_EC2_METADATA_DISABLED")) == "true") return fail("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
+    if (ascii::to_lower(environment.get("AWS_EC2_METADATA_DISABLED")) == "true")
+        return fail("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
     const std::string url = environment.get("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     return parse_url_endpoint(url.empty() ? "http://169.254.169.254" : url);
 }
 
 class InstanceMetadataProvider : public CredentialProvider {
 public:
-    InstanceMetadataProvider(ProviderContext context, UrlEndpoint endpoint) : metadata_(std::move(context), std::move(endpoint)) {}
+    InstanceMetadataProvider(ProviderContext context, UrlEndpoint endpoint)
+        : metadata_(std::move(context), std::move(endpoint)) {}
     std::string_view name() const override { return "instance metadata"; }
 
     net::awaitable<CredentialsResult> fetch() override {
@@ -232,7 +245,8 @@ public:
         auto base = co_await base_->get();
         const std::string& role_arn = request_.role_arn;
         if (!base) co_return fail("credentials to assume " + role_arn + " with: " + base.error());
-        std::string body = "Action=AssumeRole&Version=" + std::string(kStsVersion) + "&RoleArn=" + form_value(role_arn) +
+        std::string body = "Action=AssumeRole&Version=" + std::string(kStsVersion) +
+                           "&RoleArn=" + form_value(role_arn) +
                            "&RoleSessionName=" + form_value(request_.session_name) +
                            "&DurationSeconds=" + std::to_string(request_.duration.count());
         if (!request_.external_id.empty()) body += "&ExternalId=" + form_value(request_.external_id);
@@ -243,7 +257,8 @@ public:
             if (sections.size() == 6) headers.emplace_back("x-amz-source-account", std::string(sections[4]));
             headers.emplace_back("x-amz-source-arn", source_arn);
         }
-        const net::ClientResponse response = co_await send_sts(context_, sts_post(context_, std::move(body), &base.value(), std::move(headers)));
+        const net::ClientResponse response =
+            co_await send_sts(context_, sts_post(context_, std::move(body), &base.value(), std::move(headers)));
         if (response.kind != net::ClientResponse::Kind::Answered || response.status != 200) {
             co_return fail("STS AssumeRole " + role_arn + " failed: " + describe_failure(response));
         }
@@ -278,13 +293,14 @@ aws::SharedConfig read_shared_config(const AwsEnvironment& env) {
     const std::string credentials_path =
         env.has("AWS_SHARED_CREDENTIALS_FILE") ? env.get("AWS_SHARED_CREDENTIALS_FILE") : home + "/.aws/credentials";
     const std::string config_path = env.has("AWS_CONFIG_FILE") ? env.get("AWS_CONFIG_FILE") : home + "/.aws/config";
-    return aws::parse_shared_config(read_text_file(credentials_path).value_or(""), read_text_file(config_path).value_or(""));
+    return aws::parse_shared_config(read_text_file(credentials_path).value_or(""),
+                                    read_text_file(config_path).value_or(""));
 }
 
 std::string default_session_name() {
-    return "aws-iam-authenticator-" +
-           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count());
+    return "aws-iam-authenticator-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count());
 }
 
 }  // namespace
@@ -348,7 +364,8 @@ net::awaitable<void> RefreshingCredentials::refresh() {
         state->obtained = wall_clock_now();
         state->last_error.clear();
         if (state->current->expiration) {
-            next_refresh = *state->current->expiration - lifetime_of(*state->current, state->obtained).margin - state->obtained;
+            next_refresh =
+                *state->current->expiration - lifetime_of(*state->current, state->obtained).margin - state->obtained;
         }
     } else {
         state->last_error = std::move(fetched).error();
@@ -362,9 +379,10 @@ net::awaitable<void> RefreshingCredentials::refresh() {
     // never wait for them once the first fetch is done.
     if (next_refresh > std::chrono::seconds{0} || (state->current && state->current->expiration)) {
         state->refresh_timer.expires_after(std::max<std::chrono::seconds>(next_refresh, std::chrono::seconds{1}));
-        state->refresh_timer.async_wait([this, weak = std::weak_ptr<State>(state)](const boost::system::error_code& ec) {
-            if (!ec && weak.lock()) start_refresh();
-        });
+        state->refresh_timer.async_wait(
+            [this, weak = std::weak_ptr<State>(state)](const boost::system::error_code& ec) {
+                if (!ec && weak.lock()) start_refresh();
+            });
     }
 }
 
@@ -389,18 +407,22 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
     const auto wrap = [&](std::unique_ptr<CredentialProvider> provider) {
         return std::make_shared<RefreshingCredentials>(context.io, std::move(provider));
     };
-    const auto from_start = [&](aws::CredentialPlan::Start start,
-                                const aws::Profile& base) -> Result<std::shared_ptr<RefreshingCredentials>, std::string> {
+    const auto from_start =
+        [&](aws::CredentialPlan::Start start,
+            const aws::Profile& base) -> Result<std::shared_ptr<RefreshingCredentials>, std::string> {
         using Start = aws::CredentialPlan::Start;
         switch (start) {
             case Start::StaticKeys:
                 return wrap(std::make_unique<StaticProvider>(
-                    aws::AwsCredentials{{base.access_key_id, base.secret_access_key, base.session_token}, std::nullopt, {}},
+                    aws::AwsCredentials{
+                        {base.access_key_id, base.secret_access_key, base.session_token}, std::nullopt, {}},
                     "shared credentials file"));
             case Start::Environment:
                 return wrap(std::make_unique<StaticProvider>(
-                    aws::AwsCredentials{{env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN")},
-                                        std::nullopt, {}},
+                    aws::AwsCredentials{
+                        {env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN")},
+                        std::nullopt,
+                        {}},
                     "environment"));
             case Start::WebIdentity:
                 return wrap(std::make_unique<WebIdentityProvider>(
@@ -440,8 +462,9 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
         auto endpoint = parse_url_endpoint(url);
         if (!endpoint) return fail("container credentials URI: " + endpoint.error());
         if (!allowed_container_host(endpoint->endpoint)) {
-            return fail("container credentials over plain HTTP must go to a loopback or ECS/EKS link-local address, not " +
-                        endpoint->endpoint.host);
+            return fail(
+                "container credentials over plain HTTP must go to a loopback or ECS/EKS link-local address, not " +
+                endpoint->endpoint.host);
         }
         return wrap(std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
     }
@@ -473,21 +496,22 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
     return from_start(aws::CredentialPlan::Start::Ec2InstanceMetadata, {});
 }
 
-std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context, aws::AwsCredentials credentials,
-                                                         std::string name) {
-    return std::make_shared<RefreshingCredentials>(context.io,
-                                                   std::make_unique<StaticProvider>(std::move(credentials), std::move(name)));
+std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context,
+                                                         aws::AwsCredentials credentials, std::string name) {
+    return std::make_shared<RefreshingCredentials>(
+        context.io, std::make_unique<StaticProvider>(std::move(credentials), std::move(name)));
 }
 
 std::shared_ptr<RefreshingCredentials> assume_role_credentials(const ProviderContext& context,
                                                                std::shared_ptr<RefreshingCredentials> base,
                                                                AssumeRoleRequest request) {
-    return std::make_shared<RefreshingCredentials>(context.io,
-                                                   std::make_unique<AssumeRoleProvider>(context, std::move(base), std::move(request)));
+    return std::make_shared<RefreshingCredentials>(
+        context.io, std::make_unique<AssumeRoleProvider>(context, std::move(base), std::move(request)));
 }
 
 namespace {
-Result<StsCall, std::string> caller_identity_call(const ProviderContext& context, const aws::AwsCredentials& credentials) {
+Result<StsCall, std::string> caller_identity_call(const ProviderContext& context,
+                                                  const aws::AwsCredentials& credentials) {
     return sts_post(context, "Action=GetCallerIdentity&Version=" + std::string(kStsVersion), &credentials,
                     {{"accept", "application/json"}});
 }
@@ -508,7 +532,8 @@ net::awaitable<Result<identity::StsAnswer, std::string>> get_caller_identity(con
 
 std::string profile_region(const AwsEnvironment& environment) {
     const aws::SharedConfig shared = read_shared_config(environment);
-    const auto profile = shared.profiles.find(environment.has("AWS_PROFILE") ? environment.get("AWS_PROFILE") : "default");
+    const auto profile =
+        shared.profiles.find(environment.has("AWS_PROFILE") ? environment.get("AWS_PROFILE") : "default");
     return profile == shared.profiles.end() ? std::string{} : profile->second.region;
 }
 

@@ -82,7 +82,7 @@ struct ProviderContext {
     net::asio::io_context& io;
     net::HttpClient& http;
     const AwsEnvironment& environment;
-    std::string region;                      // for STS calls (AssumeRole, web identity)
+    std::string region;  // for STS calls (AssumeRole, web identity)
     std::chrono::milliseconds timeout{std::chrono::seconds{5}};
     std::chrono::milliseconds metadata_timeout{std::chrono::seconds{1}};  // instance metadata is local: fail fast
 };
@@ -94,8 +94,8 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
 
 // Credentials known already (from a cache): they are what they are, until
 // they expire.
-std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context, aws::AwsCredentials credentials,
-                                                         std::string name);
+std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context,
+                                                         aws::AwsCredentials credentials, std::string name);
 
 // What to ask STS AssumeRole for.
 struct AssumeRoleRequest {

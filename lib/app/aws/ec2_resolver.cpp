@@ -54,7 +54,8 @@ struct Ec2Resolver::Pending {
 };
 
 Ec2Resolver::Ec2Resolver(net::asio::io_context& io, net::HttpClient& http,
-                         std::shared_ptr<RefreshingCredentials> credentials, Ec2ResolverOptions options, Metrics* metrics)
+                         std::shared_ptr<RefreshingCredentials> credentials, Ec2ResolverOptions options,
+                         Metrics* metrics)
     : io_(io),
       http_(http),
       credentials_(std::move(credentials)),
@@ -126,8 +127,9 @@ net::awaitable<void> Ec2Resolver::resolve(std::vector<std::string> ids) {
         if (metrics_) metrics_->ec2_throttled();
         if (attempt == options_.throttle_retries) {
             for (const std::string& id : ids) {
-                settle(id, {{}, "EC2 DescribeInstances is throttled (" + error.code + "), gave up after " +
-                                    std::to_string(attempt + 1) + " attempts"});
+                settle(id, {{},
+                            "EC2 DescribeInstances is throttled (" + error.code + "), gave up after " +
+                                std::to_string(attempt + 1) + " attempts"});
             }
             co_return;
         }
@@ -144,13 +146,16 @@ net::awaitable<void> Ec2Resolver::resolve(std::vector<std::string> ids) {
             co_return;
         }
         for (const std::string& id : ids) {
-            const auto found = std::find_if(instances->begin(), instances->end(),
-                                            [&](const aws::Ec2Instance& instance) { return instance.instance_id == id; });
+            const auto found =
+                std::find_if(instances->begin(), instances->end(),
+                             [&](const aws::Ec2Instance& instance) { return instance.instance_id == id; });
             if (found == instances->end()) {
                 settle(id, {{}, "EC2 did not return instance " + id}, true);
             } else if (found->private_dns_name.empty()) {
-                settle(id, {{}, "EC2 instance " + id + " has no private DNS name (state " +
-                                    (found->state.empty() ? std::string("unknown") : found->state) + ")"},
+                settle(id,
+                       {{},
+                        "EC2 instance " + id + " has no private DNS name (state " +
+                            (found->state.empty() ? std::string("unknown") : found->state) + ")"},
                        true);
             } else {
                 settle(id, {found->private_dns_name, {}});
@@ -175,14 +180,15 @@ net::awaitable<void> Ec2Resolver::resolve(std::vector<std::string> ids) {
         co_await resolve(std::move(second));
         co_return;
     }
-    for (const std::string& id : ids) settle(id, {{}, "EC2 DescribeInstances failed: " + describe_failure(response, error)});
+    for (const std::string& id : ids)
+        settle(id, {{}, "EC2 DescribeInstances failed: " + describe_failure(response, error)});
 }
 
 net::awaitable<net::ClientResponse> Ec2Resolver::describe(const std::vector<std::string>& ids) {
     auto credentials = co_await credentials_->get();
     if (!credentials) co_return local_failure("no AWS credentials to sign with (" + credentials.error() + ")");
-    net::ClientRequest request =
-        query_request(options_.endpoint, {"ec2", options_.region, aws::describe_instances_body(ids), {}}, &credentials.value());
+    net::ClientRequest request = query_request(
+        options_.endpoint, {"ec2", options_.region, aws::describe_instances_body(ids), {}}, &credentials.value());
     if (metrics_) metrics_->ec2_describe_instances_call();
     co_return co_await http_.send(options_.endpoint.endpoint, std::move(request), options_.call_timeout);
 }

@@ -14,9 +14,9 @@
 namespace aia::app {
 
 struct QueryCall {
-    std::string_view service;  // "sts", "ec2": the signing name
-    std::string_view region;   // the signing region
-    std::string body;          // Action=...&Version=...&...
+    std::string_view service;                                        // "sts", "ec2": the signing name
+    std::string_view region;                                         // the signing region
+    std::string body;                                                // Action=...&Version=...&...
     std::vector<std::pair<std::string, std::string>> extra_headers;  // signed too
 };
 

@@ -114,7 +114,8 @@ Result<CredentialCache, std::string> CredentialCache::open(std::string path) {
 
 std::optional<aws::AwsCredentials> CredentialCache::find(const client::CacheKey& key, amz_time::Seconds now) const {
     auto credentials = file_.find(key);
-    if (!credentials || !credentials->expiration || *credentials->expiration - now < kMinCachedValidity) return std::nullopt;
+    if (!credentials || !credentials->expiration || *credentials->expiration - now < kMinCachedValidity)
+        return std::nullopt;
     return credentials;
 }
 
@@ -137,7 +138,8 @@ Result<bool, std::string> CredentialCache::store(const client::CacheKey& key, co
     auto text = read_all(file.fd(), path_);
     if (!text) return fail(std::move(text).error());
     auto current = client::CredentialCacheFile::parse(*text);
-    client::CredentialCacheFile updated = current ? std::move(current).value() : client::CredentialCacheFile::parse("").value();
+    client::CredentialCacheFile updated =
+        current ? std::move(current).value() : client::CredentialCacheFile::parse("").value();
     updated.put(key, credentials);
     if (auto written = write_all(file.fd(), updated.render(), path_); !written) return fail(std::move(written).error());
     file_ = std::move(updated);

@@ -39,7 +39,8 @@ public:
     const std::string& path() const { return path_; }
 
 private:
-    CredentialCache(std::string path, client::CredentialCacheFile file) : path_(std::move(path)), file_(std::move(file)) {}
+    CredentialCache(std::string path, client::CredentialCacheFile file)
+        : path_(std::move(path)), file_(std::move(file)) {}
 
     std::string path_;
     client::CredentialCacheFile file_;

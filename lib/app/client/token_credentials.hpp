@@ -15,9 +15,9 @@
 namespace aia::app {
 
 struct TokenCredentialsOptions {
-    std::string role_arn;     // -r; empty: the chain's own credentials
-    std::string external_id;  // --external-id
-    std::string session_name; // --session-name
+    std::string role_arn;      // -r; empty: the chain's own credentials
+    std::string external_id;   // --external-id
+    std::string session_name;  // --session-name
     // --forward-session-name: the role session is named after the caller's
     // own session (the part after ':' of its STS user ID).
     bool forward_session_name = false;

@@ -28,7 +28,8 @@ bool all_iam_names(const std::vector<std::string_view>& names, std::size_t from,
 // IAM path segments: any printable ASCII but '/' (IAM allows '!' through '~').
 bool all_path_segments(const std::vector<std::string_view>& segments, std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
-        if (segments[i].empty() || !std::all_of(segments[i].begin(), segments[i].end(), ascii::is_graphic)) return false;
+        if (segments[i].empty() || !std::all_of(segments[i].begin(), segments[i].end(), ascii::is_graphic))
+            return false;
     }
     return true;
 }
@@ -45,11 +46,16 @@ std::string iam_arn(const Arn& arn, std::string_view resource) {
 
 std::string_view to_string(PrincipalType type) noexcept {
     switch (type) {
-        case PrincipalType::User: return "user";
-        case PrincipalType::Role: return "role";
-        case PrincipalType::Root: return "root";
-        case PrincipalType::FederatedUser: return "federated-user";
-        case PrincipalType::AssumedRole: return "assumed-role";
+        case PrincipalType::User:
+            return "user";
+        case PrincipalType::Role:
+            return "role";
+        case PrincipalType::Root:
+            return "root";
+        case PrincipalType::FederatedUser:
+            return "federated-user";
+        case PrincipalType::AssumedRole:
+            return "assumed-role";
     }
     return "unknown";
 }

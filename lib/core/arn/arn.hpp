@@ -39,7 +39,7 @@ std::string_view to_string(PrincipalType type) noexcept;
 
 struct Canonical {
     PrincipalType type;
-    std::string arn;      // the IAM ARN a mapping names
+    std::string arn;  // the IAM ARN a mapping names
     std::string account;
 };
 

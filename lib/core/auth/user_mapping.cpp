@@ -80,9 +80,11 @@ Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identi
         for (const std::string& pattern : entry->groups) {
             auto group = mapping::render(pattern, identity, private_dns_name);
             if (!group) {
-                return fail(MappingFailure{"error rendering group template " + quote(pattern, 256) + ": " + group.error()});
+                return fail(
+                    MappingFailure{"error rendering group template " + quote(pattern, 256) + ": " + group.error()});
             }
-            if (group->empty()) return fail(MappingFailure{"mapping rendered an empty group from " + quote(pattern, 256)});
+            if (group->empty())
+                return fail(MappingFailure{"mapping rendered an empty group from " + quote(pattern, 256)});
             user.groups.push_back(std::move(group).value());
         }
     } else {
@@ -91,7 +93,8 @@ Result<MappedUser, MappingFailure> map_identity(const identity::Identity& identi
     }
     if (user.username.empty()) return fail(MappingFailure{"mapping rendered an empty username"});
     // As upstream: entries only (not mapAccounts), and empty prefixes skipped.
-    for (const std::string& prefix : found->match.entry ? found->source->reserved_prefixes : std::span<const std::string>{}) {
+    for (const std::string& prefix :
+         found->match.entry ? found->source->reserved_prefixes : std::span<const std::string>{}) {
         if (!prefix.empty() && user.username.starts_with(prefix)) {
             // Upstream's wording, "with with" included.
             return fail(MappingFailure{"invalid username '" + user.username + "' for mapper " + mapped.source +

@@ -37,8 +37,8 @@ struct UserMappingSettings {
 
 struct MappedUser {
     review::ReviewedUser user;
-    std::string source;      // which source mapped it
-    std::string origin;      // which entry ("mapRoles[2]"), or "mapAccounts"
+    std::string source;  // which source mapped it
+    std::string origin;  // which entry ("mapRoles[2]"), or "mapAccounts"
     mapping::MatchKind kind;
 };
 

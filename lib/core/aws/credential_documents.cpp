@@ -35,7 +35,8 @@ Result<AwsCredentials, std::string> parse_sts_credentials_xml(std::string_view b
     if (!document) return fail("STS answer is not XML: " + document.error());
     const xml::Element* credentials = find_element(*document, "Credentials");
     if (credentials == nullptr) return fail("STS answer has no Credentials");
-    return complete(std::string(credentials->child_text("AccessKeyId")), std::string(credentials->child_text("SecretAccessKey")),
+    return complete(std::string(credentials->child_text("AccessKeyId")),
+                    std::string(credentials->child_text("SecretAccessKey")),
                     std::string(credentials->child_text("SessionToken")), credentials->child_text("Expiration"));
 }
 

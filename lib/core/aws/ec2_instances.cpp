@@ -30,7 +30,8 @@ Result<std::vector<Ec2Instance>, std::string> parse_describe_instances(std::stri
             Ec2Instance out;
             out.instance_id = std::string(instance->child_text("instanceId"));
             out.private_dns_name = std::string(instance->child_text("privateDnsName"));
-            if (const xml::Element* state = instance->child("instanceState")) out.state = std::string(state->child_text("name"));
+            if (const xml::Element* state = instance->child("instanceState"))
+                out.state = std::string(state->child_text("name"));
             if (!out.instance_id.empty()) instances.push_back(std::move(out));
         }
     }

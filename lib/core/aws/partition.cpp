@@ -52,7 +52,8 @@ constexpr std::array kPartitions = {
 };
 
 bool is_lower_alnum(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return ascii::is_lower(c) || ascii::is_digit(c); });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return ascii::is_lower(c) || ascii::is_digit(c); });
 }
 
 // "<prefix>-<name>-<number>": the SDKs' ^<prefix>\-\w+\-\d+$ for DNS labels.

@@ -17,16 +17,26 @@ std::string_view trim(std::string_view s) {
 }
 
 void set(Profile& profile, const std::string& key, std::string value) {
-    if (key == "aws_access_key_id") profile.access_key_id = std::move(value);
-    else if (key == "aws_secret_access_key") profile.secret_access_key = std::move(value);
-    else if (key == "aws_session_token") profile.session_token = std::move(value);
-    else if (key == "role_arn") profile.role_arn = std::move(value);
-    else if (key == "source_profile") profile.source_profile = std::move(value);
-    else if (key == "credential_source") profile.credential_source = std::move(value);
-    else if (key == "role_session_name") profile.role_session_name = std::move(value);
-    else if (key == "external_id") profile.external_id = std::move(value);
-    else if (key == "web_identity_token_file") profile.web_identity_token_file = std::move(value);
-    else if (key == "region") profile.region = std::move(value);
+    if (key == "aws_access_key_id")
+        profile.access_key_id = std::move(value);
+    else if (key == "aws_secret_access_key")
+        profile.secret_access_key = std::move(value);
+    else if (key == "aws_session_token")
+        profile.session_token = std::move(value);
+    else if (key == "role_arn")
+        profile.role_arn = std::move(value);
+    else if (key == "source_profile")
+        profile.source_profile = std::move(value);
+    else if (key == "credential_source")
+        profile.credential_source = std::move(value);
+    else if (key == "role_session_name")
+        profile.role_session_name = std::move(value);
+    else if (key == "external_id")
+        profile.external_id = std::move(value);
+    else if (key == "web_identity_token_file")
+        profile.web_identity_token_file = std::move(value);
+    else if (key == "region")
+        profile.region = std::move(value);
 }
 
 // Calls `visit(profile name, key, value)` for every setting of every profile.
@@ -43,8 +53,10 @@ void read_ini(std::string_view text, bool config_file, Visit visit) {
             usable = true;
             if (config_file) {
                 // [default] or [profile name]; [sso-session x], [services x] are not profiles.
-                if (name.starts_with("profile ") || name.starts_with("profile\t")) name = trim(name.substr(8));
-                else if (name != "default") usable = false;
+                if (name.starts_with("profile ") || name.starts_with("profile\t"))
+                    name = trim(name.substr(8));
+                else if (name != "default")
+                    usable = false;
             }
             section = std::string(name);
             continue;
@@ -75,7 +87,8 @@ Result<CredentialPlan, std::string> plan_credentials(const SharedConfig& config,
     std::string name = profile_name;
     while (true) {
         const auto it = config.profiles.find(name);
-        if (it == config.profiles.end()) return fail("profile " + name + " is not in the shared config or credentials files");
+        if (it == config.profiles.end())
+            return fail("profile " + name + " is not in the shared config or credentials files");
         if (std::find(visited.begin(), visited.end(), name) != visited.end()) {
             return fail("profile " + profile_name + ": source_profile loop through " + name);
         }
@@ -103,10 +116,14 @@ Result<CredentialPlan, std::string> plan_credentials(const SharedConfig& config,
                 continue;
             }
             const std::string& source = profile.credential_source;
-            if (source == "Environment") plan.start = CredentialPlan::Start::Environment;
-            else if (source == "Ec2InstanceMetadata") plan.start = CredentialPlan::Start::Ec2InstanceMetadata;
-            else if (source == "EcsContainer") plan.start = CredentialPlan::Start::EcsContainer;
-            else return fail("profile " + name + ": role_arn needs source_profile or credential_source");
+            if (source == "Environment")
+                plan.start = CredentialPlan::Start::Environment;
+            else if (source == "Ec2InstanceMetadata")
+                plan.start = CredentialPlan::Start::Ec2InstanceMetadata;
+            else if (source == "EcsContainer")
+                plan.start = CredentialPlan::Start::EcsContainer;
+            else
+                return fail("profile " + name + ": role_arn needs source_profile or credential_source");
             return plan;
         }
         if (!has_keys) return fail("profile " + name + " has no aws_access_key_id and aws_secret_access_key");

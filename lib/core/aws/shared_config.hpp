@@ -34,8 +34,8 @@ SharedConfig parse_shared_config(std::string_view credentials_file, std::string_
 struct CredentialPlan {
     enum class Start { StaticKeys, Environment, Ec2InstanceMetadata, EcsContainer, WebIdentity };
     Start start = Start::StaticKeys;
-    Profile base;                  // where the static keys or the web identity settings come from
-    std::vector<Profile> roles;    // each carries role_arn, role_session_name, external_id
+    Profile base;                // where the static keys or the web identity settings come from
+    std::vector<Profile> roles;  // each carries role_arn, role_session_name, external_id
 };
 
 // Errors name the profile: missing, incomplete, a loop of source_profiles.

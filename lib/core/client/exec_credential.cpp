@@ -19,7 +19,8 @@ constexpr std::size_t kMaxExecInfoBytes = 64 * 1024;
 Result<std::string, std::string> exec_api_version(std::string_view exec_info) {
     if (exec_info.empty()) return std::string(kDefaultExecApiVersion);
     // Not an ExecCredential (kubectl always sends one): the default, as upstream.
-    if (exec_info.size() > kMaxExecInfoBytes || !json_depth::within(exec_info, 32)) return std::string(kDefaultExecApiVersion);
+    if (exec_info.size() > kMaxExecInfoBytes || !json_depth::within(exec_info, 32))
+        return std::string(kDefaultExecApiVersion);
     const nlohmann::json info = nlohmann::json::parse(exec_info, nullptr, false);
     if (info.is_discarded() || !info.is_object()) return std::string(kDefaultExecApiVersion);
     const auto version = info.find("apiVersion");

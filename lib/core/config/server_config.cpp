@@ -31,7 +31,8 @@ Result<std::string, KeyError> scalar(const YAML::Node& node, const std::string& 
 
 Result<bool, KeyError> boolean(const YAML::Node& node, const std::string& path) {
     bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) return fail(KeyError{path, "must be true or false"});
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+        return fail(KeyError{path, "must be true or false"});
     return value;
 }
 
@@ -57,13 +58,14 @@ Result<std::vector<std::string>, KeyError> string_list(const YAML::Node& node, c
 
 // [{backendmode: MountedFile, usernamePrefixReserveList: [aws:, system:]}]
 Result<std::map<std::string, std::vector<std::string>>, KeyError> reserved_prefix_config(const YAML::Node& node,
-                                                                                        const std::string& path) {
+                                                                                         const std::string& path) {
     std::map<std::string, std::vector<std::string>> out;
     if (node.IsNull()) return out;
     if (!node.IsSequence()) return fail(KeyError{path, "must be a list of {backendmode, usernamePrefixReserveList}"});
     for (std::size_t i = 0; i < node.size(); ++i) {
         const std::string where = path + "[" + std::to_string(i) + "]";
-        if (!node[i].IsMap()) return fail(KeyError{where, "must be a mapping with backendmode and usernamePrefixReserveList"});
+        if (!node[i].IsMap())
+            return fail(KeyError{where, "must be a mapping with backendmode and usernamePrefixReserveList"});
         std::string mode;
         std::vector<std::string> prefixes;
         for (const auto& field : node[i]) {
@@ -179,7 +181,8 @@ Result<bool, KeyError> apply_server_key(ServerConfig& config, const std::string&
         if (!text) return fail(std::move(text).error());
         auto size = parse_byte_size(*text);  // plain digits for the entry count; suffixes are harmless
         if (!size) return fail(KeyError{path, size.error()});
-        (name == "identitycachemaxentries" ? config.identity_cache_max_entries : config.identity_cache_max_bytes) = *size;
+        (name == "identitycachemaxentries" ? config.identity_cache_max_entries : config.identity_cache_max_bytes) =
+            *size;
         return true;
     }
     if (name == "ststimeout") return set_duration(config.sts_timeout);
@@ -241,7 +244,8 @@ Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text
             } else if (name == "log-format" || name == "log-verbosity") {
                 auto value = scalar(item.second, key);
                 if (!value) return fail(describe(value.error()));
-                (name == "log-format" ? parsed.config.log_format : parsed.config.log_verbosity) = std::move(value).value();
+                (name == "log-format" ? parsed.config.log_format : parsed.config.log_verbosity) =
+                    std::move(value).value();
             } else if (name == "feature-gates") {
                 auto value = scalar(item.second, key);
                 if (!value) return fail(describe(value.error()));
@@ -262,9 +266,12 @@ Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text
 Result<bool, std::string> validate(const ServerConfig& config) {
     const auto bad = [](std::string key, std::string what) { return fail("config key " + key + ": " + what); };
     if (config.cluster_id.empty()) {
-        return bad("clusterID", "cluster ID cannot be empty (set clusterID, --cluster-id or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
+        return bad(
+            "clusterID",
+            "cluster ID cannot be empty (set clusterID, --cluster-id or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)");
     }
-    if (aws::find_partition(config.partition) == nullptr) return bad("server.partition", "invalid partition " + quote(config.partition));
+    if (aws::find_partition(config.partition) == nullptr)
+        return bad("server.partition", "invalid partition " + quote(config.partition));
     // server.address is checked where it is bound (it needs an IP parser).
     if (config.address.empty()) return bad("server.address", "cannot be empty");
     if (config.backend_mode.empty()) return bad("server.backendMode", "at least one backend-mode must be specified");
@@ -305,7 +312,8 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     }
     static constexpr std::array kLevels = {"trace", "debug", "info", "warning", "warn", "error", "fatal", "panic"};
     if (std::find(kLevels.begin(), kLevels.end(), config.log_verbosity) == kLevels.end()) {
-        return bad("log-verbosity", quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
+        return bad("log-verbosity",
+                   quote(config.log_verbosity) + " is not one of trace, debug, info, warning, error, fatal, panic");
     }
     for (const auto& [key, value] : {std::pair{"server.stsTimeout", config.sts_timeout},
                                      std::pair{"server.tlsHandshakeTimeout", config.tls_handshake_timeout},
@@ -319,18 +327,22 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     if (config.shutdown_grace_period < std::chrono::milliseconds::zero()) {
         return bad("server.shutdownGracePeriod", "must not be negative");
     }
-    if (config.identity_cache_ttl < std::chrono::milliseconds::zero() || config.identity_cache_ttl > kMaxIdentityCacheTTL) {
+    if (config.identity_cache_ttl < std::chrono::milliseconds::zero() ||
+        config.identity_cache_ttl > kMaxIdentityCacheTTL) {
         return bad("server.identityCacheTTL", "must be from 0 (no cache) to 15m (a token's lifetime)");
     }
     if (config.identity_cache_ttl > std::chrono::milliseconds::zero()) {
         if (config.identity_cache_max_entries < 1) return bad("server.identityCacheMaxEntries", "must be at least 1");
-        if (config.identity_cache_max_bytes < 64 * 1024) return bad("server.identityCacheMaxBytes", "must be at least 64Ki");
+        if (config.identity_cache_max_bytes < 64 * 1024)
+            return bad("server.identityCacheMaxBytes", "must be at least 64Ki");
     }
     if (!(config.ec2_describe_instances_qps > 0)) return bad("server.ec2DescribeInstancesQps", "must be positive");
     if (config.ec2_describe_instances_burst < 1) return bad("server.ec2DescribeInstancesBurst", "must be at least 1");
-    for (const auto& [key, value] : {std::pair{"server.ec2DescribeInstancesRoleARN", &config.ec2_describe_instances_role_arn},
-                                     std::pair{"server.sourceARN", &config.source_arn}}) {
-        if (!value->empty() && !value->starts_with("arn:")) return bad(key, "must be an ARN (arn:...), not " + quote(*value));
+    for (const auto& [key, value] :
+         {std::pair{"server.ec2DescribeInstancesRoleARN", &config.ec2_describe_instances_role_arn},
+          std::pair{"server.sourceARN", &config.source_arn}}) {
+        if (!value->empty() && !value->starts_with("arn:"))
+            return bad(key, "must be an ARN (arn:...), not " + quote(*value));
     }
     if (!config.sts_endpoint_override.empty()) {
         if (auto endpoint = parse_endpoint_url(config.sts_endpoint_override); !endpoint) {
@@ -340,7 +352,8 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     return true;
 }
 
-Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config, std::vector<std::string>& warnings) {
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config,
+                                              std::vector<std::string>& warnings) {
     for (std::string_view gate : split(gates, ',')) {
         while (!gate.empty() && gate.front() == ' ') gate.remove_prefix(1);
         while (!gate.empty() && gate.back() == ' ') gate.remove_suffix(1);
@@ -348,7 +361,8 @@ Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConf
         const std::size_t eq = gate.find('=');
         const std::string_view name = gate.substr(0, eq);
         const std::string_view value = eq == std::string_view::npos ? std::string_view{} : gate.substr(eq + 1);
-        if (value != "true" && value != "false") return fail("feature gate " + quote(gate) + " must be Name=true or Name=false");
+        if (value != "true" && value != "false")
+            return fail("feature gate " + quote(gate) + " must be Name=true or Name=false");
         if (name == "SSORoleMatch") {
             config.sso_role_match = value == "true";
         } else if (name == "ConfiguredInitDirectories" || name == "IAMIdentityMappingCRD") {
@@ -416,7 +430,8 @@ Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view t
     while (!rest.empty()) {
         std::size_t digits = 0;
         while (digits < rest.size() && ascii::is_digit(rest[digits])) ++digits;
-        if (digits == 0 || digits > 9) return fail("invalid duration " + quote(text) + " (want e.g. 10s, 500ms, 1m30s)");
+        if (digits == 0 || digits > 9)
+            return fail("invalid duration " + quote(text) + " (want e.g. 10s, 500ms, 1m30s)");
         const long long amount = std::stoll(std::string(rest.substr(0, digits)));
         rest.remove_prefix(digits);
         long long unit_ms = 0;
@@ -456,11 +471,16 @@ Result<std::size_t, std::string> parse_byte_size(std::string_view text) {
     while (digits < text.size() && ascii::is_digit(text[digits])) ++digits;
     const std::string_view suffix = text.substr(digits);
     unsigned shift = 0;
-    if (suffix == "Ki") shift = 10;
-    else if (suffix == "Mi") shift = 20;
-    else if (suffix == "Gi") shift = 30;
-    else if (!suffix.empty()) digits = 0;
-    if (digits == 0 || digits > 12) return fail("invalid size " + quote(text) + " (want a number, or e.g. 64Ki, 32Mi, 1Gi)");
+    if (suffix == "Ki")
+        shift = 10;
+    else if (suffix == "Mi")
+        shift = 20;
+    else if (suffix == "Gi")
+        shift = 30;
+    else if (!suffix.empty())
+        digits = 0;
+    if (digits == 0 || digits > 12)
+        return fail("invalid size " + quote(text) + " (want a number, or e.g. 64Ki, 32Mi, 1Gi)");
     return static_cast<std::size_t>(std::stoull(std::string(text.substr(0, digits)))) << shift;
 }
 

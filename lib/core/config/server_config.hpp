@@ -16,19 +16,20 @@
 namespace aia::config {
 
 struct ServerConfig {
-    std::string cluster_id;                      // clusterID / -i; required
-    std::string partition = "aws";               // server.partition
-    std::string address = "127.0.0.1";           // server.address: IP to listen on
-    std::uint16_t port = 21362;                  // server.port; 0 picks a free port (logged)
-    std::string hostname;                        // server.hostname: host in the kubeconfig URL; default derived from address
-    std::string state_dir = "/var/aws-iam-authenticator";                                  // server.stateDir
-    std::string generate_kubeconfig = "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml";  // server.generateKubeconfig
-    bool kubeconfig_pregenerated = false;        // server.kubeconfigPregenerated
-    std::vector<std::string> backend_mode = {"MountedFile"};  // server.backendMode (see backend_mode_name)
-    std::vector<std::string> scrubbed_accounts;  // server.scrubbedAccounts
-    mapping::MappingConfig mappings;             // server.mapRoles / mapUsers / mapAccounts (the MountedFile source)
-    std::string dynamic_file_path;               // server.dynamicfilepath (DynamicFile source)
-    bool dynamic_file_user_id_strict = false;    // server.dynamicfileUserIDStrict
+    std::string cluster_id;             // clusterID / -i; required
+    std::string partition = "aws";      // server.partition
+    std::string address = "127.0.0.1";  // server.address: IP to listen on
+    std::uint16_t port = 21362;         // server.port; 0 picks a free port (logged)
+    std::string hostname;               // server.hostname: host in the kubeconfig URL; default derived from address
+    std::string state_dir = "/var/aws-iam-authenticator";  // server.stateDir
+    std::string generate_kubeconfig =
+        "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml";  // server.generateKubeconfig
+    bool kubeconfig_pregenerated = false;                         // server.kubeconfigPregenerated
+    std::vector<std::string> backend_mode = {"MountedFile"};      // server.backendMode (see backend_mode_name)
+    std::vector<std::string> scrubbed_accounts;                   // server.scrubbedAccounts
+    mapping::MappingConfig mappings;           // server.mapRoles / mapUsers / mapAccounts (the MountedFile source)
+    std::string dynamic_file_path;             // server.dynamicfilepath (DynamicFile source)
+    bool dynamic_file_user_id_strict = false;  // server.dynamicfileUserIDStrict
     // server.reservedPrefixConfig: backend mode -> username prefixes its mappings may not produce.
     std::map<std::string, std::vector<std::string>> reserved_prefixes;
 
@@ -41,7 +42,8 @@ struct ServerConfig {
     // Ours.
     std::string sts_endpoint_override;  // server.stsEndpointOverride: "https://host[:port]" to connect to instead
     std::string sts_ca_cert_file;       // server.stsCACertFile: trust bundle for STS; empty: system store
-    std::chrono::milliseconds sts_timeout{std::chrono::seconds{10}};  // server.stsTimeout: whole STS exchange (upstream: 10 s)
+    std::chrono::milliseconds sts_timeout{
+        std::chrono::seconds{10}};              // server.stsTimeout: whole STS exchange (upstream: 10 s)
     unsigned max_inflight_sts_requests = 2048;  // server.maxInflightSTSRequests (ours): more are denied at once
     // The identity cache (ours): STS's answers by token hash; a TTL of 0 turns it off.
     std::chrono::milliseconds identity_cache_ttl{std::chrono::minutes{2}};  // server.identityCacheTTL
@@ -50,24 +52,25 @@ struct ServerConfig {
     // Connection limits (ours), as net::HttpServerOptions applies them.
     std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds{10}};  // server.tlsHandshakeTimeout
     std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};           // server.idleTimeout: between requests
-    std::chrono::milliseconds read_header_timeout{std::chrono::seconds{10}};    // server.readHeaderTimeout: first byte to last header
-    std::chrono::milliseconds read_body_timeout{std::chrono::seconds{10}};      // server.readBodyTimeout
-    std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};          // server.writeTimeout: one answer
+    std::chrono::milliseconds read_header_timeout{
+        std::chrono::seconds{10}};  // server.readHeaderTimeout: first byte to last header
+    std::chrono::milliseconds read_body_timeout{std::chrono::seconds{10}};  // server.readBodyTimeout
+    std::chrono::milliseconds write_timeout{std::chrono::seconds{10}};      // server.writeTimeout: one answer
     // A request's answer is due this long after it was read: under
     // kube-apiserver's own 30 s, above stsTimeout and an EC2 lookup.
-    std::chrono::milliseconds request_timeout{std::chrono::seconds{25}};        // server.requestTimeout
-    unsigned max_connections = 4096;                                            // server.maxConnections: more are closed at once
-    unsigned max_requests_per_connection = 100'000;                             // server.maxRequestsPerConnection
+    std::chrono::milliseconds request_timeout{std::chrono::seconds{25}};  // server.requestTimeout
+    unsigned max_connections = 4096;                 // server.maxConnections: more are closed at once
+    unsigned max_requests_per_connection = 100'000;  // server.maxRequestsPerConnection
     // SIGTERM/SIGINT: how long requests in progress may take to finish.
     std::chrono::milliseconds shutdown_grace_period{std::chrono::seconds{10}};  // server.shutdownGracePeriod
-    std::string region;                 // server.region: our own region, accepted as an STS region (see sts_region_policy.hpp)
+    std::string region;  // server.region: our own region, accepted as an STS region (see sts_region_policy.hpp)
     std::vector<std::string> sts_regions;  // server.stsRegions: more STS regions to accept (newer than this build)
-    std::string aws_auth_path;          // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
+    std::string aws_auth_path;  // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
-    bool sso_role_match = false;        // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries
+    bool sso_role_match = false;  // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries
 
-    std::string log_format = "text";    // --log-format / log-format: text | json
-    std::string log_verbosity = "info"; // --log-verbosity / log-verbosity
+    std::string log_format = "text";     // --log-format / log-format: text | json
+    std::string log_verbosity = "info";  // --log-verbosity / log-verbosity
 };
 
 struct ParsedConfig {
@@ -106,7 +109,8 @@ std::string_view backend_mode_name(std::string_view mode);
 // Upstream's --feature-gates ("SSORoleMatch=true,ConfiguredInitDirectories=false")
 // applied to `config`; gates we know but have not built are reported in
 // `warnings`, unknown ones are an error.
-Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config, std::vector<std::string>& warnings);
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config,
+                                              std::vector<std::string>& warnings);
 
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);

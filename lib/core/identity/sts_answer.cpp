@@ -71,13 +71,15 @@ std::optional<StsAnswer> parse_plain_sts_answer(std::string_view body) {
 std::string IdentityError::message() const { return "sts getCallerIdentity failed: " + detail; }
 
 Result<StsAnswer, IdentityError> parse_sts_answer(std::string_view body) {
-    if (body.size() > kMaxStsAnswerBytes) return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
+    if (body.size() > kMaxStsAnswerBytes)
+        return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
     if (auto plain = parse_plain_sts_answer(body)) return std::move(*plain);
     return parse_sts_answer_general(body);
 }
 
 Result<StsAnswer, IdentityError> parse_sts_answer_general(std::string_view body) {
-    if (body.size() > kMaxStsAnswerBytes) return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
+    if (body.size() > kMaxStsAnswerBytes)
+        return fail(error("answer larger than " + std::to_string(kMaxStsAnswerBytes) + " bytes"));
     if (!json_depth::within(body, kMaxJsonDepth)) return fail(error("answer nested too deeply"));
 
     const nlohmann::json json = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
@@ -85,7 +87,8 @@ Result<StsAnswer, IdentityError> parse_sts_answer_general(std::string_view body)
     if (!json.is_object()) return fail(error("answer is not a JSON object"));
 
     const auto response = json.find("GetCallerIdentityResponse");
-    if (response == json.end() || !response->is_object()) return fail(error("missing GetCallerIdentityResponse object"));
+    if (response == json.end() || !response->is_object())
+        return fail(error("missing GetCallerIdentityResponse object"));
     const auto result = response->find("GetCallerIdentityResult");
     if (result == response->end() || !result->is_object()) return fail(error("missing GetCallerIdentityResult object"));
 
@@ -102,7 +105,8 @@ Result<Identity, IdentityError> identity_from_answer(const StsAnswer& answer, co
     auto canonical = arn::canonicalize(answer.arn);
     if (!canonical) return fail(error(std::move(canonical).error()));
     if (canonical->account != answer.account) {
-        return fail(error("Account " + quote(answer.account) + " does not match the account of Arn " + quote(answer.arn, 256)));
+        return fail(
+            error("Account " + quote(answer.account) + " does not match the account of Arn " + quote(answer.arn, 256)));
     }
 
     Identity id;
@@ -125,7 +129,8 @@ Result<Identity, IdentityError> identity_from_answer(const StsAnswer& answer, co
         case arn::PrincipalType::Role:
         case arn::PrincipalType::AssumedRole: {
             const std::size_t colon = answer.user_id.find(':');
-            const bool one_colon = colon != std::string::npos && answer.user_id.find(':', colon + 1) == std::string::npos;
+            const bool one_colon =
+                colon != std::string::npos && answer.user_id.find(':', colon + 1) == std::string::npos;
             if (!one_colon || colon == 0 || colon + 1 == answer.user_id.size()) {
                 return fail(error("malformed UserID " + quote(answer.user_id, 256)));
             }

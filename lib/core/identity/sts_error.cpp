@@ -48,7 +48,8 @@ StsErrorSummary summarize_sts_error(std::string_view body) {
         if (json.is_object() && json.contains("Error") && json["Error"].is_object()) {
             const auto& error = json["Error"];
             if (error.contains("Code") && error["Code"].is_string()) code = error["Code"].get<std::string>();
-            if (error.contains("Message") && error["Message"].is_string()) message = error["Message"].get<std::string>();
+            if (error.contains("Message") && error["Message"].is_string())
+                message = error["Message"].get<std::string>();
         }
     }
     if (code.empty()) code = xml_element(body, "Code");

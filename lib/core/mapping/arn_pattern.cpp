@@ -26,7 +26,9 @@ bool ArnPattern::is_pattern(std::string_view text) { return text.find_first_of("
 Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text, PatternKind kind) {
     ArnPattern pattern;
     pattern.text_ = std::string(text);
-    const auto refuse = [&](std::string_view why) { return fail("ARN pattern " + quote(text, 256) + " " + std::string(why)); };
+    const auto refuse = [&](std::string_view why) {
+        return fail("ARN pattern " + quote(text, 256) + " " + std::string(why));
+    };
     if (!split_sections(text, pattern.sections_) || pattern.sections_[0] != "arn") {
         return refuse("is not arn:<partition>:iam::<account>:<role or user>/<name>");
     }
@@ -36,8 +38,9 @@ Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text, Pattern
     const auto& [arn, partition, service, region, account, resource] = pattern.sections_;
     for (std::string_view literal : {partition, service, region, account}) {
         if (is_pattern(literal)) {
-            return refuse("has a wildcard outside the role or user name: partition, service and account must be "
-                          "written out, so that a pattern never matches another account by accident");
+            return refuse(
+                "has a wildcard outside the role or user name: partition, service and account must be "
+                "written out, so that a pattern never matches another account by accident");
         }
     }
     if (aws::find_partition(partition) == nullptr) return refuse("names no partition (" + quote(partition) + ")");
@@ -47,8 +50,9 @@ Result<ArnPattern, std::string> ArnPattern::parse(std::string_view text, Pattern
     }
     const std::string_view type = kind == PatternKind::Role ? "role/" : "user/";
     if (!resource.starts_with(type) || resource.size() == type.size()) {
-        return refuse(kind == PatternKind::Role ? "in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"
-                                                : "in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>");
+        return refuse(kind == PatternKind::Role
+                          ? "in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"
+                          : "in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>");
     }
     pattern.literal_prefix_ = std::min(text.find_first_of("*?"), text.size());
     return pattern;

@@ -61,8 +61,8 @@ Result<AwsAuthContent, AwsAuthError> parse_aws_auth_data(const std::map<std::str
             const std::string_view name = key;  // (clang 14 cannot capture a structured binding)
             const bool miscased = std::any_of(kDataKeys.begin(), kDataKeys.end(),
                                               [name](std::string_view k) { return ascii::iequals(k, name); });
-            content.warnings.push_back("data." + key + (miscased ? ": data keys are case-sensitive; ignored"
-                                                                  : ": unknown key, ignored"));
+            content.warnings.push_back(
+                "data." + key + (miscased ? ": data keys are case-sensitive; ignored" : ": unknown key, ignored"));
             continue;
         }
         if (is_skippable(value)) continue;

@@ -34,7 +34,7 @@ bool is_entry_field(std::string_view list, std::string_view folded) {
 class DuplicateFields : public nlohmann::json_sax<nlohmann::json> {
 public:
     bool file_ambiguous = false;
-    std::string file_field;                                  // the field given twice, as first written
+    std::string file_field;  // the field given twice, as first written
     // (folded list name, index) -> the field given twice, as first written
     std::map<std::pair<std::string, std::size_t>, std::string> entries;
 
@@ -97,7 +97,8 @@ const nlohmann::json* field(const nlohmann::json& object, std::string_view name)
     return nullptr;
 }
 
-Result<std::string, std::string> string_field(const nlohmann::json& object, std::string_view name, const std::string& where) {
+Result<std::string, std::string> string_field(const nlohmann::json& object, std::string_view name,
+                                              const std::string& where) {
     const nlohmann::json* value = field(object, name);
     if (value == nullptr || value->is_null()) return std::string{};
     if (!value->is_string()) return fail(where + "." + std::string(name) + " is not a string");
@@ -123,7 +124,8 @@ Result<std::vector<MappingEntry>, std::string> entries(const nlohmann::json& roo
         }
         MappingEntry entry;
         entry.origin = where;
-        for (auto [name, target] : {std::pair{arn_key, &entry.arn}, {std::string_view("username"), &entry.username},
+        for (auto [name, target] : {std::pair{arn_key, &entry.arn},
+                                    {std::string_view("username"), &entry.username},
                                     {std::string_view("userid"), &entry.user_id}}) {
             auto value = string_field(item, name, where);
             if (!value) return fail(std::move(value).error());
@@ -184,9 +186,8 @@ Result<DynamicFileContent, std::string> parse_dynamic_file(std::string_view json
     }
     auto version = string_field(root, "Version", "file");
     if (version) content.version = std::move(version).value();
-    if (auto updated = string_field(root, "LastUpdatedDateTime", "file"); updated && !updated->empty() &&
-                                                                          ascii::all_of_digits(*updated) &&
-                                                                          updated->size() <= 12) {
+    if (auto updated = string_field(root, "LastUpdatedDateTime", "file");
+        updated && !updated->empty() && ascii::all_of_digits(*updated) && updated->size() <= 12) {
         content.updated_at = std::stoll(*updated);
     }
     return content;

@@ -23,7 +23,7 @@ namespace aia::mapping {
 
 struct DynamicFileContent {
     MappingConfig config;
-    std::string version;                 // "Version", for the log
+    std::string version;                  // "Version", for the log
     std::optional<long long> updated_at;  // "LastUpdatedDateTime" (Unix seconds), for the end-to-end latency metric
     std::vector<std::string> warnings;
 };

@@ -21,10 +21,14 @@ Result<SsoMatcher, ShapeError> sso_matcher(const YAML::Node& node, const std::st
         const std::string field_where = where + "." + field.first.Scalar();
         auto value = read_scalar(field.second, field_where);
         if (!value) return fail(std::move(value).error());
-        if (name == "permissionsetname") sso.permission_set_name = std::move(value).value();
-        else if (name == "accountid") sso.account_id = std::move(value).value();
-        else if (name == "partition") sso.partition = std::move(value).value();
-        else warnings.push_back(field_where + ": unknown key, ignored");
+        if (name == "permissionsetname")
+            sso.permission_set_name = std::move(value).value();
+        else if (name == "accountid")
+            sso.account_id = std::move(value).value();
+        else if (name == "partition")
+            sso.partition = std::move(value).value();
+        else
+            warnings.push_back(field_where + ": unknown key, ignored");
     }
     return sso;
 }
@@ -36,14 +40,16 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
     std::vector<MappingEntry> out;
     if (node.IsNull()) return out;
     if (!node.IsSequence()) return fail(ShapeError{where, "must be a list"});
-    if (node.size() > kMaxEntries) return fail(ShapeError{where, "has more than " + std::to_string(kMaxEntries) + " entries"});
+    if (node.size() > kMaxEntries)
+        return fail(ShapeError{where, "has more than " + std::to_string(kMaxEntries) + " entries"});
     std::size_t groups_in_list = 0;
     const std::string_view arn_key = kind == EntryKind::Role ? "rolearn" : "userarn";
     for (std::size_t i = 0; i < node.size(); ++i) {
         const std::string entry_where = where + "[" + std::to_string(i) + "]";
         const YAML::Node& item = node[i];
         if (!item.IsMap()) {
-            return fail(ShapeError{entry_where, "must be a mapping with " + std::string(arn_key) + ", username, groups"});
+            return fail(
+                ShapeError{entry_where, "must be a mapping with " + std::string(arn_key) + ", username, groups"});
         }
         MappingEntry entry;
         entry.origin = entry_where;
@@ -53,14 +59,18 @@ Result<std::vector<MappingEntry>, ShapeError> parse_entry_list(const YAML::Node&
             if (name == arn_key || name == "username" || name == "userid") {
                 auto value = read_scalar(field.second, field_where);
                 if (!value) return fail(std::move(value).error());
-                (name == arn_key ? entry.arn : name == "username" ? entry.username : entry.user_id) = std::move(value).value();
+                (name == arn_key      ? entry.arn
+                 : name == "username" ? entry.username
+                                      : entry.user_id) = std::move(value).value();
             } else if (name == "groups") {
                 if (field.second.IsSequence() && field.second.size() > kMaxGroupsPerEntry) {
-                    return fail(ShapeError{field_where, "has more than " + std::to_string(kMaxGroupsPerEntry) + " groups"});
+                    return fail(
+                        ShapeError{field_where, "has more than " + std::to_string(kMaxGroupsPerEntry) + " groups"});
                 }
                 groups_in_list += field.second.IsSequence() ? field.second.size() : 0;
                 if (groups_in_list > kMaxGroupsPerList) {
-                    return fail(ShapeError{where, "has more than " + std::to_string(kMaxGroupsPerList) + " groups in all"});
+                    return fail(
+                        ShapeError{where, "has more than " + std::to_string(kMaxGroupsPerList) + " groups in all"});
                 }
                 auto groups = read_scalar_list(field.second, field_where);
                 if (!groups) return fail(std::move(groups).error());

@@ -42,7 +42,8 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
     }
     if (!entry.arn.empty()) {
         if (ArnPattern::is_pattern(entry.arn)) {
-            if (auto pattern = ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User); !pattern) {
+            if (auto pattern = ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User);
+                !pattern) {
                 return pattern.error();
             }
         } else if (auto canonical = arn::canonicalize(entry.arn); !canonical) {
@@ -54,7 +55,8 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
         }
     }
     if (entry.username.empty()) return "username must be supplied";
-    if (auto unknown = unknown_placeholder(entry.username)) return "unknown template variable " + *unknown + " in username";
+    if (auto unknown = unknown_placeholder(entry.username))
+        return "unknown template variable " + *unknown + " in username";
     for (const std::string& group : entry.groups) {
         if (auto unknown = unknown_placeholder(group)) return "unknown template variable " + *unknown + " in groups";
     }
@@ -67,7 +69,6 @@ bool role_pattern_needs_path(const ArnPattern& pattern) {
     const std::string_view resource = pattern.section(5);
     return resource.starts_with("role/") && resource.substr(5).find('/') != std::string_view::npos;
 }
-
 
 // "AWSReservedSSO_<name>_<16 hex>", the roles IAM Identity Center creates.
 bool is_sso_role_for(std::string_view role_name, std::string_view permission_set) {
@@ -95,7 +96,8 @@ RoleParts role_parts(std::string_view canonical_arn) {
 
 std::string describe(const MappingEntry& entry) {
     if (entry.sso) {
-        return "sso{permissionSetName: " + entry.sso->permission_set_name + ", accountID: " + entry.sso->account_id + "}";
+        return "sso{permissionSetName: " + entry.sso->permission_set_name + ", accountID: " + entry.sso->account_id +
+               "}";
     }
     return entry.arn.empty() ? "userid " + entry.user_id : entry.arn;
 }
@@ -104,11 +106,16 @@ std::string describe(const MappingEntry& entry) {
 
 std::string_view to_string(MatchKind kind) noexcept {
     switch (kind) {
-        case MatchKind::UserId: return "user ID";
-        case MatchKind::ExactArn: return "exact ARN";
-        case MatchKind::Sso: return "IAM Identity Center permission set";
-        case MatchKind::Pattern: return "ARN pattern";
-        case MatchKind::Account: return "mapAccounts";
+        case MatchKind::UserId:
+            return "user ID";
+        case MatchKind::ExactArn:
+            return "exact ARN";
+        case MatchKind::Sso:
+            return "IAM Identity Center permission set";
+        case MatchKind::Pattern:
+            return "ARN pattern";
+        case MatchKind::Account:
+            return "mapAccounts";
     }
     return "unknown";
 }
@@ -125,7 +132,8 @@ Result<std::string, std::string> mapping_key(std::string_view arn) {
     return ascii::to_lower(key);
 }
 
-MappingTable MappingTable::build(MappingConfig config, const TableOptions& options, std::vector<std::string>& problems) {
+MappingTable MappingTable::build(MappingConfig config, const TableOptions& options,
+                                 std::vector<std::string>& problems) {
     MappingTable table;
     table.options_ = options;
     const auto add = [&](std::vector<MappingEntry>& entries, bool is_role) {
@@ -146,10 +154,12 @@ MappingTable MappingTable::build(MappingConfig config, const TableOptions& optio
             } else if (entry.sso) {
                 table.sso_.push_back(index);
             } else if (ArnPattern::is_pattern(entry.arn)) {
-                ArnPattern pattern = ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User).value();
+                ArnPattern pattern =
+                    ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User).value();
                 if (is_role && role_pattern_needs_path(pattern)) {
-                    problems.push_back(origin + ": " + quote(entry.arn, 256) +
-                                       " can never match: role sessions carry no IAM path (write the role name without it)");
+                    problems.push_back(
+                        origin + ": " + quote(entry.arn, 256) +
+                        " can never match: role sessions carry no IAM path (write the role name without it)");
                 }
                 table.patterns_.push_back({std::move(pattern), index});
             } else {
@@ -189,12 +199,14 @@ std::optional<MappingMatch> MappingTable::match(const identity::Identity& identi
             const MappingEntry& entry = entries_[it->second];
             // The entry's ARN, if given, must name the caller (path aside):
             // upstream's "ARN does not match User ID" check.
-            if (entry.arn.empty() || mapping_key(entry.arn).value_or("?") == mapping_key(identity.canonical_arn).value_or("")) {
+            if (entry.arn.empty() ||
+                mapping_key(entry.arn).value_or("?") == mapping_key(identity.canonical_arn).value_or("")) {
                 return MappingMatch{&entry, MatchKind::UserId};
             }
         }
     } else if (const auto key = mapping_key(identity.canonical_arn)) {
-        if (const auto it = exact_.find(*key); it != exact_.end()) return MappingMatch{&entries_[it->second], MatchKind::ExactArn};
+        if (const auto it = exact_.find(*key); it != exact_.end())
+            return MappingMatch{&entries_[it->second], MatchKind::ExactArn};
 
         const RoleParts role = role_parts(identity.canonical_arn);
         if (role.is_role) {
@@ -208,7 +220,8 @@ std::optional<MappingMatch> MappingTable::match(const identity::Identity& identi
             }
         }
         for (const Pattern& pattern : patterns_) {
-            if (pattern.pattern.matches(identity.canonical_arn)) return MappingMatch{&entries_[pattern.entry], MatchKind::Pattern};
+            if (pattern.pattern.matches(identity.canonical_arn))
+                return MappingMatch{&entries_[pattern.entry], MatchKind::Pattern};
         }
     }
     if (accounts_.contains(identity.account_id)) return MappingMatch{nullptr, MatchKind::Account};
@@ -242,9 +255,12 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
             }
         } else if (entry.sso) {
             const std::string& partition = entry.sso->partition.empty() ? options_.partition : entry.sso->partition;
-            if (!caller.is_role) miss.reason = "the caller is not a role";
-            else if (caller.account != entry.sso->account_id) miss.reason = "account differs";
-            else if (caller.partition != partition) miss.reason = "partition differs";
+            if (!caller.is_role)
+                miss.reason = "the caller is not a role";
+            else if (caller.account != entry.sso->account_id)
+                miss.reason = "account differs";
+            else if (caller.partition != partition)
+                miss.reason = "partition differs";
             else {
                 miss.reason = "role is not AWSReservedSSO_" + entry.sso->permission_set_name + "_<16 hex digits>";
                 score = 9;
@@ -265,8 +281,10 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
             }
             sections[5] = lowered.substr(std::min(start, lowered.size()));
             for (std::size_t i = 1; i < 6 && miss.reason.empty(); ++i) {
-                if (!glob_matches(pattern.section(i), sections[i])) miss.reason = std::string("pattern does not match the ") + kSections[i];
-                else score += 2;  // up to 8 when only the resource differs
+                if (!glob_matches(pattern.section(i), sections[i]))
+                    miss.reason = std::string("pattern does not match the ") + kSections[i];
+                else
+                    score += 2;  // up to 8 when only the resource differs
             }
             if (role_pattern_needs_path(pattern)) miss.reason += " (and role sessions carry no IAM path)";
         } else {
@@ -274,10 +292,13 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
             const auto entry_key = mapping_key(entry.arn).value_or("");
             const RoleParts written = role_parts(entry.arn);
             if (!parsed_entry) continue;
-            if (parsed_entry->partition != caller.partition) miss.reason = "partition differs";
-            else if (parsed_entry->account != identity.account_id) miss.reason = "account differs";
+            if (parsed_entry->partition != caller.partition)
+                miss.reason = "partition differs";
+            else if (parsed_entry->account != identity.account_id)
+                miss.reason = "account differs";
             else if (written.is_role != caller.is_role) {
-                miss.reason = caller.is_role ? "names a user, the caller is a role" : "names a role, the caller is not one";
+                miss.reason =
+                    caller.is_role ? "names a user, the caller is a role" : "names a role, the caller is not one";
                 score = 5;
             } else if (entry_key != caller_key) {
                 miss.reason = written.is_role ? "role name differs" : "user name or path differs";
@@ -287,7 +308,8 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
         scored.push_back({score, std::move(miss)});
     }
     std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
-    for (std::size_t i = 0; i < scored.size() && i < kMaxNearMisses; ++i) explanation.near_misses.push_back(std::move(scored[i].miss));
+    for (std::size_t i = 0; i < scored.size() && i < kMaxNearMisses; ++i)
+        explanation.near_misses.push_back(std::move(scored[i].miss));
     if (!accounts_.empty()) {
         explanation.near_misses.push_back({"mapAccounts", "", "account " + identity.account_id + " is not listed"});
     }

@@ -14,9 +14,7 @@ namespace {
 // A TokenReview nests three levels (metadata, spec, status.user.extra).
 constexpr int kMaxJsonDepth = 8;
 
-nlohmann::json envelope(std::string_view api_version) {
-    return {{"apiVersion", api_version}, {"kind", "TokenReview"}};
-}
+nlohmann::json envelope(std::string_view api_version) { return {{"apiVersion", api_version}, {"kind", "TokenReview"}}; }
 
 }  // namespace
 
@@ -40,7 +38,8 @@ Result<TokenReviewRequest, std::string> parse_token_review_general(std::string_v
         request.api_version = version;
     }
     if (const auto it = json.find("kind"); it != json.end()) {
-        if (!it->is_string() || it->get_ref<const std::string&>() != "TokenReview") return fail("kind is not TokenReview");
+        if (!it->is_string() || it->get_ref<const std::string&>() != "TokenReview")
+            return fail("kind is not TokenReview");
     }
     if (const auto spec = json.find("spec"); spec != json.end()) {
         if (!spec->is_object()) return fail("spec is not an object");
@@ -96,8 +95,8 @@ std::optional<std::string> render_plain(std::string_view api_version, const Revi
         extra.push_back(&entry);
     }
     std::sort(extra.begin(), extra.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-    if (std::adjacent_find(extra.begin(), extra.end(), [](const auto* a, const auto* b) { return a->first == b->first; }) !=
-        extra.end()) {
+    if (std::adjacent_find(extra.begin(), extra.end(),
+                           [](const auto* a, const auto* b) { return a->first == b->first; }) != extra.end()) {
         return std::nullopt;
     }
 

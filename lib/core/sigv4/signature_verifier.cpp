@@ -18,7 +18,6 @@ VerificationError invalid_token() {
 }
 VerificationError mismatch(std::string message) { return {"SignatureDoesNotMatch", std::move(message), 403}; }
 
-
 // What a signature claims, wherever it was carried.
 struct Claim {
     std::string_view credential;      // AKID/date/region/service/aws4_request
@@ -31,15 +30,17 @@ struct Claim {
 // Checks a claim against the request: credential scope, key, session token,
 // time window, signed headers, and finally the signature itself.
 Result<VerifiedRequest, VerificationError> check_claim(const Claim& claim, const RequestView& request,
-                                                       std::string_view canonical_query_string, std::string_view payload_hash,
-                                                       const CredentialLookup& lookup) {
+                                                       std::string_view canonical_query_string,
+                                                       std::string_view payload_hash, const CredentialLookup& lookup) {
     const std::vector<std::string_view> scope = split(claim.credential, '/');
     if (scope.size() != 5 || scope[4] != "aws4_request") return fail(incomplete("Malformed Credential"));
     const std::string_view access_key_id = scope[0], date = scope[1], region = scope[2], service = scope[3];
     if (service != request.service) {
-        return fail(mismatch("Credential should be scoped to correct service: '" + std::string(request.service) + "'."));
+        return fail(
+            mismatch("Credential should be scoped to correct service: '" + std::string(request.service) + "'."));
     }
-    if (request.region && region != *request.region) return fail(mismatch("Credential should be scoped to a valid region."));
+    if (request.region && region != *request.region)
+        return fail(mismatch("Credential should be scoped to a valid region."));
 
     const auto credentials = lookup(access_key_id);
     if (!credentials) return fail(invalid_token());
@@ -49,7 +50,8 @@ Result<VerifiedRequest, VerificationError> check_claim(const Claim& claim, const
     auto signed_at = amz_time::parse_amz_date(claim.amz_date);
     if (!signed_at) return fail(incomplete("Invalid X-Amz-Date"));
     if (date != amz_time::format_date_stamp(*signed_at)) {
-        return fail(mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"));
+        return fail(
+            mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"));
     }
     if (request.now > *signed_at + kPresignedValidity) {
         return fail(mismatch("Signature expired: " + amz_time::format_amz_date(*signed_at) + " is now earlier than " +
@@ -57,7 +59,8 @@ Result<VerifiedRequest, VerificationError> check_claim(const Claim& claim, const
     }
     if (*signed_at > request.now + kPresignedValidity) {
         return fail(mismatch("Signature not yet current: " + amz_time::format_amz_date(*signed_at) +
-                             " is still later than " + amz_time::format_amz_date(request.now + kPresignedValidity) + "."));
+                             " is still later than " + amz_time::format_amz_date(request.now + kPresignedValidity) +
+                             "."));
     }
 
     // Canonical headers over exactly the signed names, from what we received.
@@ -87,8 +90,9 @@ Result<VerifiedRequest, VerificationError> check_claim(const Claim& claim, const
     const auto key = signing_key(credentials->secret_access_key, *signed_at, region, service);
     const std::string expected = crypto::to_hex(crypto::hmac_sha256(key, to_sign));
     if (!crypto::constant_time_equals(expected, claim.signature)) {
-        return fail(mismatch("The request signature we calculated does not match the signature you provided. Check "
-                             "your AWS Secret Access Key and signing method."));
+        return fail(
+            mismatch("The request signature we calculated does not match the signature you provided. Check "
+                     "your AWS Secret Access Key and signing method."));
     }
     return VerifiedRequest{std::string(access_key_id), std::string(region), *signed_at};
 }
@@ -102,7 +106,8 @@ std::string_view header_value(const RequestView& request, std::string_view name)
 
 }  // namespace
 
-Result<VerifiedRequest, VerificationError> verify_presigned(const RequestView& request, const CredentialLookup& lookup) {
+Result<VerifiedRequest, VerificationError> verify_presigned(const RequestView& request,
+                                                            const CredentialLookup& lookup) {
     auto parsed = url::parse_query_strict(request.raw_query);
     if (!parsed) return fail(VerificationError{"MalformedQueryString", parsed.error(), 400});
     // Parameter names are case-sensitive to AWS; a repeated one is refused.
@@ -132,7 +137,8 @@ Result<VerifiedRequest, VerificationError> verify_header_signed(const RequestVie
                                                                 const CredentialLookup& lookup) {
     // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."
     std::string_view authorization = header_value(request, "Authorization");
-    if (authorization.empty()) return fail(VerificationError{"MissingAuthenticationToken", "Request is missing Authentication Token", 403});
+    if (authorization.empty())
+        return fail(VerificationError{"MissingAuthenticationToken", "Request is missing Authentication Token", 403});
     if (!authorization.starts_with(kAlgorithm) || authorization.size() <= kAlgorithm.size() ||
         authorization[kAlgorithm.size()] != ' ') {
         return fail(incomplete("Unsupported Authorization algorithm"));
@@ -141,10 +147,14 @@ Result<VerifiedRequest, VerificationError> verify_header_signed(const RequestVie
     for (std::string_view part : split(authorization.substr(kAlgorithm.size() + 1), ',')) {
         while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
         const std::size_t eq = part.find('=');
-        const std::string_view name = part.substr(0, eq), value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-        if (name == "Credential") claim.credential = value;
-        else if (name == "SignedHeaders") claim.signed_headers = value;
-        else if (name == "Signature") claim.signature = value;
+        const std::string_view name = part.substr(0, eq),
+                               value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+        if (name == "Credential")
+            claim.credential = value;
+        else if (name == "SignedHeaders")
+            claim.signed_headers = value;
+        else if (name == "Signature")
+            claim.signature = value;
     }
     if (claim.credential.empty() || claim.signed_headers.empty() || claim.signature.empty()) {
         return fail(incomplete("Authorization header requires Credential, SignedHeaders and Signature"));

@@ -31,7 +31,7 @@ struct RequestView {
     std::string_view service;                // "sts", "ec2"
     std::optional<std::string_view> region;  // the region the endpoint serves, if it checks one
     amz_time::Seconds now;
-    std::string_view body;                   // header-signed requests: the payload the signature covers
+    std::string_view body;  // header-signed requests: the payload the signature covers
 };
 using PresignedRequestView = RequestView;
 

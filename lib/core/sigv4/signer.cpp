@@ -45,7 +45,8 @@ std::string credential_scope(amz_time::Seconds time, std::string_view region, st
 
 crypto::Sha256Digest signing_key(std::string_view secret_access_key, amz_time::Seconds time, std::string_view region,
                                  std::string_view service) {
-    const auto date_key = crypto::hmac_sha256("AWS4" + std::string(secret_access_key), amz_time::format_date_stamp(time));
+    const auto date_key =
+        crypto::hmac_sha256("AWS4" + std::string(secret_access_key), amz_time::format_date_stamp(time));
     const auto region_key = crypto::hmac_sha256(date_key, region);
     const auto service_key = crypto::hmac_sha256(region_key, service);
     return crypto::hmac_sha256(service_key, "aws4_request");

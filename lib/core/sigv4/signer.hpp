@@ -20,8 +20,8 @@ inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 struct Request {
     std::string method = "GET";
-    std::string path = "/";   // as on the request line; may hold raw bytes
-    std::string query;        // raw, without '?'
+    std::string path = "/";       // as on the request line; may hold raw bytes
+    std::string query;            // raw, without '?'
     std::vector<Header> headers;  // must include Host
     std::string body;
 };

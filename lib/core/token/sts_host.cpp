@@ -27,9 +27,12 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const StsRe
     const auto unparsable = [&](std::string_view why) {
         return host_error("could not parse region for pre-signed URL " + quote(host, 256) + ", " + std::string(why));
     };
-    const auto unexpected = [&] { return host_error("unexpected hostname " + quote(host, 256) + " in pre-signed URL"); };
+    const auto unexpected = [&] {
+        return host_error("unexpected hostname " + quote(host, 256) + " in pre-signed URL");
+    };
     const auto wrong_partition = [&] {
-        return host_error("partition {" + std::string(partition.id) + "} does not support hostname " + quote(host, 256));
+        return host_error("partition {" + std::string(partition.id) + "} does not support hostname " +
+                          quote(host, 256));
     };
 
     if (host.empty()) return fail(unparsable("host is empty"));
@@ -37,7 +40,8 @@ Result<StsHost, TokenError> validate_sts_host(std::string_view host, const StsRe
     if (labels.size() < 3) return fail(unparsable("invalid host format"));
 
     if (host == kGlobalStsHost) {
-        if (partition.id != "aws") return fail(host_error("global endpoint unsupported in partition " + std::string(partition.id)));
+        if (partition.id != "aws")
+            return fail(host_error("global endpoint unsupported in partition " + std::string(partition.id)));
         return StsHost{std::string(host), "global"};
     }
 

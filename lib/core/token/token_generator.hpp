@@ -35,9 +35,9 @@ struct TokenRequest {
 };
 
 struct GeneratedToken {
-    std::string token;                  // "k8s-aws-v1.<base64url>"
-    std::string url;                    // the presigned URL inside it
-    amz_time::Seconds expiration;       // now + 14 minutes, for ExecCredential
+    std::string token;             // "k8s-aws-v1.<base64url>"
+    std::string url;               // the presigned URL inside it
+    amz_time::Seconds expiration;  // now + 14 minutes, for ExecCredential
 };
 
 GeneratedToken generate_token(const TokenRequest& request);

@@ -38,16 +38,26 @@ enum Param : std::size_t {
 // Lower-case names; the switch makes the compiler check every Param has one.
 constexpr std::string_view lower_name(Param param) {
     switch (param) {
-        case kAction: return "action";
-        case kVersion: return "version";
-        case kAlgorithm: return "x-amz-algorithm";
-        case kCredential: return "x-amz-credential";
-        case kDate: return "x-amz-date";
-        case kExpires: return "x-amz-expires";
-        case kSignedHeaders: return "x-amz-signedheaders";
-        case kSecurityToken: return "x-amz-security-token";
-        case kSignature: return "x-amz-signature";
-        case kParamCount: break;
+        case kAction:
+            return "action";
+        case kVersion:
+            return "version";
+        case kAlgorithm:
+            return "x-amz-algorithm";
+        case kCredential:
+            return "x-amz-credential";
+        case kDate:
+            return "x-amz-date";
+        case kExpires:
+            return "x-amz-expires";
+        case kSignedHeaders:
+            return "x-amz-signedheaders";
+        case kSecurityToken:
+            return "x-amz-security-token";
+        case kSignature:
+            return "x-amz-signature";
+        case kParamCount:
+            break;
     }
     return {};
 }
@@ -70,7 +80,9 @@ std::optional<Param> find_allowed(std::string_view name) {
 class Params {
 public:
     const std::string* get(Param p) const { return values_[p] ? &*values_[p] : nullptr; }
-    std::string_view get_or_empty(Param p) const { return values_[p] ? std::string_view(*values_[p]) : std::string_view{}; }
+    std::string_view get_or_empty(Param p) const {
+        return values_[p] ? std::string_view(*values_[p]) : std::string_view{};
+    }
     bool has(Param p) const { return values_[p].has_value(); }
     std::optional<std::string>& slot(Param p) { return values_[p]; }
 
@@ -290,7 +302,8 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
     }
     const std::vector<std::string_view> signed_headers = split(params->get_or_empty(kSignedHeaders), ';');
     if (!contains_ignoring_case(signed_headers, kClusterIdHeader)) {
-        return fail(error(Code::ClusterIdNotSigned, "client did not sign the x-k8s-aws-id header in the pre-signed URL"));
+        return fail(
+            error(Code::ClusterIdNotSigned, "client did not sign the x-k8s-aws-id header in the pre-signed URL"));
     }
     if (auto expires = check_expires(*params); !expires) return fail(std::move(expires).error());
 

@@ -38,9 +38,9 @@ inline constexpr std::chrono::minutes kTokenLifetime{15};
 inline constexpr int kMaxExpiresSeconds = 900;
 
 struct VerifierSettings {
-    std::string cluster_id;          // required; sent to STS as x-k8s-aws-id
-    std::string partition = "aws";   // which STS hosts are acceptable
-    std::string region;              // the server's own region, if known (see sts_region_policy.hpp)
+    std::string cluster_id;                // required; sent to STS as x-k8s-aws-id
+    std::string partition = "aws";         // which STS hosts are acceptable
+    std::string region;                    // the server's own region, if known (see sts_region_policy.hpp)
     std::vector<std::string> sts_regions;  // server.stsRegions: regions newer than this build
     // How far X-Amz-Date may lie in the future. STS refuses such tokens
     // anyway; refusing them here saves the round trip.

@@ -29,7 +29,8 @@ Result<UrlParts, std::string> split_url(std::string_view url) {
     const std::string_view scheme = url.substr(0, colon);
     if (!ascii::is_alpha(scheme[0])) return fail(std::string("missing protocol scheme"));
     for (char c : scheme) {
-        if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.') return fail(std::string("invalid protocol scheme"));
+        if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.')
+            return fail(std::string("invalid protocol scheme"));
     }
 
     std::string_view rest = url.substr(colon + 1);

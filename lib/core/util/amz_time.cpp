@@ -15,7 +15,7 @@ Fields split(Seconds t) {
     const auto days = std::chrono::floor<std::chrono::days>(t);
     const std::chrono::year_month_day ymd{days};
     const std::chrono::hh_mm_ss hms{t - days};
-    return {int(ymd.year()),        int(unsigned(ymd.month())), int(unsigned(ymd.day())),
+    return {int(ymd.year()),          int(unsigned(ymd.month())), int(unsigned(ymd.day())),
             int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count())};
 }
 
@@ -64,7 +64,8 @@ Result<Seconds, std::string> parse_rfc3339(std::string_view text) {
     basic += 'T';
     for (std::size_t i : {11u, 12u, 14u, 15u, 17u, 18u}) basic += text[i];
     basic += 'Z';
-    if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+    if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+        text[16] != ':') {
         return fail(std::string("expected YYYY-MM-DDTHH:MM:SS"));
     }
     std::string_view rest = text.substr(19);

@@ -13,9 +13,7 @@ constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
 constexpr bool is_alpha(char c) noexcept { return is_upper(c) || is_lower(c); }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
-constexpr bool is_hex_digit(char c) noexcept {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+constexpr bool is_hex_digit(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 constexpr bool is_lower_hex_digit(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f'); }
 // Visible characters, no space: what may appear in a URL or a header token.
 constexpr bool is_graphic(char c) noexcept { return c > ' ' && c < 0x7f; }

@@ -13,7 +13,8 @@ constexpr std::uint8_t kInvalid = 0xff;
 constexpr std::array<std::uint8_t, 256> make_decode_table(std::string_view alphabet) {
     std::array<std::uint8_t, 256> table{};
     for (auto& entry : table) entry = kInvalid;
-    for (std::size_t i = 0; i < alphabet.size(); ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
     return table;
 }
 

@@ -5,8 +5,8 @@
 namespace aia::go_fold {
 
 std::string fold(std::string_view key) {
-    static constexpr std::string_view kLongS = "\xC5\xBF";         // U+017F
-    static constexpr std::string_view kKelvin = "\xE2\x84\xAA";    // U+212A
+    static constexpr std::string_view kLongS = "\xC5\xBF";       // U+017F
+    static constexpr std::string_view kKelvin = "\xE2\x84\xAA";  // U+212A
     std::string out;
     out.reserve(key.size());
     for (std::size_t i = 0; i < key.size();) {

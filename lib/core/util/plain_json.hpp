@@ -74,13 +74,20 @@ public:
         skip_space();
         if (at_ >= text_.size()) return give_up();
         switch (text_[at_]) {
-            case '"': return string().has_value();
-            case '{': return skip_object(depth + 1);
-            case '[': return skip_array(depth + 1);
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
-            default: return integer();
+            case '"':
+                return string().has_value();
+            case '{':
+                return skip_object(depth + 1);
+            case '[':
+                return skip_array(depth + 1);
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return integer();
         }
     }
 
@@ -143,7 +150,6 @@ private:
     int max_depth_;
     bool unsure_ = false;
 };
-
 
 // Reads a string member into `slot` once; a repeat or another type is a
 // doubt (the general parser decides those: last one wins, or an error).

@@ -25,7 +25,8 @@ public:
         }
         if (rate_ <= 0) return std::chrono::minutes{1};
         const auto wait = std::chrono::duration<double>((1.0 - tokens_) / rate_);
-        return std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(wait), std::chrono::milliseconds{1});
+        return std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(wait),
+                                         std::chrono::milliseconds{1});
     }
 
     // Empties the bucket until `until` (AWS asked us to slow down).

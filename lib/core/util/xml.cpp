@@ -48,7 +48,8 @@ private:
     bool at(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
     bool at(std::string_view prefix) const { return s_.substr(pos_).starts_with(prefix); }
     void skip_space() {
-        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
+        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
+            ++pos_;
     }
 
     // Whitespace, comments and processing instructions (the declaration).
@@ -82,11 +83,16 @@ private:
             const std::size_t semicolon = raw.find(';', i);
             if (semicolon == std::string_view::npos || semicolon - i > 10) return error("bad entity reference");
             const std::string_view entity = raw.substr(i + 1, semicolon - i - 1);
-            if (entity == "lt") out += '<';
-            else if (entity == "gt") out += '>';
-            else if (entity == "amp") out += '&';
-            else if (entity == "quot") out += '"';
-            else if (entity == "apos") out += '\'';
+            if (entity == "lt")
+                out += '<';
+            else if (entity == "gt")
+                out += '>';
+            else if (entity == "amp")
+                out += '&';
+            else if (entity == "quot")
+                out += '"';
+            else if (entity == "apos")
+                out += '\'';
             else if (entity.starts_with("#")) {
                 const bool hex = entity.size() > 1 && (entity[1] == 'x' || entity[1] == 'X');
                 const std::string digits(entity.substr(hex ? 2 : 1));

@@ -46,8 +46,10 @@ TEST_CASE("assumed-role sessions become their role", "[arn]") {
     CHECK(c.account == "111122223333");
     CHECK(canonical("arn:aws-cn:sts::111122223333:assumed-role/Node/i-0123456789abcdef0").arn ==
           "arn:aws-cn:iam::111122223333:role/Node");
-    CHECK(canonical("arn:aws-us-gov:sts::111122223333:assumed-role/R/s").arn == "arn:aws-us-gov:iam::111122223333:role/R");
-    CHECK(canonical("arn:aws-iso-b:sts::111122223333:assumed-role/R/s").arn == "arn:aws-iso-b:iam::111122223333:role/R");
+    CHECK(canonical("arn:aws-us-gov:sts::111122223333:assumed-role/R/s").arn ==
+          "arn:aws-us-gov:iam::111122223333:role/R");
+    CHECK(canonical("arn:aws-iso-b:sts::111122223333:assumed-role/R/s").arn ==
+          "arn:aws-iso-b:iam::111122223333:role/R");
     // Upstream keeps everything between "assumed-role" and the session.
     CHECK(canonical("arn:aws:sts::111122223333:assumed-role/Org/Team/Admin/s").arn ==
           "arn:aws:iam::111122223333:role/Org/Team/Admin");
@@ -59,7 +61,8 @@ TEST_CASE("assumed-role sessions become their role", "[arn]") {
 
 TEST_CASE("users, roles, root and federated users stay as they are", "[arn]") {
     CHECK(canonical("arn:aws:iam::111122223333:user/Bob").type == PrincipalType::User);
-    CHECK(canonical("arn:aws:iam::111122223333:user/division/team/Bob").arn == "arn:aws:iam::111122223333:user/division/team/Bob");
+    CHECK(canonical("arn:aws:iam::111122223333:user/division/team/Bob").arn ==
+          "arn:aws:iam::111122223333:user/division/team/Bob");
     CHECK(canonical("arn:aws:iam::111122223333:role/S3Access").type == PrincipalType::Role);
     // IAM paths may hold any printable ASCII; names may not.
     CHECK(canonical("arn:aws:iam::111122223333:user/a!b/c~d:e/Bob").type == PrincipalType::User);
@@ -90,9 +93,11 @@ TEST_CASE("ARNs that cannot name an identity", "[arn]") {
 }
 
 TEST_CASE("role paths can be stripped to match session ARNs", "[arn]") {
-    CHECK(*arn::strip_role_path("arn:aws:iam::111122223333:role/team/ops/Admin") == "arn:aws:iam::111122223333:role/Admin");
+    CHECK(*arn::strip_role_path("arn:aws:iam::111122223333:role/team/ops/Admin") ==
+          "arn:aws:iam::111122223333:role/Admin");
     CHECK(*arn::strip_role_path("arn:aws:iam::111122223333:role/Admin") == "arn:aws:iam::111122223333:role/Admin");
-    CHECK(*arn::strip_role_path("arn:aws:iam::111122223333:user/team/Bob") == "arn:aws:iam::111122223333:user/team/Bob");
+    CHECK(*arn::strip_role_path("arn:aws:iam::111122223333:user/team/Bob") ==
+          "arn:aws:iam::111122223333:user/team/Bob");
     // The stripped form equals the canonical ARN of a session of that role.
     CHECK(*arn::strip_role_path("arn:aws-cn:iam::111122223333:role/p/Node") ==
           canonical("arn:aws-cn:sts::111122223333:assumed-role/Node/i-1").arn);

@@ -23,16 +23,15 @@ identity::Identity session(std::string name = "alice@example.com") {
 // One MountedFile source with a role, a node role and an account.
 std::vector<auth::SourceSnapshot> sources(std::vector<std::string> reserved = {}) {
     std::vector<std::string> problems;
-    mapping::MappingConfig config{
-        .roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",
-                   .username = "admin:{{SessionName}}",
-                   .groups = {"system:masters", "k:{{AccountID}}"},
-                   .origin = "mapRoles[0]"},
-                  {.arn = "arn:aws:iam::111122223333:role/Node",
-                   .username = "system:node:{{EC2PrivateDNSName}}",
-                   .groups = {"system:nodes"},
-                   .origin = "mapRoles[1]"}},
-        .accounts = {"444455556666"}};
+    mapping::MappingConfig config{.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",
+                                             .username = "admin:{{SessionName}}",
+                                             .groups = {"system:masters", "k:{{AccountID}}"},
+                                             .origin = "mapRoles[0]"},
+                                            {.arn = "arn:aws:iam::111122223333:role/Node",
+                                             .username = "system:node:{{EC2PrivateDNSName}}",
+                                             .groups = {"system:nodes"},
+                                             .origin = "mapRoles[1]"}},
+                                  .accounts = {"444455556666"}};
     auto table = std::make_shared<const mapping::MappingTable>(mapping::MappingTable::build(config, {}, problems));
     REQUIRE(problems.empty());
     return {{"MountedFile", table, std::move(reserved)}};
@@ -96,9 +95,11 @@ TEST_CASE("unmapped identities and unrenderable templates are failures", "[user-
 
 TEST_CASE("sources are tried in order; the first that maps wins", "[user-mapping]") {
     std::vector<std::string> problems;
-    auto dynamic = std::make_shared<const mapping::MappingTable>(mapping::MappingTable::build(
-        {.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin", .username = "from-dynamic", .origin = "mapRoles[0]"}}},
-        {}, problems));
+    auto dynamic = std::make_shared<const mapping::MappingTable>(
+        mapping::MappingTable::build({.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",
+                                                 .username = "from-dynamic",
+                                                 .origin = "mapRoles[0]"}}},
+                                     {}, problems));
     std::vector<auth::SourceSnapshot> chain = sources();
     chain.insert(chain.begin(), {"DynamicFile", dynamic, {}});
     CHECK(auth::map_identity(session(), chain, {})->user.username == "from-dynamic");

@@ -41,7 +41,8 @@ TEST_CASE("DescribeInstances answers: the instance's own private DNS name", "[ec
     CHECK((*instances)[1].state == "pending");
 
     CHECK(parse_describe_instances("<DescribeInstancesResponse/>")->empty());
-    CHECK_THAT(parse_describe_instances("<Response><Errors/></Response>").error(), Catch::Contains("not a DescribeInstancesResponse"));
+    CHECK_THAT(parse_describe_instances("<Response><Errors/></Response>").error(),
+               Catch::Contains("not a DescribeInstancesResponse"));
 }
 
 TEST_CASE("EC2 endpoints per partition", "[ec2]") {

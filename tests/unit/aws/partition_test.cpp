@@ -40,8 +40,8 @@ TEST_CASE("regions belong to the partition their name says", "[partition]") {
 
 TEST_CASE("only region-shaped names are regions", "[partition]") {
     // S3's virtual-hosted names look like "sts.<label>.amazonaws.com" too.
-    for (const char* not_a_region : {"s3", "s3-accelerate", "s3-us-west-2", "execute-api", "not-a-region",
-                                     "us-east", "us-east-1a", "xx-east-1", "us--1", "us-east-", "cn-north"}) {
+    for (const char* not_a_region : {"s3", "s3-accelerate", "s3-us-west-2", "execute-api", "not-a-region", "us-east",
+                                     "us-east-1a", "xx-east-1", "us--1", "us-east-", "cn-north"}) {
         INFO(not_a_region);
         CHECK(partition_for_region(not_a_region) == nullptr);
     }
@@ -56,8 +56,8 @@ TEST_CASE("the shape of a region name, whatever its prefix", "[partition]") {
         INFO(good);
         CHECK(looks_like_region(good));
     }
-    for (const char* bad : {"", "s3", "s3-us-west-2", "us-east", "us-1", "-east-1", "us-east-x", "US-east-1",
-                            "us_x-east-1", "us--1"}) {
+    for (const char* bad :
+         {"", "s3", "s3-us-west-2", "us-east", "us-1", "-east-1", "us-east-x", "US-east-1", "us_x-east-1", "us--1"}) {
         INFO(bad);
         CHECK_FALSE(looks_like_region(bad));
     }

@@ -37,7 +37,8 @@ TEST_CASE("percentiles match a sorted list's within a bucket", "[histogram]") {
     std::sort(values.begin(), values.end());
     half_a.merge(half_b);
     for (double p : {0.5, 0.9, 0.99, 0.999}) {
-        const std::uint64_t exact = values[static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1];
+        const std::uint64_t exact =
+            values[static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1];
         INFO(p);
         CHECK(histogram.percentile(p) >= exact);
         CHECK(static_cast<double>(histogram.percentile(p)) <= static_cast<double>(exact) * 1.016 + 1);

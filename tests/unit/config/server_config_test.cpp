@@ -216,14 +216,17 @@ server:
         const auto valid = config::validate(result->config);
         return valid ? std::string("valid") : valid.error();
     };
-    CHECK(error_of("clusterID: x\nserver:\n  readHeaderTimeout: 0s") == "config key server.readHeaderTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  readHeaderTimeout: 0s") ==
+          "config key server.readHeaderTimeout: must be positive");
     CHECK(error_of("clusterID: x\nserver:\n  writeTimeout: 0ms") == "config key server.writeTimeout: must be positive");
-    CHECK(error_of("clusterID: x\nserver:\n  requestTimeout: 0s") == "config key server.requestTimeout: must be positive");
+    CHECK(error_of("clusterID: x\nserver:\n  requestTimeout: 0s") ==
+          "config key server.requestTimeout: must be positive");
     CHECK(error_of("clusterID: x\nserver:\n  shutdownGracePeriod: soon") ==
           "config key server.shutdownGracePeriod: invalid duration \"soon\" (want e.g. 10s, 500ms, 1m30s)");
     CHECK(error_of("clusterID: x\nserver:\n  idleTimeout: forever") ==
           "config key server.idleTimeout: invalid duration \"forever\" (want e.g. 10s, 500ms, 1m30s)");
-    CHECK(error_of("clusterID: x\nserver:\n  maxConnections: 0") == "config key server.maxConnections: must be at least 1");
+    CHECK(error_of("clusterID: x\nserver:\n  maxConnections: 0") ==
+          "config key server.maxConnections: must be at least 1");
     CHECK(error_of("clusterID: x\nserver:\n  maxRequestsPerConnection: lots") ==
           "config key server.maxRequestsPerConnection: must be a whole number from 1 to 999999, not \"lots\"");
 }
@@ -248,18 +251,22 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
     CHECK(error_of("clusterID: x\nserver:\n  stsTimeout: soon") ==
           "config key server.stsTimeout: invalid duration \"soon\" (want e.g. 10s, 500ms, 1m30s)");
     CHECK_THAT(error_of("server:\n  port: 1"), Catch::StartsWith("config key clusterID: cluster ID cannot be empty"));
-    CHECK(error_of("clusterID: x\nserver:\n  partition: aws-moon") == "config key server.partition: invalid partition \"aws-moon\"");
-    CHECK_THAT(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap"),
-               Catch::StartsWith("config key server.backendMode: backend mode \"EKSConfigMap\" (watching the API server) "
-                                 "is not supported by this build"));
+    CHECK(error_of("clusterID: x\nserver:\n  partition: aws-moon") ==
+          "config key server.partition: invalid partition \"aws-moon\"");
+    CHECK_THAT(
+        error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap"),
+        Catch::StartsWith("config key server.backendMode: backend mode \"EKSConfigMap\" (watching the API server) "
+                          "is not supported by this build"));
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: DynamicFile") ==
           "config key server.dynamicfilepath: dynamicfile is set in backend-mode but dynamicfilepath is not set");
     CHECK(error_of("clusterID: x\nserver:\n  dynamicfilepath: /x.json") ==
           "config key server.dynamicfilepath: dynamicfile is not set in backend-mode but dynamicfilepath is set");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMapFile") ==
           "config key server.awsAuthPath: EKSConfigMapFile is set in backend-mode but awsAuthPath is not set");
-    CHECK(error_of("clusterID: x\nserver:\n  backendMode: [DynamicFile, EKSConfigMapFile, File]\n  dynamicfilepath: /d.json\n"
-                   "  awsAuthPath: /a.yaml") == "valid");
+    CHECK(
+        error_of(
+            "clusterID: x\nserver:\n  backendMode: [DynamicFile, EKSConfigMapFile, File]\n  dynamicfilepath: /d.json\n"
+            "  awsAuthPath: /a.yaml") == "valid");
     CHECK(error_of("clusterID: x\nserver:\n  reservedPrefixConfig: [{backendmode: Magic}]") ==
           "config key server.reservedPrefixConfig[0].backendmode: \"Magic\" is not a backend mode");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: Magic") ==
@@ -271,12 +278,13 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
     CHECK(error_of("clusterID: x\nserver:\n  scrubbedAccounts: [1]") ==
           "config key server.scrubbedAccounts: \"1\" is not a 12-digit account ID");
     CHECK(error_of("clusterID: x\nlog-format: xml") == "config key log-format: \"xml\" is not text or json");
-    CHECK(error_of("clusterID: x\nfeature-gates: Teleport=true") == "config key feature-gates: unknown feature gate \"Teleport\"");
+    CHECK(error_of("clusterID: x\nfeature-gates: Teleport=true") ==
+          "config key feature-gates: unknown feature gate \"Teleport\"");
     CHECK(error_of("clusterID: x\nfeature-gates: SSORoleMatch") ==
           "config key feature-gates: feature gate \"SSORoleMatch\" must be Name=true or Name=false");
-    for (const char* bad_override : {"http://127.0.0.1:1", "https://", "https://h/path", "https://u@h", "https://h:99999",
-                                     "https://h?x", "https://:8443", "https://h:", "https://[::1", "https://::1:80",
-                                     "https://h:0"}) {
+    for (const char* bad_override :
+         {"http://127.0.0.1:1", "https://", "https://h/path", "https://u@h", "https://h:99999", "https://h?x",
+          "https://:8443", "https://h:", "https://[::1", "https://::1:80", "https://h:0"}) {
         INFO(bad_override);
         CHECK_THAT(error_of(std::string("clusterID: x\nserver:\n  stsEndpointOverride: \"") + bad_override + "\""),
                    Catch::StartsWith("config key server.stsEndpointOverride:"));

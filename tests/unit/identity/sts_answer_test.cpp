@@ -53,7 +53,8 @@ TEST_CASE("a role session: role ARN, role id and session name", "[identity]") {
 }
 
 TEST_CASE("users, root and federated users keep the whole UserId", "[identity]") {
-    const auto user = identity_of(answer("111122223333", "arn:aws:iam::111122223333:user/Alice", "AIDAIOSFODNN7EXAMPLE"));
+    const auto user =
+        identity_of(answer("111122223333", "arn:aws:iam::111122223333:user/Alice", "AIDAIOSFODNN7EXAMPLE"));
     CHECK(user.principal_type == PrincipalType::User);
     CHECK(user.canonical_arn == "arn:aws:iam::111122223333:user/Alice");
     CHECK(user.user_id == "AIDAIOSFODNN7EXAMPLE");
@@ -93,12 +94,16 @@ TEST_CASE("malformed answers are refused", "[identity]") {
     CHECK_THAT(refusal(""), Catch::EndsWith("answer is not valid JSON"));
     CHECK_THAT(refusal("{"), Catch::EndsWith("answer is not valid JSON"));
     CHECK_THAT(refusal("[]"), Catch::EndsWith("answer is not a JSON object"));
-    CHECK_THAT(refusal(R"({"Error":{"Code":"Throttling"}})"), Catch::EndsWith("missing GetCallerIdentityResponse object"));
-    CHECK_THAT(refusal(R"({"GetCallerIdentityResponse":{}})"), Catch::EndsWith("missing GetCallerIdentityResult object"));
+    CHECK_THAT(refusal(R"({"Error":{"Code":"Throttling"}})"),
+               Catch::EndsWith("missing GetCallerIdentityResponse object"));
+    CHECK_THAT(refusal(R"({"GetCallerIdentityResponse":{}})"),
+               Catch::EndsWith("missing GetCallerIdentityResult object"));
     CHECK_THAT(refusal(R"({"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"x","UserId":"y"}}})"),
                Catch::EndsWith("missing Account"));
-    CHECK_THAT(refusal(R"({"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Account":111122223333,"Arn":"x","UserId":"y"}}})"),
-               Catch::EndsWith("Account is not a string"));
+    CHECK_THAT(
+        refusal(
+            R"({"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Account":111122223333,"Arn":"x","UserId":"y"}}})"),
+        Catch::EndsWith("Account is not a string"));
     CHECK_THAT(refusal(answer("111122223333", "", "AIDA")), Catch::EndsWith("Arn is empty"));
     CHECK_THAT(refusal(answer("111122223333", "arn:aws:iam::111122223333:user/A\\nB", "AIDA")),
                Catch::EndsWith("Arn contains a space, control or non-ASCII character"));
@@ -110,8 +115,9 @@ TEST_CASE("hostile answers are refused cheaply", "[identity]") {
     CHECK_THAT(refusal(std::string(identity::kMaxStsAnswerBytes + 1, ' ')), Catch::Contains("answer larger than"));
     CHECK_THAT(refusal(std::string(5000, '[') + std::string(5000, ']')), Catch::EndsWith("answer nested too deeply"));
     // Brackets inside strings do not count as nesting.
-    const auto id = identity_of(R"({"x":"[[[[[[[[[[[[[[[[[[[[","GetCallerIdentityResponse":{"GetCallerIdentityResult":)"
-                                R"({"Account":"111122223333","Arn":"arn:aws:iam::111122223333:root","UserId":"111122223333"}}})");
+    const auto id =
+        identity_of(R"({"x":"[[[[[[[[[[[[[[[[[[[[","GetCallerIdentityResponse":{"GetCallerIdentityResult":)"
+                    R"({"Account":"111122223333","Arn":"arn:aws:iam::111122223333:root","UserId":"111122223333"}}})");
     CHECK(id.principal_type == PrincipalType::Root);
     refusal("{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":\"\xff\"}}}");
 }
@@ -141,9 +147,10 @@ TEST_CASE("STS answers: the fast path never disagrees with the general parser", 
         std::string result = "{";
         for (std::size_t i = 0; i < fields.size(); ++i) result += (i ? "," : "") + space() + fields[i];
         result += "}";
-        std::string body = R"({"GetCallerIdentityResponse":{)" + space() +
-                           (random() % 10 == 0 ? R"("GetCallerIdentityResult":[])" : R"("GetCallerIdentityResult":)" + result) +
-                           R"(,"ResponseMetadata":{"RequestId":"8c2d3520-24e1"}}})";
+        std::string body =
+            R"({"GetCallerIdentityResponse":{)" + space() +
+            (random() % 10 == 0 ? R"("GetCallerIdentityResult":[])" : R"("GetCallerIdentityResult":)" + result) +
+            R"(,"ResponseMetadata":{"RequestId":"8c2d3520-24e1"}}})";
         if (random() % 10 == 0) body = R"({"Other":1,)" + body.substr(1);
         test::maybe_mangle(body, random, junk);
         INFO(body);

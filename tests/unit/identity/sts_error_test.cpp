@@ -12,7 +12,8 @@ TEST_CASE("STS errors in JSON and XML", "[sts-error]") {
     CHECK(json.message == "The request signature we calculated does not match.");
 
     const auto xml = summarize_sts_error(
-        "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included "
+        "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token "
+        "included "
         "in the request is invalid.</Message></Error><RequestId>x</RequestId></ErrorResponse>");
     CHECK(xml.code == "InvalidClientTokenId");
     CHECK(xml.message == "The security token included in the request is invalid.");
@@ -27,14 +28,16 @@ TEST_CASE("messages never carry credentials or canonical requests", "[sts-error]
         R"({"Error":{"Code":"SignatureDoesNotMatch","Message":"Mismatch. The Canonical String for this request should have been 'GET / Action=GetCallerIdentity&X-Amz-Security-Token=SECRET'"}})");
     CHECK(summary.message == "Mismatch. ");
     const auto inline_token = summarize_sts_error(
-        "<Error><Code>X</Code><Message>bad X-Amz-Security-Token=SECRET&amp;X-Amz-Credential=AKID/x and more</Message></Error>");
+        "<Error><Code>X</Code><Message>bad X-Amz-Security-Token=SECRET&amp;X-Amz-Credential=AKID/x and "
+        "more</Message></Error>");
     CHECK(inline_token.message.find("SECRET") == std::string::npos);
     CHECK(inline_token.message.find("AKID") == std::string::npos);
     CHECK(inline_token.message.find("[redacted]") != std::string::npos);
 }
 
 TEST_CASE("messages are escaped and capped", "[sts-error]") {
-    const auto summary = summarize_sts_error(R"({"Error":{"Code":"C\nforged=1","Message":")" + std::string(1000, 'm') + R"("}})");
+    const auto summary =
+        summarize_sts_error(R"({"Error":{"Code":"C\nforged=1","Message":")" + std::string(1000, 'm') + R"("}})");
     CHECK(summary.code == "C\\nforged=1");
     CHECK(summary.message.size() == 203);
 }

@@ -64,12 +64,14 @@ TEST_CASE("partition, service and account are literal; the kind matches the list
         INFO(cross);
         CHECK_THAT(refusal(cross), Catch::Contains(outside));
     }
-    CHECK_THAT(refusal("arn:aws:iam::111122223333:*"), Catch::EndsWith("in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"));
+    CHECK_THAT(refusal("arn:aws:iam::111122223333:*"),
+               Catch::EndsWith("in mapRoles must name roles: arn:<partition>:iam::<account>:role/<name>"));
     CHECK_THAT(refusal("arn:aws:iam::111122223333:r*"), Catch::Contains("in mapRoles must name roles"));
     CHECK_THAT(refusal("arn:aws:iam::111122223333:rol?/x"), Catch::Contains("in mapRoles must name roles"));
     CHECK_THAT(refusal("arn:aws:iam::111122223333:role/"), Catch::Contains("in mapRoles must name roles"));
     CHECK_THAT(refusal("arn:aws:iam::111122223333:user/*"), Catch::Contains("in mapRoles must name roles"));
-    CHECK_THAT(refusal("arn:aws:iam::111122223333:role/*", PatternKind::User), Catch::EndsWith("in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>"));
+    CHECK_THAT(refusal("arn:aws:iam::111122223333:role/*", PatternKind::User),
+               Catch::EndsWith("in mapUsers must name users: arn:<partition>:iam::<account>:user/<name>"));
     CHECK_THAT(refusal("arn:aws:sts::111122223333:assumed-role/x/*"), Catch::Contains("is not an IAM ARN"));
     CHECK_THAT(refusal("arn:aws:iam:us-east-1:111122223333:role/x*"), Catch::Contains("is not an IAM ARN"));
     CHECK_THAT(refusal("arn:aws:iam::1:role/x*"), Catch::Contains("does not name a 12-digit account ID"));
@@ -85,7 +87,8 @@ TEST_CASE("specificity is the literal prefix", "[arn-pattern]") {
 }
 
 TEST_CASE("malformed patterns are refused", "[arn-pattern]") {
-    CHECK_THAT(refusal("arn:aws:iam:*"), Catch::Contains("is not arn:<partition>:iam::<account>:<role or user>/<name>"));
+    CHECK_THAT(refusal("arn:aws:iam:*"),
+               Catch::Contains("is not arn:<partition>:iam::<account>:<role or user>/<name>"));
     CHECK_FALSE(ArnPattern::parse("nar:aws:iam::111122223333:role/*", PatternKind::Role).ok());
     CHECK_FALSE(ArnPattern::parse("arn::iam::111122223333:role/*", PatternKind::Role).ok());
     CHECK_FALSE(ArnPattern::parse("arn:aws:iam::111122223333:", PatternKind::Role).ok());

@@ -42,7 +42,8 @@ const char* kStandard = R"(  mapRoles: |
 TEST_CASE("the aws-auth ConfigMap of the EKS documentation", "[aws-auth]") {
     const AwsAuthContent content = parse(manifest(kStandard));
     REQUIRE(content.config.roles.size() == 1);
-    CHECK(content.config.roles[0].arn == "arn:aws:iam::555555555555:role/devel-worker-nodes-NodeInstanceRole-74RF4UBDUKL6");
+    CHECK(content.config.roles[0].arn ==
+          "arn:aws:iam::555555555555:role/devel-worker-nodes-NodeInstanceRole-74RF4UBDUKL6");
     CHECK(content.config.roles[0].username == "system:node:{{EC2PrivateDNSName}}");
     CHECK(content.config.roles[0].groups == std::vector<std::string>{"system:bootstrappers", "system:nodes"});
     CHECK(content.config.roles[0].origin == "mapRoles[0]");

@@ -50,8 +50,10 @@ TEST_CASE("broken DynamicFiles are refused", "[dynamic-file]") {
     CHECK(parse_dynamic_file(R"({"mapRoles": [)", false).error() == "not valid JSON");  // a truncated write
     CHECK(parse_dynamic_file("[]", false).error() == "not a JSON object");
     CHECK(parse_dynamic_file(R"({"mapRoles": {}})", false).error() == "mapRoles is not a list");
-    CHECK(parse_dynamic_file(R"({"mapRoles": [{"rolearn": 5}]})", false).error() == "mapRoles[0].rolearn is not a string");
-    CHECK(parse_dynamic_file(R"({"mapAccounts": [1]})", false).error() == "mapAccounts holds a value that is not a string");
+    CHECK(parse_dynamic_file(R"({"mapRoles": [{"rolearn": 5}]})", false).error() ==
+          "mapRoles[0].rolearn is not a string");
+    CHECK(parse_dynamic_file(R"({"mapAccounts": [1]})", false).error() ==
+          "mapAccounts holds a value that is not a string");
     CHECK(parse_dynamic_file(std::string(100, '[') + std::string(100, ']'), false).error() == "nested too deeply");
 }
 
@@ -59,7 +61,8 @@ TEST_CASE("field names fold as Go's encoding/json folds them", "[dynamic-file]")
     // U+017F (long s) and U+212A (Kelvin sign) fold to s and k in Go; upstream
     // reads such keys as the fields they fold to, and so do we.
     const auto content = parse_dynamic_file(
-        "{\"mapRoles\": [{\"ROLEARN\": \"arn:aws:iam::111122223333:role/A\", \"u\xC5\xBF" "ername\": \"a\"}],"
+        "{\"mapRoles\": [{\"ROLEARN\": \"arn:aws:iam::111122223333:role/A\", \"u\xC5\xBF"
+        "ername\": \"a\"}],"
         " \"MAPUSERS\": [{\"userarn\": \"arn:aws:iam::111122223333:user/b\", \"username\": \"b\"}]}",
         false);
     REQUIRE(content.ok());
@@ -73,13 +76,17 @@ TEST_CASE("field names fold as Go's encoding/json folds them", "[dynamic-file]")
 TEST_CASE("a field given twice in an entry, in any letter case, refuses that entry", "[dynamic-file]") {
     // Go takes the last of the two; a reader that took the first would map
     // another principal. Neither guess is safe: the entry is refused.
-    for (const char* twice : {R"("rolearn": "arn:aws:iam::111122223333:role/A", "RoleARN": "arn:aws:iam::111122223333:role/B")",
-                              R"("rolearn": "arn:aws:iam::111122223333:role/A", "rolearn": "arn:aws:iam::111122223333:role/B")",
-                              "\"rolearn\": \"arn:aws:iam::111122223333:role/A\", \"username\": \"x\", \"u\xC5\xBF" "ername\": \"y\"",
-                              R"("rolearn": "arn:aws:iam::111122223333:role/A", "groups": ["a"], "GROUPS": ["system:masters"])"}) {
+    for (const char* twice :
+         {R"("rolearn": "arn:aws:iam::111122223333:role/A", "RoleARN": "arn:aws:iam::111122223333:role/B")",
+          R"("rolearn": "arn:aws:iam::111122223333:role/A", "rolearn": "arn:aws:iam::111122223333:role/B")",
+          "\"rolearn\": \"arn:aws:iam::111122223333:role/A\", \"username\": \"x\", \"u\xC5\xBF"
+          "ername\": \"y\"",
+          R"("rolearn": "arn:aws:iam::111122223333:role/A", "groups": ["a"], "GROUPS": ["system:masters"])"}) {
         INFO(twice);
-        const std::string file = std::string(R"({"mapRoles": [{"rolearn": "arn:aws:iam::111122223333:role/Good", "username": "good"},
-                                                         {)") + twice + R"(, "username": "u"}]})";
+        const std::string file =
+            std::string(R"({"mapRoles": [{"rolearn": "arn:aws:iam::111122223333:role/Good", "username": "good"},
+                                                         {)") +
+            twice + R"(, "username": "u"}]})";
         const auto content = parse_dynamic_file(file, false);
         REQUIRE(content.ok());
         REQUIRE(content->config.roles.size() == 1);
@@ -100,8 +107,9 @@ TEST_CASE("a field given twice in an entry, in any letter case, refuses that ent
 }
 
 TEST_CASE("a file field given twice refuses the whole file", "[dynamic-file]") {
-    CHECK(parse_dynamic_file(R"({"mapRoles": [], "MapRoles": [{"rolearn": "arn:aws:iam::111122223333:role/A", "username": "a"}]})",
-                             false)
+    CHECK(parse_dynamic_file(
+              R"({"mapRoles": [], "MapRoles": [{"rolearn": "arn:aws:iam::111122223333:role/A", "username": "a"}]})",
+              false)
               .error() == "field \"MapRoles\" is given twice (in some letter case); which one counts is ambiguous");
     CHECK_FALSE(parse_dynamic_file(R"({"mapAccounts": ["111122223333"], "mapaccounts": []})", false).ok());
     CHECK_FALSE(parse_dynamic_file(R"({"Version": "1", "version": "2"})", false).ok());

@@ -49,9 +49,10 @@ std::string username_for(const MappingTable& table, const identity::Identity& id
 }  // namespace
 
 TEST_CASE("exact ARNs: roles, users, any letter case, role paths", "[mapping-table]") {
-    const MappingTable table = build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]"),
-                                                entry("arn:aws:iam::111122223333:role/team/ops/Operator", "ops", "mapRoles[1]")},
-                                      .users = {entry("arn:aws:iam::111122223333:user/Alice", "alice", "mapUsers[0]")}});
+    const MappingTable table =
+        build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]"),
+                         entry("arn:aws:iam::111122223333:role/team/ops/Operator", "ops", "mapRoles[1]")},
+               .users = {entry("arn:aws:iam::111122223333:user/Alice", "alice", "mapUsers[0]")}});
     CHECK(username_for(table, session("Admin")) == "admin");
     CHECK(username_for(table, session("ADMIN")) == "admin");
     CHECK(username_for(table, session("Operator")) == "ops");  // upstream #268
@@ -64,15 +65,17 @@ TEST_CASE("exact ARNs: roles, users, any letter case, role paths", "[mapping-tab
 }
 
 TEST_CASE("patterns: exact beats pattern, longer literal prefix beats shorter, then order written", "[mapping-table]") {
-    const MappingTable table = build({.roles = {
-                                          entry("arn:aws:iam::111122223333:role/*", "anyone", "mapRoles[0]"),
-                                          entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[1]"),
-                                          entry("arn:aws:iam::111122223333:role/dev-admin", "dev-admin", "mapRoles[2]"),
-                                          entry("arn:aws:iam::111122223333:role/dev-?", "never-first", "mapRoles[3]"),
-                                          entry("arn:aws:iam::111122223333:role/ops-*", "ops-1", "mapRoles[4]"),
-                                          entry("arn:aws:iam::111122223333:role/ops-*", "ops-2", "mapRoles[5]"),
-                                      },
-                                      .accounts = {"444455556666"}});
+    const MappingTable table =
+        build({.roles =
+                   {
+                       entry("arn:aws:iam::111122223333:role/*", "anyone", "mapRoles[0]"),
+                       entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[1]"),
+                       entry("arn:aws:iam::111122223333:role/dev-admin", "dev-admin", "mapRoles[2]"),
+                       entry("arn:aws:iam::111122223333:role/dev-?", "never-first", "mapRoles[3]"),
+                       entry("arn:aws:iam::111122223333:role/ops-*", "ops-1", "mapRoles[4]"),
+                       entry("arn:aws:iam::111122223333:role/ops-*", "ops-2", "mapRoles[5]"),
+                   },
+               .accounts = {"444455556666"}});
     CHECK(username_for(table, session("dev-admin")) == "dev-admin");
     CHECK(username_for(table, session("dev-team")) == "dev");
     CHECK(username_for(table, session("dev-x")) == "dev");  // same prefix as dev-?: written first
@@ -87,26 +90,28 @@ TEST_CASE("patterns: exact beats pattern, longer literal prefix beats shorter, t
 
 TEST_CASE("patterns: wildcards only in the name, never across accounts, partitions or kinds", "[mapping-table]") {
     std::vector<std::string> problems;
-    const MappingTable table = MappingTable::build(
-        {.roles = {entry("arn:aws:iam::*:role/ReadOnly", "any-account", "mapRoles[0]"),
-                   entry("arn:*:iam::111122223333:role/Admin", "any-partition", "mapRoles[1]"),
-                   entry("arn:aws:*::111122223333:role/Admin", "any-service", "mapRoles[2]"),
-                   entry("arn:aws:iam::111122223333:*", "anything", "mapRoles[3]"),
-                   entry("arn:aws:iam::111122223333:role*", "type-glob", "mapRoles[4]"),
-                   entry("arn:aws:iam::111122223333:user/dev-*", "users-in-roles", "mapRoles[5]"),
-                   entry("arn:aws:iam::1111222233?3:role/x", "account-glob", "mapRoles[6]"),
-                   entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[7]")},
-         .users = {entry("arn:aws:iam::111122223333:role/ops-*", "roles-in-users", "mapUsers[0]"),
-                   entry("arn:aws:iam::111122223333:user/svc-??", "svc", "mapUsers[1]")}},
-        {}, problems);
+    const MappingTable table =
+        MappingTable::build({.roles = {entry("arn:aws:iam::*:role/ReadOnly", "any-account", "mapRoles[0]"),
+                                       entry("arn:*:iam::111122223333:role/Admin", "any-partition", "mapRoles[1]"),
+                                       entry("arn:aws:*::111122223333:role/Admin", "any-service", "mapRoles[2]"),
+                                       entry("arn:aws:iam::111122223333:*", "anything", "mapRoles[3]"),
+                                       entry("arn:aws:iam::111122223333:role*", "type-glob", "mapRoles[4]"),
+                                       entry("arn:aws:iam::111122223333:user/dev-*", "users-in-roles", "mapRoles[5]"),
+                                       entry("arn:aws:iam::1111222233?3:role/x", "account-glob", "mapRoles[6]"),
+                                       entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[7]")},
+                             .users = {entry("arn:aws:iam::111122223333:role/ops-*", "roles-in-users", "mapUsers[0]"),
+                                       entry("arn:aws:iam::111122223333:user/svc-??", "svc", "mapUsers[1]")}},
+                            {}, problems);
     REQUIRE(problems.size() == 8);
     const std::string outside = "has a wildcard outside the role or user name";
     CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[0]: ARN pattern \"arn:aws:iam::*:role/ReadOnly\" " + outside));
-    CHECK_THAT(problems[0], Catch::EndsWith("so that a pattern never matches another account by accident; entry ignored"));
+    CHECK_THAT(problems[0],
+               Catch::EndsWith("so that a pattern never matches another account by accident; entry ignored"));
     CHECK_THAT(problems[1], Catch::StartsWith("mapRoles[1]: ") && Catch::Contains(outside));
     CHECK_THAT(problems[2], Catch::StartsWith("mapRoles[2]: ") && Catch::Contains(outside));
-    CHECK(problems[3] == "mapRoles[3]: ARN pattern \"arn:aws:iam::111122223333:*\" in mapRoles must name roles: "
-                         "arn:<partition>:iam::<account>:role/<name>; entry ignored");
+    CHECK(problems[3] ==
+          "mapRoles[3]: ARN pattern \"arn:aws:iam::111122223333:*\" in mapRoles must name roles: "
+          "arn:<partition>:iam::<account>:role/<name>; entry ignored");
     CHECK_THAT(problems[4], Catch::StartsWith("mapRoles[4]: ") && Catch::Contains("in mapRoles must name roles"));
     CHECK_THAT(problems[5], Catch::StartsWith("mapRoles[5]: ") && Catch::Contains("in mapRoles must name roles"));
     CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[6]: ") && Catch::Contains(outside));
@@ -130,8 +135,10 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
                    entry("arn:aws:iam::111122223333:role/Typo", "{{SessionNmae}}", "mapRoles[3]"),
                    entry("arn:aws:iam::111122223333:role/Good", "second", "mapRoles[4]"),
                    entry("", "nothing", "mapRoles[5]"),
-                   {.arn = "arn:aws:iam::111122223333:role/Both", .sso = mapping::SsoMatcher{"X", "111122223333", ""},
-                    .username = "u", .origin = "mapRoles[6]"},
+                   {.arn = "arn:aws:iam::111122223333:role/Both",
+                    .sso = mapping::SsoMatcher{"X", "111122223333", ""},
+                    .username = "u",
+                    .origin = "mapRoles[6]"},
                    {.sso = mapping::SsoMatcher{"X", "12", ""}, .username = "u", .origin = "mapRoles[7]"},
                    entry("arn:aws:iam::111122223333:role/team/*", "never", "mapRoles[8]")},
          .users = {entry("arn:aws:iam::111122223333:user/u", "ok", "mapUsers[0]"),
@@ -139,13 +146,14 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
          .accounts = {"12345"}},
         {.sso_enabled = true}, problems);
     CHECK(username_for(table, session("Good")) == "good");  // the first of two stays
-    CHECK(table.role_count() == 2);                          // Good, and the path pattern (kept, with a warning)
+    CHECK(table.role_count() == 2);                         // Good, and the path pattern (kept, with a warning)
     CHECK(table.user_count() == 1);
     REQUIRE(problems.size() == 10);
     CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[1]: ") && Catch::EndsWith("; entry ignored"));
     CHECK(problems[1] == "mapRoles[2]: username must be supplied; entry ignored");
     CHECK(problems[2] == "mapRoles[3]: unknown template variable {{SessionNmae}} in username; entry ignored");
-    CHECK(problems[3] == "mapRoles[4]: \"arn:aws:iam::111122223333:role/Good\" is already mapped by mapRoles[0]; entry ignored");
+    CHECK(problems[3] ==
+          "mapRoles[4]: \"arn:aws:iam::111122223333:role/Good\" is already mapped by mapRoles[0]; entry ignored");
     CHECK(problems[4] == "mapRoles[5]: one of rolearn or sso must be supplied; entry ignored");
     CHECK(problems[5] == "mapRoles[6]: only one of rolearn or sso can be supplied; entry ignored");
     CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[7]: sso.accountID"));
@@ -158,7 +166,9 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
 TEST_CASE("userIDStrict tables match the STS user ID, and the ARN if given", "[mapping-table]") {
     const mapping::TableOptions strict{.user_id_strict = true};
     const MappingTable table =
-        build({.roles = {{.arn = "arn:aws:iam::111122223333:role/path/Admin", .username = "admin", .user_id = "AROAAdmin",
+        build({.roles = {{.arn = "arn:aws:iam::111122223333:role/path/Admin",
+                          .username = "admin",
+                          .user_id = "AROAAdmin",
                           .origin = "mapRoles[0]"},
                          {.username = "anyarn", .user_id = "AROAOther", .origin = "mapRoles[1]"}}},
               strict);
@@ -171,8 +181,9 @@ TEST_CASE("userIDStrict tables match the STS user ID, and the ARN if given", "[m
     CHECK(username_for(table, session("Unknown")) == "<none>");
 
     std::vector<std::string> problems;
-    MappingTable::build({.roles = {{.arn = "arn:aws:iam::111122223333:role/A", .username = "a", .origin = "mapRoles[0]"}}},
-                        strict, problems);
+    MappingTable::build(
+        {.roles = {{.arn = "arn:aws:iam::111122223333:role/A", .username = "a", .origin = "mapRoles[0]"}}}, strict,
+        problems);
     CHECK(problems == std::vector<std::string>{
                           "mapRoles[0]: userid must be supplied (dynamicfileUserIDStrict is on); entry ignored"});
 }
@@ -182,7 +193,9 @@ TEST_CASE("explain names the match, or the nearest entries and why they missed",
         build({.roles = {entry("arn:aws:iam::111122223333:role/Admin", "admin", "mapRoles[0]"),
                          entry("arn:aws:iam::444455556666:role/Deployer", "deployer", "mapRoles[1]"),
                          entry("arn:aws:iam::111122223333:role/dev-*", "dev", "mapRoles[2]"),
-                         {.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", ""}, .username = "r", .origin = "mapRoles[3]"}},
+                         {.sso = mapping::SsoMatcher{"ReadOnly", "111122223333", ""},
+                          .username = "r",
+                          .origin = "mapRoles[3]"}},
                .users = {entry("arn:aws:iam::111122223333:user/Admin", "admin-user", "mapUsers[0]")},
                .accounts = {"777788889999"}},
               {.sso_enabled = true});

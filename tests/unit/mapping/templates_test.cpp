@@ -22,7 +22,8 @@ identity::Identity node_identity() {
 TEST_CASE("placeholders are replaced as upstream replaces them", "[templates]") {
     identity::Identity id = node_identity();
     id.session_name = "alice@example.com";
-    CHECK(*mapping::render("aws:{{AccountID}}:instance:{{SessionName}}", id) == "aws:111122223333:instance:alice-example.com");
+    CHECK(*mapping::render("aws:{{AccountID}}:instance:{{SessionName}}", id) ==
+          "aws:111122223333:instance:alice-example.com");
     CHECK(*mapping::render("{{SessionNameRaw}}", id) == "alice@example.com");
     CHECK(*mapping::render("key-{{AccessKeyID}}", id) == "key-ASIAEXAMPLE");
     CHECK(*mapping::render("{{AccountID}}{{AccountID}}", id) == "111122223333111122223333");

@@ -27,7 +27,8 @@ TEST_CASE("plain TokenReview: what kube-apiserver sends takes the fast path", "[
     CHECK(fast->token == "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u");
 
     const auto spaced = review::parse_plain_token_review(
-        " {\n \"spec\" : { \"token\" : \"t\" , \"n\": -12 } ,\"x\":[true,false,null,0,{}],\"apiVersion\":\"authentication.k8s.io/v1beta1\"}\r\n",
+        " {\n \"spec\" : { \"token\" : \"t\" , \"n\": -12 } "
+        ",\"x\":[true,false,null,0,{}],\"apiVersion\":\"authentication.k8s.io/v1beta1\"}\r\n",
         kDepth);
     REQUIRE(spaced);
     CHECK(spaced->token == "t");
@@ -45,15 +46,15 @@ TEST_CASE("plain TokenReview: any doubt goes to the general parser", "[review]")
     CHECK_FALSE(plain(R"({"spec":[]})"));
     CHECK_FALSE(plain(R"({"kind":"Other"})"));
     CHECK_FALSE(plain(R"({"apiVersion":"authentication.k8s.io/v2"})"));
-    CHECK_FALSE(plain(R"({"x":1.5})"));                                                   // not an integer
+    CHECK_FALSE(plain(R"({"x":1.5})"));  // not an integer
     CHECK_FALSE(plain(R"({"x":1e3})"));
     CHECK_FALSE(plain(R"({"x":012})"));
-    CHECK_FALSE(plain(R"({"x":1234567890123456})"));                                      // 16 digits
-    CHECK_FALSE(plain("{\"x\":\"caf\xc3\xa9\"}"));                                        // not ASCII
-    CHECK_FALSE(plain("\xef\xbb\xbf{}"));                                                 // a byte-order mark
-    CHECK_FALSE(plain(R"({} {})"));                                                       // trailing content
-    CHECK_FALSE(plain(R"({"a":[[[[[[[[1]]]]]]]]})"));                                     // deeper than 8
-    CHECK(plain(R"({"a":[[[[[[1]]]]]]})"));                                               // 8 deep exactly
+    CHECK_FALSE(plain(R"({"x":1234567890123456})"));   // 16 digits
+    CHECK_FALSE(plain("{\"x\":\"caf\xc3\xa9\"}"));     // not ASCII
+    CHECK_FALSE(plain("\xef\xbb\xbf{}"));              // a byte-order mark
+    CHECK_FALSE(plain(R"({} {})"));                    // trailing content
+    CHECK_FALSE(plain(R"({"a":[[[[[[[[1]]]]]]]]})"));  // deeper than 8
+    CHECK(plain(R"({"a":[[[[[[1]]]]]]})"));            // 8 deep exactly
     CHECK_FALSE(plain(R"({"a":tru})"));
     CHECK_FALSE(plain(R"({"a" 1})"));
     CHECK_FALSE(plain(R"({"a":1,})"));
@@ -96,7 +97,8 @@ TEST_CASE("plain TokenReview: the fast path never disagrees with the general par
             members.push_back(R"("spec":)" + space() + (random() % 10 == 0 ? scalar() : spec));
         }
         for (auto extra = random() % 3; extra > 0; --extra) {
-            members.push_back("\"" + pick({"metadata", "status", "x", "apiVersion", "spec", "kind"}) + "\":" + scalar());
+            members.push_back("\"" + pick({"metadata", "status", "x", "apiVersion", "spec", "kind"}) +
+                              "\":" + scalar());
         }
         std::shuffle(members.begin(), members.end(), random);
         std::string body = space() + "{";

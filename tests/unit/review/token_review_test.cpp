@@ -33,7 +33,8 @@ TEST_CASE("bodies that are not a TokenReview", "[review]") {
     CHECK(review::parse_token_review("").error() == "body is not valid JSON");
     CHECK(review::parse_token_review("{\"spec\":").error() == "body is not valid JSON");
     CHECK(review::parse_token_review("[1]").error() == "body is not a JSON object");
-    CHECK(review::parse_token_review(R"({"apiVersion":"authentication.k8s.io/v2"})").error() == "unsupported apiVersion");
+    CHECK(review::parse_token_review(R"({"apiVersion":"authentication.k8s.io/v2"})").error() ==
+          "unsupported apiVersion");
     CHECK(review::parse_token_review(R"({"apiVersion":1})").error() == "apiVersion is not a string");
     CHECK(review::parse_token_review(R"({"kind":"SubjectAccessReview"})").error() == "kind is not TokenReview");
     CHECK(review::parse_token_review(R"({"spec":"x"})").error() == "spec is not an object");
@@ -42,7 +43,9 @@ TEST_CASE("bodies that are not a TokenReview", "[review]") {
 }
 
 TEST_CASE("an authenticated answer carries the user", "[review]") {
-    review::ReviewedUser user{"alice", "aws-iam-authenticator:111122223333:AIDA", {"system:masters", "devs"},
+    review::ReviewedUser user{"alice",
+                              "aws-iam-authenticator:111122223333:AIDA",
+                              {"system:masters", "devs"},
                               {{"arn", {"arn:aws:iam::111122223333:user/alice"}}, {"sessionName", {""}}}};
     const json answer = json::parse(review::render_authenticated("authentication.k8s.io/v1", user));
     CHECK(answer["apiVersion"] == "authentication.k8s.io/v1");
@@ -56,7 +59,8 @@ TEST_CASE("an authenticated answer carries the user", "[review]") {
 }
 
 TEST_CASE("empty groups and extras are left out, as upstream omits them", "[review]") {
-    const json answer = json::parse(review::render_authenticated("authentication.k8s.io/v1beta1", {"arn:aws:iam::1:root", "uid", {}, {}}));
+    const json answer = json::parse(
+        review::render_authenticated("authentication.k8s.io/v1beta1", {"arn:aws:iam::1:root", "uid", {}, {}}));
     CHECK(answer["apiVersion"] == "authentication.k8s.io/v1beta1");
     CHECK_FALSE(answer["status"]["user"].contains("groups"));
     CHECK_FALSE(answer["status"]["user"].contains("extra"));

@@ -29,11 +29,8 @@ TEST_CASE("query canonicalization", "[sigv4]") {
 }
 
 TEST_CASE("header canonicalization", "[sigv4]") {
-    const auto h = canonical_headers({{"Host", "example.com"},
-                                      {"X-B", "  two   words  "},
-                                      {"x-a", "1"},
-                                      {"X-A", ""},
-                                      {"x-a", "3"}});
+    const auto h = canonical_headers(
+        {{"Host", "example.com"}, {"X-B", "  two   words  "}, {"x-a", "1"}, {"X-A", ""}, {"x-a", "3"}});
     CHECK(h.text == "host:example.com\nx-a:1,,3\nx-b:two words\n");
     CHECK(h.signed_headers == "host;x-a;x-b");
 }

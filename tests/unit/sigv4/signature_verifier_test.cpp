@@ -25,7 +25,9 @@ Received receive(const token::GeneratedToken& token, std::string cluster_id) {
     auto parts = url::split_url(token.url);
     REQUIRE(parts.ok());
     return {std::string(*parts->query),
-            {{"Host", std::string(parts->authority)}, {"x-k8s-aws-id", std::move(cluster_id)}, {"Accept", "application/json"}}};
+            {{"Host", std::string(parts->authority)},
+             {"x-k8s-aws-id", std::move(cluster_id)},
+             {"Accept", "application/json"}}};
 }
 
 Result<sigv4::VerifiedRequest, sigv4::VerificationError> verify(const Received& r, amz_time::Seconds now,
@@ -123,7 +125,8 @@ TEST_CASE("header-signed requests (AssumeRole, DescribeInstances) verify", "[sig
     sigv4::Request request;
     request.method = "POST";
     request.path = "/";
-    request.headers = {{"Host", "ec2.us-west-2.amazonaws.com"}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    request.headers = {{"Host", "ec2.us-west-2.amazonaws.com"},
+                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
     request.body = "Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0";
     sigv4::SigningParams params;
     params.credentials = kCredentials;
@@ -137,8 +140,8 @@ TEST_CASE("header-signed requests (AssumeRole, DescribeInstances) verify", "[sig
         return sigv4::KnownCredentials{kCredentials.secret_access_key, kCredentials.session_token};
     };
     const auto verify = [&](const sigv4::Request& r, std::string_view service = "ec2") {
-        return sigv4::verify_header_signed({r.method, r.path, r.query, &r.headers, service, "us-west-2", kSignedAt, r.body},
-                                           lookup);
+        return sigv4::verify_header_signed(
+            {r.method, r.path, r.query, &r.headers, service, "us-west-2", kSignedAt, r.body}, lookup);
     };
     const auto ok = verify(request);
     if (!ok) FAIL(ok.error().code << ": " << ok.error().message);

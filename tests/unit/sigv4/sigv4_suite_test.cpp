@@ -168,11 +168,13 @@ TEST_CASE("extra SigV4 cases from aws-sdk-ruby: unusual query strings", "[sigv4]
 TEST_CASE("extra SigV4 case from smithy-rs: an encoded path is encoded again", "[sigv4]") {
     const auto dir = data_dir() / "sigv4-extra" / "smithy-rs" / "double-url-encode";
     Request request = parse_request_file(read_file(dir / "request.txt"));
-    const auto result = aia::sigv4::sign_headers(request, example_params("us-east-2", "lambda", "2021-05-11T15:40:45Z"));
+    const auto result =
+        aia::sigv4::sign_headers(request, example_params("us-east-2", "lambda", "2021-05-11T15:40:45Z"));
 
     CHECK(result.canonical_request == read_file(dir / "header-canonical-request.txt"));
     std::string expected_string_to_sign = read_file(dir / "header-string-to-sign.txt");
-    if (expected_string_to_sign.ends_with('\n')) expected_string_to_sign.pop_back();  // this file alone ends in a newline
+    if (expected_string_to_sign.ends_with('\n'))
+        expected_string_to_sign.pop_back();  // this file alone ends in a newline
     CHECK(result.string_to_sign == expected_string_to_sign);
     const std::string signed_request = read_file(dir / "header-signed-request.txt");
     CHECK_THAT(signed_request, Catch::Contains("Signature=" + result.signature));

@@ -12,8 +12,8 @@ namespace {
 
 token::StsRegionPolicy policy(std::string_view partition_id, std::string own_region = "",
                               std::vector<std::string> listed = {}) {
-    auto created = token::StsRegionPolicy::create(*aws::find_partition(partition_id), std::move(own_region),
-                                                  std::move(listed));
+    auto created =
+        token::StsRegionPolicy::create(*aws::find_partition(partition_id), std::move(own_region), std::move(listed));
     REQUIRE(created.ok());
     return std::move(created).value();
 }
@@ -125,16 +125,17 @@ TEST_CASE("the server's own region and the listed ones are admitted", "[sts-host
     CHECK(region_of("sts.us-zz123-4.amazonaws.com", "aws", "", {"us-zz123-4", "eu-north-7"}) == "us-zz123-4");
     CHECK(region_of("sts-fips.eu-north-7.api.aws", "aws", "", {"us-zz123-4", "eu-north-7"}) == "eu-north-7");
     // ...but only with the partition's own domain.
-    CHECK(refusal("sts.xx-newplace-1.example.com", "aws-cn", "xx-newplace-1").find("does not support") != std::string::npos);
+    CHECK(refusal("sts.xx-newplace-1.example.com", "aws-cn", "xx-newplace-1").find("does not support") !=
+          std::string::npos);
 }
 
 TEST_CASE("names that only look like STS endpoints are refused", "[sts-host]") {
     // S3 virtual-hosted names: buckets called "sts" and "sts-fips", which AWS's
     // certificate covers. Upstream accepts them (any label passes as a region).
-    for (const char* host : {"sts.s3.amazonaws.com", "sts-fips.s3.amazonaws.com", "sts.s3-accelerate.amazonaws.com",
-                             "sts.s3-us-west-2.amazonaws.com", "sts.execute-api.amazonaws.com",
-                             "sts.not-a-region.amazonaws.com", "sts.s3.dualstack.api.aws",
-                             "sts.cn-north-1.amazonaws.com", "sts.us-isob-east-1.amazonaws.com"}) {
+    for (const char* host :
+         {"sts.s3.amazonaws.com", "sts-fips.s3.amazonaws.com", "sts.s3-accelerate.amazonaws.com",
+          "sts.s3-us-west-2.amazonaws.com", "sts.execute-api.amazonaws.com", "sts.not-a-region.amazonaws.com",
+          "sts.s3.dualstack.api.aws", "sts.cn-north-1.amazonaws.com", "sts.us-isob-east-1.amazonaws.com"}) {
         INFO(host);
         CHECK_THAT(refusal(host, "aws"), Catch::StartsWith("partition {aws} does not support hostname"));
     }
@@ -153,7 +154,8 @@ TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
           "could not parse region for pre-signed URL \"google.com\", invalid host format");
     CHECK(refusal("localhost", "aws") ==
           "could not parse region for pre-signed URL \"localhost\", invalid host format");
-    CHECK(refusal("sts.us-east-1.evil.com", "aws") == "partition {aws} does not support hostname \"sts.us-east-1.evil.com\"");
+    CHECK(refusal("sts.us-east-1.evil.com", "aws") ==
+          "partition {aws} does not support hostname \"sts.us-east-1.evil.com\"");
     CHECK(refusal("sts.us-east-1.amazonaws.com.evil.com", "aws") ==
           "partition {aws} does not support hostname \"sts.us-east-1.amazonaws.com.evil.com\"");
     CHECK(refusal("ec2.us-east-1.amazonaws.com", "aws") ==
@@ -167,7 +169,8 @@ TEST_CASE("anything that is not an STS endpoint is refused", "[sts-host]") {
     CHECK(refusal("sts..amazonaws.com", "aws") == "invalid region identifier format provided: \"\"");
     CHECK(refusal("sts.-x.amazonaws.com", "aws") == "invalid region identifier format provided: \"-x\"");
     CHECK(refusal("sts.us_east.amazonaws.com", "aws") == "invalid region identifier format provided: \"us_east\"");
-    CHECK(refusal("sts.us-east-1-.amazonaws.com", "aws") == "invalid region identifier format provided: \"us-east-1-\"");
+    CHECK(refusal("sts.us-east-1-.amazonaws.com", "aws") ==
+          "invalid region identifier format provided: \"us-east-1-\"");
     CHECK(refusal("sts.US-EAST-1.amazonaws.com", "aws") ==
           "unexpected hostname \"sts.US-EAST-1.amazonaws.com\" in pre-signed URL");
     CHECK(refusal("sts.us-east-1.Amazonaws.com", "aws") ==

@@ -60,8 +60,9 @@ TEST_CASE("own and listed regions must look like regions of the partition", "[re
     }
     CHECK(StsRegionPolicy::create(partition("aws"), "cn-north-1", {}).error() ==
           "config key server.region (--region): \"cn-north-1\" is a region of partition aws-cn, not aws");
-    CHECK(StsRegionPolicy::create(partition("aws"), "", {"us-gov-west-1"}).error() ==
-          "config key server.stsRegions (--sts-regions): \"us-gov-west-1\" is a region of partition aws-us-gov, not aws");
+    CHECK(
+        StsRegionPolicy::create(partition("aws"), "", {"us-gov-west-1"}).error() ==
+        "config key server.stsRegions (--sts-regions): \"us-gov-west-1\" is a region of partition aws-us-gov, not aws");
     CHECK(StsRegionPolicy::create(partition("aws-cn"), "", {"us-west-2"}).error() ==
           "config key server.stsRegions (--sts-regions): \"us-west-2\" is a region of partition aws, not aws-cn");
     // A region named like the partition's, or with a prefix nobody uses yet.

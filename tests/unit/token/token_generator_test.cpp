@@ -99,7 +99,8 @@ TEST_CASE("generated tokens pass validation inside their window only", "[token-g
 TEST_CASE("the session token is signed into the URL", "[token-generator]") {
     const auto generated = generate(kExampleSessionCredentials, "us-west-2");
     // '/', '+' and '=' of the token are percent-encoded; it sits before the signature.
-    CHECK_THAT(generated.url, Catch::Contains("&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEXAMPLE%2F%2B%3Dtoken&X-Amz-SignedHeaders="));
+    CHECK_THAT(generated.url,
+               Catch::Contains("&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEXAMPLE%2F%2B%3Dtoken&X-Amz-SignedHeaders="));
     CHECK_THAT(generated.url, Catch::Contains("&X-Amz-Signature="));
     CHECK(generated.url.find("X-Amz-Signature") > generated.url.find("X-Amz-Security-Token"));
     // A different session token gives a different signature.

@@ -44,9 +44,8 @@ struct PresignedUrl {
     // Replaces the pair whose name is `name` (exact spelling) by `pair`, or
     // drops it when `pair` is empty.
     PresignedUrl& set(std::string_view name, std::string pair) {
-        const auto it = std::find_if(params.begin(), params.end(), [&](const std::string& p) {
-            return p.substr(0, p.find('=')) == name;
-        });
+        const auto it = std::find_if(params.begin(), params.end(),
+                                     [&](const std::string& p) { return p.substr(0, p.find('=')) == name; });
         REQUIRE(it != params.end());
         if (pair.empty()) {
             params.erase(it);
@@ -91,7 +90,7 @@ token::TokenValidator validator(token::VerifierSettings s = settings()) {
 }
 
 Result<token::PresignedRequest, token::TokenError> validate(std::string_view token, amz_time::Seconds now = kNow,
-                                                           token::VerifierSettings s = settings()) {
+                                                            token::VerifierSettings s = settings()) {
     return validator(std::move(s)).validate(token, now);
 }
 
@@ -150,7 +149,8 @@ TEST_CASE("accepted token variants", "[token]") {
     SECTION("global endpoint") {
         PresignedUrl url;
         url.prefix = "https://sts.amazonaws.com/";
-        url.set("X-Amz-Credential", "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20230428%2Fus-east-1%2Fsts%2Faws4_request");
+        url.set("X-Amz-Credential",
+                "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20230428%2Fus-east-1%2Fsts%2Faws4_request");
         const auto request = accepted(url);
         CHECK(request.sts_region == "global");
         CHECK(request.signing_region == "us-east-1");
@@ -194,7 +194,8 @@ TEST_CASE("accepted token variants", "[token]") {
     SECTION("another partition") {
         PresignedUrl url;
         url.prefix = "https://sts.cn-north-1.amazonaws.com.cn/";
-        url.set("X-Amz-Credential", "X-Amz-Credential=ASIAR2TG44V6AS3ZZE7C%2F20230428%2Fcn-north-1%2Fsts%2Faws4_request");
+        url.set("X-Amz-Credential",
+                "X-Amz-Credential=ASIAR2TG44V6AS3ZZE7C%2F20230428%2Fcn-north-1%2Fsts%2Faws4_request");
         CHECK(accepted(to_token(url.str()), kNow, settings("aws-cn")).sts_region == "cn-north-1");
         refusal(Code::UnexpectedHost, to_token(url.str()));
     }
@@ -215,11 +216,13 @@ TEST_CASE("settings are validated", "[token]") {
         s = settings();
         s.region = region;
         INFO(region);
-        CHECK_THAT(token::TokenValidator::create(s).error(), Catch::StartsWith("config key server.region (--region): "));
+        CHECK_THAT(token::TokenValidator::create(s).error(),
+                   Catch::StartsWith("config key server.region (--region): "));
     }
     s = settings();
     s.sts_regions = {"us-west-2", "cn-north-1"};
-    CHECK_THAT(token::TokenValidator::create(s).error(), Catch::StartsWith("config key server.stsRegions (--sts-regions): "));
+    CHECK_THAT(token::TokenValidator::create(s).error(),
+               Catch::StartsWith("config key server.stsRegions (--sts-regions): "));
     s = settings();
     s.region = "xx-newplace-1";  // a region with a prefix this build does not know
     CHECK(token::TokenValidator::create(s).ok());
@@ -262,7 +265,8 @@ TEST_CASE("prefix: k8s-aws-v1.", "[token]") {
 }
 
 TEST_CASE("encoding: unpadded base64url", "[token]") {
-    CHECK_THAT(refusal(Code::InvalidBase64, "k8s-aws-v1.decodingerror"), Catch::EndsWith("illegal base64 data at input byte 12"));
+    CHECK_THAT(refusal(Code::InvalidBase64, "k8s-aws-v1.decodingerror"),
+               Catch::EndsWith("illegal base64 data at input byte 12"));
     const std::string good = to_token(PresignedUrl{}.str());
     refusal(Code::InvalidBase64, good + "=");
     refusal(Code::InvalidBase64, good + "\n");
@@ -344,7 +348,8 @@ TEST_CASE("path: exactly /", "[token]") {
                                "https://sts.us-west-2.amazonaws.com/./"}) {
         url.prefix = prefix;
         INFO(prefix);
-        CHECK(refusal(Code::UnexpectedPath, url) == "input token was not properly formatted: unexpected path in pre-signed URL");
+        CHECK(refusal(Code::UnexpectedPath, url) ==
+              "input token was not properly formatted: unexpected path in pre-signed URL");
     }
     url.prefix = "https://sts.cn-north-1.amazonaws.com.cn/abc";
     CHECK_THAT(refusal(Code::UnexpectedPath, to_token(url.str()), kNow, settings("aws-cn")),
@@ -400,7 +405,8 @@ TEST_CASE("query: each name once", "[token]") {
 }
 
 TEST_CASE("Action: GetCallerIdentity", "[token]") {
-    const std::string expected = "input token was not properly formatted: unexpected action parameter in pre-signed URL";
+    const std::string expected =
+        "input token was not properly formatted: unexpected action parameter in pre-signed URL";
     CHECK(refusal(Code::UnexpectedAction, PresignedUrl{}.set("Action", "Action=AssumeRole")) == expected);
     refusal(Code::UnexpectedAction, PresignedUrl{}.set("Action", "Action=getcalleridentity"));
     refusal(Code::UnexpectedAction, PresignedUrl{}.set("Action", "Action=GetCallerIdentity%00"));
@@ -414,7 +420,8 @@ TEST_CASE("X-Amz-SignedHeaders: x-k8s-aws-id and host", "[token]") {
           expected);
     refusal(Code::ClusterIdNotSigned,
             PresignedUrl{}.set("X-Amz-SignedHeaders", "X-Amz-SignedHeaders=abc%3bx-k8s-aws-i%3bdef"));
-    refusal(Code::ClusterIdNotSigned, PresignedUrl{}.set("X-Amz-SignedHeaders", "X-Amz-SignedHeaders=host%3Bx-k8s-aws-id2"));
+    refusal(Code::ClusterIdNotSigned,
+            PresignedUrl{}.set("X-Amz-SignedHeaders", "X-Amz-SignedHeaders=host%3Bx-k8s-aws-id2"));
     refusal(Code::ClusterIdNotSigned, PresignedUrl{}.remove("X-Amz-SignedHeaders"));
 
     for (const char* bad : {"host%3B%3Bx-k8s-aws-id", "host%3Bx-k8s-aws-id%3B", "host%3Bx%20y%3Bx-k8s-aws-id",
@@ -456,9 +463,11 @@ TEST_CASE("X-Amz-Date: within 15 minutes, not from the future", "[token]") {
           "input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) "
           "2023-04-28 00:00:00 +0000 UTC");
     refusal(Code::Expired, to_token(url.str()), kSignedAt + std::chrono::hours{24 * 365});
-    refusal(Code::Expired, PresignedUrl{}.set("X-Amz-Date", "X-Amz-Date=19900422T010203Z").set(
-                               "X-Amz-Credential",
-                               "X-Amz-Credential=ASIAR2TG44V6AS3ZZE7C%2F19900422%2Fus-west-2%2Fsts%2Faws4_request"));
+    refusal(Code::Expired,
+            PresignedUrl{}
+                .set("X-Amz-Date", "X-Amz-Date=19900422T010203Z")
+                .set("X-Amz-Credential",
+                     "X-Amz-Credential=ASIAR2TG44V6AS3ZZE7C%2F19900422%2Fus-west-2%2Fsts%2Faws4_request"));
 
     // Signed up to the allowed skew (default 5 minutes) ahead of our clock.
     accepted(url, kSignedAt - minutes{5});
@@ -508,9 +517,10 @@ TEST_CASE("X-Amz-Credential: AKID/yyyymmdd/region/sts/aws4_request on X-Amz-Date
     CHECK_THAT(refusal(Code::CredentialDateMismatch,
                        with_credential("ASIAR2TG44V6AS3ZZE7C%2F20230427%2Fus-west-2%2Fsts%2Faws4_request")),
                Catch::EndsWith("X-Amz-Credential date 20230427 does not match X-Amz-Date 20230428T000000Z"));
-    CHECK_THAT(refusal(Code::CredentialRegionMismatch,
-                       with_credential("ASIAR2TG44V6AS3ZZE7C%2F20230428%2Fcn-north-1%2Fsts%2Faws4_request")),
-               Catch::EndsWith("X-Amz-Credential region cn-north-1 does not match the STS endpoint's region us-west-2"));
+    CHECK_THAT(
+        refusal(Code::CredentialRegionMismatch,
+                with_credential("ASIAR2TG44V6AS3ZZE7C%2F20230428%2Fcn-north-1%2Fsts%2Faws4_request")),
+        Catch::EndsWith("X-Amz-Credential region cn-north-1 does not match the STS endpoint's region us-west-2"));
     PresignedUrl global;
     global.prefix = "https://sts.amazonaws.com/";  // signed for us-east-1, not us-west-2
     CHECK_THAT(refusal(Code::CredentialRegionMismatch, global),
@@ -527,7 +537,8 @@ TEST_CASE("X-Amz-Signature: 64 lower-case hex digits", "[token]") {
     refusal(Code::MalformedSignature, PresignedUrl{}.remove("X-Amz-Signature"));
     refusal(Code::MalformedSignature, PresignedUrl{}.set("X-Amz-Signature", "X-Amz-Signature=999999999999999999"));
     std::string upper(kSignature);
-    std::transform(upper.begin(), upper.end(), upper.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](char c) { return static_cast<char>(std::toupper(c)); });
     refusal(Code::MalformedSignature, PresignedUrl{}.set("X-Amz-Signature", "X-Amz-Signature=" + upper));
     refusal(Code::MalformedSignature,
             PresignedUrl{}.set("X-Amz-Signature", "X-Amz-Signature=" + std::string(kSignature).substr(1) + "g"));

@@ -28,8 +28,8 @@ TEST_CASE("a paused token bucket refills only after the pause", "[token-bucket]"
     TokenBucket bucket(10, 5, start);
     bucket.pause_until(start + 2s);
     CHECK(bucket.take(start + 1s) > 0ms);
-    CHECK(bucket.take(start + 2s) > 0ms);          // paused: empty at the end of the pause
-    CHECK(bucket.take(start + 2s + 100ms) == 0ms); // then the rate again
+    CHECK(bucket.take(start + 2s) > 0ms);           // paused: empty at the end of the pause
+    CHECK(bucket.take(start + 2s + 100ms) == 0ms);  // then the rate again
 }
 
 TEST_CASE("a token bucket with no rate never refills", "[token-bucket]") {
