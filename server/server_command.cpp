@@ -209,6 +209,8 @@ int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
         }
     } join_signal_thread{signal_io, signal_thread};
 
+    if (!net::is_ip_address(c.address))
+        return startup_error("config key server.address: \"" + c.address + "\" is not an IP address");
     auto port = server.listen();
     if (!port) return startup_error(port.error());
     const std::string url = app::webhook_url(advertised, *port);

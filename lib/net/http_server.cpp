@@ -327,10 +327,16 @@ HttpServer::~HttpServer() {
     }
 }
 
+bool is_ip_address(const std::string& text) {
+    boost::system::error_code ec;
+    asio::ip::make_address(text, ec);
+    return !ec;
+}
+
 Result<std::uint16_t, std::string> HttpServer::listen() {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options_.address, ec);
-    if (ec) return fail("config key server.address: \"" + options_.address + "\" is not an IP address");
+    if (ec) return fail("listen address \"" + options_.address + "\" is not an IP address");
     const tcp::endpoint endpoint{address, options_.port};
     tcp::acceptor& acceptor = *acceptor_;
     acceptor.open(endpoint.protocol(), ec);

@@ -89,6 +89,9 @@ struct HttpServerOptions {
     std::function<void(std::string_view client)> on_request_timeout;  // one request answered with timeout_answer
 };
 
+// True for a literal IPv4 or IPv6 address, as listen() accepts it.
+bool is_ip_address(const std::string& text);
+
 class HttpServer {
 public:
     // `tls` null: plain HTTP (only the emulator's metadata endpoints use that).
