@@ -3,7 +3,7 @@
 time, to show that memory and descriptors stay flat and nothing invalid is
 ever let in.
 
-    bench/soak.py --duration 10m            # the README's figures
+    bench/soak.py --duration 10m            # the figures in bench/README.md
     bench/soak.py --duration 20s --warmup 5s --no-build --json soak.json
 
 What runs, all on loopback, for warm-up + duration:
@@ -258,7 +258,7 @@ def run(args):
                     next_sample += args.sample_every
                 if now >= next_mapping_change:
                     changes += 1
-                    scratch = work / "config.yaml.new"  # renamed over, as the README asks of writers
+                    scratch = work / "config.yaml.new"  # renamed over, as docs/configuration.md asks of writers
                     scratch.write_text(base_config + f"# mapping change {changes}\n  mapUsers:\n"
                                        f"  - userarn: arn:aws:iam::111122223333:user/soak-{changes % 7}\n"
                                        f"    username: soak-{changes % 7}\n")

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
-  # libraries (see "Stack" in README.md)
+  # libraries (see "Stack" in docs/architecture.md)
   libboost1.74-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libcli11-dev prometheus-cpp-dev
   # tests; awscli: an independent token client (aws eks get-token)

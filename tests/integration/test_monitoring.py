@@ -1,7 +1,7 @@
 """deploy/monitoring/ and what it is built on: the alert rules and the
 dashboard's queries are valid PromQL over metrics the server really has, the
 real /metrics output passes promtool's lint, every metric is documented, and
-the log lines carry the keys the README promises."""
+the log lines carry the keys docs/operations.md promises."""
 
 import json
 import re
@@ -14,7 +14,7 @@ import harness
 
 ROOT = harness.ROOT
 MONITORING = ROOT / "deploy" / "monitoring"
-README = ROOT / "README.md"
+OPERATIONS = ROOT / "docs" / "operations.md"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -49,8 +49,8 @@ def metric_families(metrics_text):
 
 
 def documented_metrics():
-    """Every metric name in the README's Metrics table."""
-    section = README.read_text().split("### Metrics", 1)[1].split("\n### ", 1)[0]
+    """Every metric name in the Metrics table of docs/operations.md."""
+    section = OPERATIONS.read_text().split("### Metrics\n", 1)[1].split("\n#", 1)[0]
     names = set()
     for row in section.splitlines():
         if row.startswith("| `"):
@@ -98,7 +98,7 @@ def test_real_metrics_output_passes_promtool_lint(busy_metrics):
 def test_every_metric_the_server_exports_is_documented(busy_metrics):
     exported = set(metric_families(busy_metrics))
     undocumented = exported - documented_metrics()
-    assert not undocumented, f"README's Metrics table lacks {sorted(undocumented)}"
+    assert not undocumented, f"docs/operations.md's Metrics table lacks {sorted(undocumented)}"
 
 
 def test_alert_rules_check_and_their_unit_tests_pass():
@@ -155,7 +155,7 @@ def test_alerts_and_dashboard_only_use_metrics_the_server_exports(busy_metrics):
         used |= referenced_metrics(expr)
     for rule in alert_rules():
         used |= referenced_metrics(rule["expr"])
-    assert used - documented == set(), "not in README's Metrics table"
+    assert used - documented == set(), "not in docs/operations.md's Metrics table"
     assert used - exported - later == set(), "not exported by the server"
 
 

@@ -1,6 +1,6 @@
-"""The README's operator walkthrough, run exactly as written (the block
+"""The operator walkthrough in docs/operations.md, run exactly as written (the block
 between its walkthrough markers), on free ports and in a scratch directory:
-what a newcomer pastes must work and show what the README says it shows."""
+what a newcomer pastes must work and show what the guide says it shows."""
 
 import json
 import os
@@ -14,9 +14,9 @@ ROOT = harness.ROOT
 
 
 def walkthrough_script():
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- walkthrough:start -->\n```sh\n(.*?)```\n<!-- walkthrough:end -->", readme, re.S)
-    assert block, "README.md has no walkthrough block"
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    block = re.search(r"<!-- walkthrough:start -->\n```sh\n(.*?)```\n<!-- walkthrough:end -->", guide, re.S)
+    assert block, "docs/operations.md has no walkthrough block"
     return block.group(1)
 
 

@@ -1,7 +1,7 @@
 """bench/soak.py, briefly: the soak script itself works, and a short run of
 mixed valid and invalid traffic (with mapping changes and SIGHUPs) lets no
 invalid request in, answers every abuser as it should, and leaves the
-server's descriptors flat. (The README reports a 10-minute run.)"""
+server's descriptors flat. (bench/README.md reports a 10-minute run.)"""
 
 import json
 import os
