@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/url/query_string.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/percent_encoding.hpp"
 
@@ -63,16 +64,9 @@ std::string canonical_uri(std::string_view raw_path, bool normalize) {
 
 std::string canonical_query(std::string_view raw_query, const std::vector<std::string_view>& skip) {
     std::vector<std::pair<std::string, std::string>> pairs;
-    while (!raw_query.empty()) {
-        const std::size_t amp = raw_query.find('&');
-        const std::string_view pair = raw_query.substr(0, amp);
-        raw_query = amp == std::string_view::npos ? std::string_view{} : raw_query.substr(amp + 1);
-        if (pair.empty()) continue;
-        const std::size_t eq = pair.find('=');
-        std::string key = percent::decode_lenient(pair.substr(0, eq));
-        if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-        std::string value = eq == std::string_view::npos ? std::string{} : percent::decode_lenient(pair.substr(eq + 1));
-        pairs.emplace_back(percent::encode_sigv4(key), percent::encode_sigv4(value));
+    for (const url::QueryParam& param : url::parse_query_lenient(raw_query)) {
+        if (std::find(skip.begin(), skip.end(), param.key) != skip.end()) continue;
+        pairs.emplace_back(percent::encode_sigv4(param.key), percent::encode_sigv4(param.value));
     }
     std::sort(pairs.begin(), pairs.end());
 

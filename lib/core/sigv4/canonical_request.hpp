@@ -19,8 +19,8 @@ struct Header {
 // percent-encoded once with '/' kept. An empty path is "/".
 std::string canonical_uri(std::string_view raw_path, bool normalize);
 
-// The query string: every pair percent-decoded (leniently: a stray '%' is
-// itself), re-encoded with the unreserved set, and sorted by key then value.
+// The query string: split by url::parse_query_lenient (the same grammar token
+// validation reads strictly; a stray '%' is itself), every pair re-encoded with the unreserved set, and sorted by key then value.
 // A '+' stays a '+'. Keys in `skip` (e.g. "X-Amz-Signature" when verifying)
 // are left out.
 std::string canonical_query(std::string_view raw_query, const std::vector<std::string_view>& skip = {});
