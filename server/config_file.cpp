@@ -1,17 +1,15 @@
 #include "config_file.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "app/file_reading.hpp"
 
 namespace aia::cli {
 
 Result<config::ParsedConfig, std::string> read_config_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read config file " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto parsed = config::parse_server_config(text.str());
+    auto text = app::read_file(path, app::kMaxConfigFileBytes);
+    if (!text) return fail("cannot read config file " + path + ": " + text.error().reason);
+    auto parsed = config::parse_server_config(*text);
     if (!parsed) return fail(path + ": " + parsed.error());
     return std::move(parsed).value();
 }

@@ -1,11 +1,11 @@
 #include "token_pool.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "app/file_reading.hpp"
 #include "core/token/token_generator.hpp"
 
 namespace aia::bench {
@@ -18,11 +18,9 @@ std::string review_body(const std::string& token) {
 }
 
 Result<std::string, std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    auto text = app::read_file(path, app::kMaxConfigFileBytes);
+    if (!text) return fail(std::move(text).error().message);
+    return std::move(text).value();
 }
 
 }  // namespace

@@ -16,11 +16,10 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "app/file_reading.hpp"
 #include "app/state_files.hpp"
 #include "core/config/server_config.hpp"
 #include "net/http_server.hpp"
@@ -74,12 +73,11 @@ int main(int argc, char** argv) {
     app.add_flag("--log-requests", log_requests, "Log connection problems to stderr");
     CLI11_PARSE(app, argc, argv);
 
-    std::ifstream in(identities_file);
-    std::stringstream text;
-    text << in.rdbuf();
+    auto text = app::read_file(identities_file, app::kMaxConfigFileBytes);
+    if (!text) return fail_with(text.error().message);
     auto lifetime = config::parse_duration(credential_lifetime);
     if (!lifetime) return fail_with("invalid --credential-lifetime");
-    auto world = bench::World::parse(text.str(), std::chrono::duration_cast<std::chrono::seconds>(*lifetime));
+    auto world = bench::World::parse(*text, std::chrono::duration_cast<std::chrono::seconds>(*lifetime));
     if (!world) return fail_with(identities_file + ": " + world.error());
 
     bench::EmulatorBehaviour behaviour;

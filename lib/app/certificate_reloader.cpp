@@ -1,10 +1,9 @@
 #include "app/certificate_reloader.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
+#include "app/file_reading.hpp"
 #include "app/serving_certificate.hpp"
 #include "net/tls_context.hpp"
 
@@ -14,12 +13,9 @@ namespace {
 constexpr std::chrono::seconds kCheckInterval{1};
 
 std::optional<std::string> read_whole(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return std::move(text).str();
+    auto content = read_file(path, kMaxSmallFileBytes);
+    if (!content) return std::nullopt;
+    return std::move(content).value();
 }
 
 struct Pair {

@@ -1,12 +1,11 @@
 #include "app/mapping_sources.hpp"
 
+#include "app/file_reading.hpp"
 #include "app/published.hpp"
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "core/crypto/sha256.hpp"
 #include "core/mapping/aws_auth.hpp"
@@ -18,8 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Bigger files are refused: a mapping table is a few hundred KiB at most.
-constexpr std::uintmax_t kMaxSourceBytes = 8 * 1024 * 1024;
 constexpr std::array<const char*, 3> kConfigMapKeys = {"mapRoles", "mapUsers", "mapAccounts"};
 
 struct Inputs {
@@ -29,30 +26,14 @@ struct Inputs {
     std::string fingerprint;
 };
 
-// Reads at most kMaxSourceBytes (+1 to notice more): a file that grows while
-// being read cannot make us read without bound.
-std::optional<std::string> read_small_file(const fs::path& path, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot read " + path.string();
+// Files over 8 MiB are refused: a mapping table is a few hundred KiB at most.
+std::optional<std::string> read_source_file(const fs::path& path, std::string& error) {
+    auto content = read_file(path.string(), kMaxConfigFileBytes);
+    if (!content) {
+        error = std::move(content).error().message;
         return std::nullopt;
     }
-    // In chunks: the file is read every second, and a buffer of the maximum
-    // size, zeroed each time, once cost a fifth of the server's CPU.
-    std::string content;
-    char chunk[16384];
-    while (content.size() <= kMaxSourceBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
-        content.append(chunk, static_cast<std::size_t>(in.gcount()));
-    }
-    if (content.size() > kMaxSourceBytes) {
-        error = path.string() + " is larger than " + std::to_string(kMaxSourceBytes) + " bytes";
-        return std::nullopt;
-    }
-    if (in.bad()) {
-        error = "cannot read " + path.string();
-        return std::nullopt;
-    }
-    return content;
+    return std::move(content).value();
 }
 
 Inputs read_inputs(const SourceSpec& spec) {
@@ -75,12 +56,12 @@ Inputs read_inputs(const SourceSpec& spec) {
         for (const char* key : kConfigMapKeys) {
             const fs::path file = path / key;
             if (!fs::exists(file, ec)) continue;
-            auto content = read_small_file(file, inputs.error);
+            auto content = read_source_file(file, inputs.error);
             if (!content) return inputs;
             inputs.files[key] = std::move(*content);
         }
     } else {
-        auto content = read_small_file(path, inputs.error);
+        auto content = read_source_file(path, inputs.error);
         if (!content) return inputs;
         // An empty file is a write caught between truncate and write far
         // more often than an intended empty table (write "{}" or "[]").

@@ -8,10 +8,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "app/atomic_file.hpp"
+#include "app/file_reading.hpp"
 #include "core/util/base64.hpp"
 
 namespace aia::app {
@@ -48,20 +47,12 @@ StateFile read_state_file(const std::string& path) {
                      (errno == ENOENT ? " (a symbolic link to a missing file)" : "");
         return file;
     }
-    if (!S_ISREG(info.st_mode)) {
-        file.error = "cannot read " + path + ": not a regular file";
+    auto content = read_file(path, kMaxSmallFileBytes);
+    if (!content) {
+        file.error = std::move(content).error().message;
         return file;
     }
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        file.error = "cannot read " + path + (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string{});
-        return file;
-    }
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (in.bad()) file.error = "cannot read " + path;
-    file.content = std::move(out).str();
+    file.content = std::move(content).value();
     return file;
 }
 

@@ -4,10 +4,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "app/aws/query_request.hpp"
+#include "app/file_reading.hpp"
 #include "app/wall_clock.hpp"
 #include "core/aws/credential_documents.hpp"
 #include "core/aws/shared_config.hpp"
@@ -26,11 +25,9 @@ constexpr std::chrono::seconds kMaxWait{30};
 constexpr std::string_view kStsVersion = "2011-06-15";
 
 std::optional<std::string> read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string content = text.str();
+    auto read = read_file(path, kMaxSmallFileBytes);
+    if (!read) return std::nullopt;
+    std::string content = std::move(read).value();
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
         content.pop_back();
     return content;

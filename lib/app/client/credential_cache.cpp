@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "app/file_reading.hpp"
+
 namespace aia::app {
 namespace {
 
@@ -64,18 +66,9 @@ bool lock(int fd, int operation) {
 }
 
 Result<std::string, std::string> read_all(int fd, const std::string& path) {
-    std::string text;
-    char buffer[16384];
-    off_t offset = 0;
-    while (true) {
-        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail("cannot read cache file " + path + ": " + errno_text());
-        if (n == 0) return text;
-        text.append(buffer, static_cast<std::size_t>(n));
-        offset += n;
-        if (text.size() > kMaxCacheBytes) return fail("cache file " + path + " is larger than 1 MiB");
-    }
+    auto text = read_open_file(fd, "cache file " + path, kMaxCacheBytes);
+    if (!text) return fail(std::move(text).error().message);
+    return std::move(text).value();
 }
 
 Result<bool, std::string> write_all(int fd, const std::string& text, const std::string& path) {
