@@ -62,11 +62,7 @@ std::vector<sigv4::Header> headers_of(const net::HttpRequest& request) {
 }
 
 net::HttpResponse response(unsigned status, std::string content_type, std::string body) {
-    net::HttpResponse out;
-    out.status = status;
-    out.content_type = std::move(content_type);
-    out.body = std::move(body);
-    return out;
+    return net::HttpResponse::make(status, std::move(body), std::move(content_type));
 }
 
 // STS errors: JSON or XML by Accept.

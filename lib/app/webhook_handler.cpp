@@ -5,12 +5,7 @@
 namespace aia::app {
 namespace {
 
-net::HttpResponse text(unsigned status, std::string body) {
-    net::HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
+net::HttpResponse text(unsigned status, std::string body) { return net::HttpResponse::make(status, std::move(body)); }
 
 }  // namespace
 
@@ -27,11 +22,7 @@ net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest reques
             co_return text(405, "expected POST\n");
         }
         ReviewResult result = co_await authenticator_.review(request.body, request.client);
-        net::HttpResponse response;
-        response.status = result.http_status;
-        response.content_type = std::move(result.content_type);
-        response.body = std::move(result.body);
-        co_return response;
+        co_return net::HttpResponse::make(result.http_status, std::move(result.body), std::move(result.content_type));
     }
     if (path == "/healthz") {
         if (request.method != "GET") co_return text(405, "expected GET\n");
@@ -41,15 +32,12 @@ net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest reques
         if (never_loaded.empty()) co_return text(200, "ok");
         nlohmann::json sources = nlohmann::json::object();
         for (const auto& [name, reason] : never_loaded) sources[name] = "never loaded: " + reason;
-        net::HttpResponse response = text(503, nlohmann::json{{"status", "unhealthy"}, {"sources", sources}}.dump());
-        response.content_type = "application/json";
-        co_return response;
+        co_return net::HttpResponse::make(503, nlohmann::json{{"status", "unhealthy"}, {"sources", sources}}.dump(),
+                                          "application/json");
     }
     if (path == "/metrics") {
         if (request.method != "GET") co_return text(405, "expected GET\n");
-        net::HttpResponse response = text(200, context_.metrics->render());
-        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        co_return response;
+        co_return net::HttpResponse::make(200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");
     }
     co_return text(404, "not found\n");
 }

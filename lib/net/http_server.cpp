@@ -21,12 +21,7 @@
 namespace aia::net {
 namespace {
 
-HttpResponse plain(unsigned status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
+HttpResponse plain(unsigned status, std::string body) { return HttpResponse::make(status, std::move(body)); }
 
 // What to tell a client whose request could not be read, or nothing when the
 // connection simply ended.

@@ -23,10 +23,21 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+    static constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
+
     unsigned status = 200;
-    std::string content_type = "text/plain; charset=utf-8";
+    std::string content_type = std::string(kPlainText);
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+    // The one way responses are made: a status, a body and its type.
+    static HttpResponse make(unsigned status, std::string body, std::string content_type = std::string(kPlainText)) {
+        HttpResponse response;
+        response.status = status;
+        response.body = std::move(body);
+        response.content_type = std::move(content_type);
+        return response;
+    }
 };
 
 }  // namespace aia::net
