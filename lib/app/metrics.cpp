@@ -34,161 +34,100 @@ constexpr std::string_view kOtherRegion = "other";
 struct Metrics::Impl {
     std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
 
-    prometheus::Family<prometheus::Histogram>& latency = prometheus::BuildHistogram()
-                                                             .Name("aws_iam_authenticator_authenticate_latency_seconds")
-                                                             .Help("Authenticate call latency")
-                                                             .Register(*registry);
+    // Families are registered once, by name and help text; a family without
+    // labels is used through its one series.
+    prometheus::Family<prometheus::Counter>& counter_family(const char* name, const char* help) {
+        return prometheus::BuildCounter().Name(name).Help(help).Register(*registry);
+    }
+    prometheus::Family<prometheus::Gauge>& gauge_family(const char* name, const char* help) {
+        return prometheus::BuildGauge().Name(name).Help(help).Register(*registry);
+    }
+    prometheus::Family<prometheus::Histogram>& histogram_family(const char* name, const char* help) {
+        return prometheus::BuildHistogram().Name(name).Help(help).Register(*registry);
+    }
+    prometheus::Counter& counter(const char* name, const char* help) { return counter_family(name, help).Add({}); }
+    prometheus::Gauge& gauge(const char* name, const char* help) { return gauge_family(name, help).Add({}); }
+
+    prometheus::Family<prometheus::Histogram>& latency =
+        histogram_family("aws_iam_authenticator_authenticate_latency_seconds", "Authenticate call latency");
     prometheus::Family<prometheus::Counter>& connection_failures =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_sts_connection_failures_total")
-            .Help("STS connection failures")
-            .Register(*registry);
-    prometheus::Family<prometheus::Counter>& responses = prometheus::BuildCounter()
-                                                             .Name("aws_iam_authenticator_sts_responses_total")
-                                                             .Help("STS responses")
-                                                             .Register(*registry);
-    prometheus::Family<prometheus::Counter>& throttling = prometheus::BuildCounter()
-                                                              .Name("aws_iam_authenticator_sts_throttling_total")
-                                                              .Help("STS throttled requests")
-                                                              .Register(*registry);
+        counter_family("aws_iam_authenticator_sts_connection_failures_total", "STS connection failures");
+    prometheus::Family<prometheus::Counter>& responses =
+        counter_family("aws_iam_authenticator_sts_responses_total", "STS responses");
+    prometheus::Family<prometheus::Counter>& throttling =
+        counter_family("aws_iam_authenticator_sts_throttling_total", "STS throttled requests");
     prometheus::Counter& sts_inflight_rejections =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_sts_inflight_rejections_total")
-            .Help("Requests denied without asking STS because server.maxInflightSTSRequests calls were out")
-            .Register(*registry)
-            .Add({});
+        counter("aws_iam_authenticator_sts_inflight_rejections_total",
+                "Requests denied without asking STS because server.maxInflightSTSRequests calls were out");
     prometheus::Counter& sts_unknown_region_denials =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_sts_unknown_region_denials_total")
-            .Help(
+        counter("aws_iam_authenticator_sts_unknown_region_denials_total",
                 "Tokens denied before any I/O because their STS host names a region neither this build nor "
-                "server.region / server.stsRegions admits")
-            .Register(*registry)
-            .Add({});
-    prometheus::Family<prometheus::Counter>& sts_host_rejections =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_sts_host_rejections_total")
-            .Help(
-                "Requests denied without asking STS to protect other hosts: reason host_cap (the host's share of "
-                "STS slots is in use), shared_cap (the slots for hosts other than the global endpoint and the "
-                "server's own region are in use), resolve_failed (the host failed to resolve moments ago), "
-                "resolve_busy (too many lookups waiting)")
-            .Register(*registry);
-    prometheus::Counter& ec2_calls = prometheus::BuildCounter()
-                                         .Name("aws_iam_authenticator_ec2_describe_instances_calls_total")
-                                         .Help("Number of EC2 DescribeInstances calls")
-                                         .Register(*registry)
-                                         .Add({});
-    prometheus::Counter& ec2_cache_hits = prometheus::BuildCounter()
-                                              .Name("aws_iam_authenticator_ec2_private_dns_cache_hits_total")
-                                              .Help("EC2 private DNS name lookups answered from the cache")
-                                              .Register(*registry)
-                                              .Add({});
-    prometheus::Counter& ec2_cache_misses = prometheus::BuildCounter()
-                                                .Name("aws_iam_authenticator_ec2_private_dns_cache_misses_total")
-                                                .Help("EC2 private DNS name lookups that needed EC2")
-                                                .Register(*registry)
-                                                .Add({});
-    prometheus::Counter& ec2_throttled = prometheus::BuildCounter()
-                                             .Name("aws_iam_authenticator_ec2_throttled_total")
-                                             .Help("EC2 DescribeInstances calls refused with RequestLimitExceeded")
-                                             .Register(*registry)
-                                             .Add({});
+                "server.region / server.stsRegions admits");
+    prometheus::Family<prometheus::Counter>& sts_host_rejections = counter_family(
+        "aws_iam_authenticator_sts_host_rejections_total",
+        "Requests denied without asking STS to protect other hosts: reason host_cap (the host's share of "
+        "STS slots is in use), shared_cap (the slots for hosts other than the global endpoint and the "
+        "server's own region are in use), resolve_failed (the host failed to resolve moments ago), "
+        "resolve_busy (too many lookups waiting)");
+    prometheus::Counter& ec2_calls =
+        counter("aws_iam_authenticator_ec2_describe_instances_calls_total", "Number of EC2 DescribeInstances calls");
+    prometheus::Counter& ec2_cache_hits = counter("aws_iam_authenticator_ec2_private_dns_cache_hits_total",
+                                                  "EC2 private DNS name lookups answered from the cache");
+    prometheus::Counter& ec2_cache_misses = counter("aws_iam_authenticator_ec2_private_dns_cache_misses_total",
+                                                    "EC2 private DNS name lookups that needed EC2");
+    prometheus::Counter& ec2_throttled = counter("aws_iam_authenticator_ec2_throttled_total",
+                                                 "EC2 DescribeInstances calls refused with RequestLimitExceeded");
     prometheus::Family<prometheus::Counter>& identity_cache_hits_family =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_identity_cache_hits_total")
-            .Help("Token reviews answered from the identity cache without asking STS")
-            .Register(*registry);
+        counter_family("aws_iam_authenticator_identity_cache_hits_total",
+                       "Token reviews answered from the identity cache without asking STS");
     prometheus::Counter& identity_cache_hits = identity_cache_hits_family.Add({});
     prometheus::Counter& identity_cache_misses =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_identity_cache_misses_total")
-            .Help("Token reviews that asked STS because the identity cache had no answer")
-            .Register(*registry)
-            .Add({});
+        counter("aws_iam_authenticator_identity_cache_misses_total",
+                "Token reviews that asked STS because the identity cache had no answer");
     prometheus::Counter& identity_cache_shared =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_identity_cache_shared_total")
-            .Help("Token reviews that waited for another review's STS call for the same token")
-            .Register(*registry)
-            .Add({});
+        counter("aws_iam_authenticator_identity_cache_shared_total",
+                "Token reviews that waited for another review's STS call for the same token");
     prometheus::Family<prometheus::Counter>& identity_cache_evictions =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_identity_cache_evictions_total")
-            .Help("Identity cache entries dropped, by reason (expired, capacity)")
-            .Register(*registry);
+        counter_family("aws_iam_authenticator_identity_cache_evictions_total",
+                       "Identity cache entries dropped, by reason (expired, capacity)");
     prometheus::Counter& identity_cache_expired = identity_cache_evictions.Add({{"reason", "expired"}});
     prometheus::Counter& identity_cache_capacity = identity_cache_evictions.Add({{"reason", "capacity"}});
-    prometheus::Gauge& identity_cache_entries = prometheus::BuildGauge()
-                                                    .Name("aws_iam_authenticator_identity_cache_entries")
-                                                    .Help("Answers held by the identity cache")
-                                                    .Register(*registry)
-                                                    .Add({});
+    prometheus::Gauge& identity_cache_entries =
+        gauge("aws_iam_authenticator_identity_cache_entries", "Answers held by the identity cache");
     prometheus::Gauge& identity_cache_bytes =
-        prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_identity_cache_bytes")
-            .Help("Memory held by the identity cache's answers, as it counts it against server.identityCacheMaxBytes")
-            .Register(*registry)
-            .Add({});
+        gauge("aws_iam_authenticator_identity_cache_bytes",
+              "Memory held by the identity cache's answers, as it counts it against server.identityCacheMaxBytes");
     prometheus::Family<prometheus::Counter>& credential_refreshes =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_aws_credentials_refresh_total")
-            .Help("Fetches of the server's own AWS credentials, by result (success, failure)")
-            .Register(*registry);
-    prometheus::Family<prometheus::Gauge>& mapping_entry_problems =
-        prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_mapping_entry_problems")
-            .Help("Entries of the table in force that were refused (logged as \"mapping entry problem\"), by source")
-            .Register(*registry);
-    prometheus::Family<prometheus::Gauge>& mapping_entries =
-        prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_mapping_entries")
-            .Help("Entries in each mapping source's current table, by kind")
-            .Register(*registry);
-    prometheus::Family<prometheus::Counter>& mapping_reloads =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_mapping_reload_total")
-            .Help("Mapping source loads, by result (success, failure)")
-            .Register(*registry);
+        counter_family("aws_iam_authenticator_aws_credentials_refresh_total",
+                       "Fetches of the server's own AWS credentials, by result (success, failure)");
+    prometheus::Family<prometheus::Gauge>& mapping_entry_problems = gauge_family(
+        "aws_iam_authenticator_mapping_entry_problems",
+        "Entries of the table in force that were refused (logged as \"mapping entry problem\"), by source");
+    prometheus::Family<prometheus::Gauge>& mapping_entries = gauge_family(
+        "aws_iam_authenticator_mapping_entries", "Entries in each mapping source's current table, by kind");
+    prometheus::Family<prometheus::Counter>& mapping_reloads = counter_family(
+        "aws_iam_authenticator_mapping_reload_total", "Mapping source loads, by result (success, failure)");
     prometheus::Family<prometheus::Gauge>& mapping_last_success =
-        prometheus::BuildGauge()
-            .Name("aws_iam_authenticator_mapping_last_success_timestamp_seconds")
-            .Help("When each mapping source last loaded successfully (Unix time)")
-            .Register(*registry);
+        gauge_family("aws_iam_authenticator_mapping_last_success_timestamp_seconds",
+                     "When each mapping source last loaded successfully (Unix time)");
 
     prometheus::Counter& connections_refused =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_connections_refused_total")
-            .Help("Connections closed at once because server.maxConnections connections were open")
-            .Register(*registry)
-            .Add({});
+        counter("aws_iam_authenticator_connections_refused_total",
+                "Connections closed at once because server.maxConnections connections were open");
     prometheus::Family<prometheus::Counter>& connection_timeouts =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_connections_timed_out_total")
-            .Help("Connections the server closed for a timeout, by phase (handshake, idle, headers, body, write)")
-            .Register(*registry);
+        counter_family("aws_iam_authenticator_connections_timed_out_total",
+                       "Connections the server closed for a timeout, by phase (handshake, idle, headers, body, write)");
     prometheus::Counter& request_timeouts =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_request_timeouts_total")
-            .Help("Requests answered 503 because server.requestTimeout passed before the answer was ready")
-            .Register(*registry)
-            .Add({});
+        counter("aws_iam_authenticator_request_timeouts_total",
+                "Requests answered 503 because server.requestTimeout passed before the answer was ready");
     prometheus::Family<prometheus::Counter>& certificate_reloads =
-        prometheus::BuildCounter()
-            .Name("aws_iam_authenticator_certificate_reload_total")
-            .Help("Loads of a changed serving certificate and key, by result (success, failure)")
-            .Register(*registry);
-    prometheus::Gauge& certificate_expiry = prometheus::BuildGauge()
-                                                .Name("aws_iam_authenticator_certificate_expiry_timestamp_seconds")
-                                                .Help("When the serving certificate in use expires (Unix time)")
-                                                .Register(*registry)
-                                                .Add({});
+        counter_family("aws_iam_authenticator_certificate_reload_total",
+                       "Loads of a changed serving certificate and key, by result (success, failure)");
+    prometheus::Gauge& certificate_expiry = gauge("aws_iam_authenticator_certificate_expiry_timestamp_seconds",
+                                                  "When the serving certificate in use expires (Unix time)");
 
-    prometheus::Family<prometheus::Histogram>& e2e_latency =
-        prometheus::BuildHistogram()
-            .Name("aws_iam_authenticator_dynamic_e2e_latency_seconds")
-            .Help("End-to-end latency of dynamic file updates")
-            .Register(*registry);
+    prometheus::Family<prometheus::Histogram>& e2e_latency = histogram_family(
+        "aws_iam_authenticator_dynamic_e2e_latency_seconds", "End-to-end latency of dynamic file updates");
     prometheus::Histogram& dynamic_file_latency = e2e_latency.Add(
         {{"type", "dynamic_file"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
 
@@ -301,10 +240,7 @@ void Metrics::aws_credentials_refreshed(bool succeeded) {
 void Metrics::dynamic_file_latency(double seconds) { impl_->dynamic_file_latency.Observe(seconds); }
 
 void Metrics::set_build_info(std::string_view version, std::string_view commit) {
-    prometheus::BuildGauge()
-        .Name("aws_iam_authenticator_build_info")
-        .Help("Always 1; the labels say which build is running")
-        .Register(*impl_->registry)
+    impl_->gauge_family("aws_iam_authenticator_build_info", "Always 1; the labels say which build is running")
         .Add({{"version", std::string(version)}, {"commit", std::string(commit)}})
         .Set(1);
 }
