@@ -9,7 +9,6 @@ namespace aia::app {
 namespace {
 
 using auth::Outcome;
-using Clock = std::chrono::steady_clock;
 
 // Upstream's plain-text answer to a body that is not a TokenReview.
 constexpr std::string_view kNotATokenReview = "expected a request body to be a TokenReview\n";
@@ -17,12 +16,13 @@ constexpr std::string_view kNotATokenReview = "expected a request body to be a T
 }  // namespace
 
 net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::string_view client) {
-    const Clock::time_point started = Clock::now();
+    const Clock& clock = *context_.clock;
+    const auto started = clock.steady_now();
     Logger& log = *context_.log;
     std::vector<LogField> fields{{"client", std::string(client)}};
 
     const auto finish = [&](Outcome outcome, std::string content_type, std::string answer) {
-        context_.metrics->observe_review(outcome, std::chrono::duration<double>(Clock::now() - started).count());
+        context_.metrics->observe_review(outcome, std::chrono::duration<double>(clock.steady_now() - started).count());
         return ReviewResult{outcome, auth::http_status(outcome), std::move(content_type), std::move(answer)};
     };
 
@@ -40,7 +40,7 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     };
 
     // Built apart: g++ 12 miscompiles braced initializers inside co_await.
-    const VerifierServices services{sts_, *context_.metrics, context_.sts_slots, context_.identity_cache};
+    const VerifierServices services{sts_, *context_.metrics, context_.sts_slots, context_.identity_cache, &clock};
     const Verification verification = co_await verify_token(request->token, context_.validator, services);
     if (!verification.cache.empty()) fields.push_back({"cache", std::string(verification.cache)});
     if (verification.request) {
@@ -61,9 +61,9 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
 
     const std::vector<auth::SourceSnapshot> sources = context_.mappings->snapshot();
     std::optional<std::string> private_dns_name;
-    if (context_.aws != nullptr && mapping::is_instance_id(identity->session_name) &&
+    if (context_.instance_names != nullptr && mapping::is_instance_id(identity->session_name) &&
         auth::mapping_needs_ec2_lookup(*identity, sources)) {
-        const Ec2Lookup lookup = co_await context_.aws->private_dns_name(identity->session_name);
+        const Ec2Lookup lookup = co_await context_.instance_names->private_dns_name(identity->session_name);
         if (!lookup) {
             co_return deny(Outcome::UnknownUser, "failed querying private DNS from EC2 API for node " +
                                                      identity->session_name + ": " + lookup.error);

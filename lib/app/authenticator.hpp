@@ -7,7 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "app/aws/aws_session.hpp"
+#include "app/clock.hpp"
+#include "app/instance_names.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
@@ -16,7 +17,7 @@
 #include "core/auth/user_mapping.hpp"
 #include "core/token/token_validator.hpp"
 #include "net/asio.hpp"
-#include "net/sts_client.hpp"
+#include "net/sts_fetcher.hpp"
 
 namespace aia::app {
 
@@ -26,11 +27,12 @@ struct AuthenticatorContext {
     token::TokenValidator validator;
     const MappingSources* mappings;
     auth::UserMappingSettings user_mapping;
-    AwsSession* aws;                // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
+    InstanceNames* instance_names;  // EC2 lookups for {{EC2PrivateDNSName}}; null: none (such mappings deny)
     StsSlots* sts_slots;            // STS calls in flight over all workers, shared out by host; null: no cap
     IdentityCache* identity_cache;  // STS answers by token; null or disabled: ask STS every time
     Metrics* metrics;
     Logger* log;
+    const Clock* clock = &system_clock();
 };
 
 struct ReviewResult {
@@ -42,13 +44,13 @@ struct ReviewResult {
 
 class Authenticator {
 public:
-    Authenticator(const AuthenticatorContext& context, net::StsClient& sts) : context_(context), sts_(sts) {}
+    Authenticator(const AuthenticatorContext& context, net::StsFetcher& sts) : context_(context), sts_(sts) {}
 
     net::awaitable<ReviewResult> review(std::string_view body, std::string_view client);
 
 private:
     const AuthenticatorContext& context_;
-    net::StsClient& sts_;
+    net::StsFetcher& sts_;
 };
 
 }  // namespace aia::app

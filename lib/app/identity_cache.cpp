@@ -11,7 +11,7 @@
 namespace aia::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct KeyHash {
     std::size_t operator()(const identity::CacheKey& key) const noexcept {
@@ -43,7 +43,8 @@ struct IdentityCache::Shard {
     std::unordered_map<identity::CacheKey, std::shared_ptr<Flight>, KeyHash> flights;
 };
 
-IdentityCache::IdentityCache(IdentityCacheOptions options, Metrics& metrics) : options_(options), metrics_(metrics) {
+IdentityCache::IdentityCache(IdentityCacheOptions options, Metrics& metrics, const Clock& clock)
+    : options_(options), metrics_(metrics), clock_(clock) {
     const std::size_t count = shard_count(options_);
     const identity::CacheLimits per_shard{.max_entries = options_.max_entries / count,
                                           .max_bytes = options_.max_bytes / count};
@@ -74,7 +75,7 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
         identity::CacheEvictions evicted;
         const std::size_t entries = shard.table.size();
         const std::size_t bytes = shard.table.bytes();
-        const identity::Identity* found = shard.table.find(key, Clock::now(), evicted);
+        const identity::Identity* found = shard.table.find(key, clock_.steady_now(), evicted);
         if (found != nullptr) {
             result.answer.emplace();
             result.answer->identity = *found;
@@ -137,13 +138,13 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
 }
 
 void IdentityCache::complete(const identity::CacheKey& key, const std::shared_ptr<Flight>& flight,
-                             const SharedAnswer* answer, Clock::time_point token_expires_at) {
+                             const SharedAnswer* answer, SteadyTime token_expires_at) {
     Shard& shard = shard_of(key);
     std::vector<std::shared_ptr<net::asio::steady_timer>> waiters;
     {
         std::lock_guard lock(shard.mutex);
         if (answer != nullptr && answer->identity && enabled()) {
-            const Clock::time_point now = Clock::now();
+            const SteadyTime now = clock_.steady_now();
             identity::CacheEvictions evicted;
             const std::size_t entries = shard.table.size();
             const std::size_t bytes = shard.table.bytes();
@@ -180,7 +181,7 @@ IdentityCache::Lead& IdentityCache::Lead::operator=(Lead&& other) noexcept {
 
 IdentityCache::Lead::~Lead() { give_up(); }
 
-void IdentityCache::Lead::finish(const SharedAnswer& answer, Clock::time_point token_expires_at) {
+void IdentityCache::Lead::finish(const SharedAnswer& answer, SteadyTime token_expires_at) {
     if (cache_ == nullptr) return;
     std::exchange(cache_, nullptr)->complete(key_, flight_, &answer, token_expires_at);
     flight_.reset();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "app/clock.hpp"
 #include "app/metrics.hpp"
 #include "core/identity/identity.hpp"
 #include "core/identity/identity_cache_table.hpp"
@@ -42,7 +43,7 @@ class IdentityCache {
     struct Shard;
 
 public:
-    IdentityCache(IdentityCacheOptions options, Metrics& metrics);
+    IdentityCache(IdentityCacheOptions options, Metrics& metrics, const Clock& clock = system_clock());
     ~IdentityCache();
 
     // The right to ask STS about a token and the duty to share the answer.
@@ -93,6 +94,7 @@ private:
 
     const IdentityCacheOptions options_;
     Metrics& metrics_;
+    const Clock& clock_;
     std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -66,12 +66,13 @@ const std::string& now_rfc3339() {
 
 }  // namespace
 
-Logger::Logger(LogFormat format, std::string_view level) : format_(format), threshold_(threshold_of(level)) {}
+Logger::Logger(LogFormat format, std::string_view level, int fd)
+    : format_(format), threshold_(threshold_of(level)), fd_(fd) {}
 
 void Logger::start_writer_thread() {
     std::lock_guard lock(direct_);
     if (writer_owner_) return;
-    writer_owner_ = std::make_unique<LogWriter>(STDERR_FILENO);
+    writer_owner_ = std::make_unique<LogWriter>(fd_);
     writer_.store(writer_owner_.get(), std::memory_order_release);
 }
 
@@ -114,7 +115,7 @@ void Logger::log(LogLevel level, std::string_view message, const std::vector<Log
         return;
     }
     std::lock_guard lock(direct_);  // lines never interleave
-    write_fully(STDERR_FILENO, line + "\n");
+    write_fully(fd_, line + "\n");
 }
 
 std::string list_field(const std::vector<std::string>& items) {

@@ -28,8 +28,9 @@ struct LogField {
 class Logger {
 public:
     // `level` is upstream's --log-verbosity value (trace and debug log
-    // debug lines; fatal and panic mean error).
-    Logger(LogFormat format, std::string_view level);
+    // debug lines; fatal and panic mean error). Lines go to `fd` (stderr;
+    // tests read them back from a file of their own).
+    Logger(LogFormat format, std::string_view level, int fd = 2);
 
     bool enabled(LogLevel level) const noexcept { return level >= threshold_; }
     void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
@@ -54,6 +55,7 @@ public:
 private:
     LogFormat format_;
     LogLevel threshold_;
+    int fd_;
     std::unique_ptr<LogWriter> writer_owner_;
     std::atomic<LogWriter*> writer_{nullptr};  // read on every line, set once
     std::mutex direct_;                        // orders direct writes from several threads

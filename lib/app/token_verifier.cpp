@@ -1,6 +1,5 @@
 #include "app/token_verifier.hpp"
 
-#include "app/wall_clock.hpp"
 #include "core/crypto/sha256.hpp"
 #include "core/identity/sts_answer.hpp"
 #include "core/identity/sts_error.hpp"
@@ -91,8 +90,8 @@ net::awaitable<SharedAnswer> ask_sts(const token::PresignedRequest& request, boo
 }
 
 // When the token stops being valid, on the steady clock the cache runs on.
-std::chrono::steady_clock::time_point steady_expiry(const token::PresignedRequest& request) {
-    return std::chrono::steady_clock::now() + (request.expires_at - wall_clock_now());
+std::chrono::steady_clock::time_point steady_expiry(const token::PresignedRequest& request, const Clock& clock) {
+    return clock.steady_now() + (request.expires_at - clock.wall_now());
 }
 
 void adopt(Verification& verification, SharedAnswer answer) {
@@ -114,7 +113,7 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     Verification result;
     // The offline checks come first, every time: a cached answer never
     // outlives its token's validity window or lets a malformed token by.
-    auto presigned = validator.validate(token, wall_clock_now());
+    auto presigned = validator.validate(token, services.clock->wall_now());
     if (!presigned) {
         if (presigned.error().code == token::TokenErrorCode::UnknownRegion)
             services.metrics.sts_unknown_region_denied();
@@ -140,7 +139,7 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     }
     result.cache = "miss";
     SharedAnswer answer = co_await ask_sts(*result.request, home, services);
-    lookup.lead.finish(answer, steady_expiry(*result.request));
+    lookup.lead.finish(answer, steady_expiry(*result.request, *services.clock));
     adopt(result, std::move(answer));
     co_return result;
 }

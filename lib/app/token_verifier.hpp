@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/clock.hpp"
 #include "app/identity_cache.hpp"
 #include "app/metrics.hpp"
 #include "app/sts_slots.hpp"
@@ -15,7 +16,7 @@
 #include "core/identity/identity.hpp"
 #include "core/token/token_validator.hpp"
 #include "net/asio.hpp"
-#include "net/sts_client.hpp"
+#include "net/sts_fetcher.hpp"
 
 namespace aia::app {
 
@@ -37,10 +38,11 @@ struct Verification {
 // checked offline is looked up there before STS is asked, and STS's identity
 // is stored for the next time.
 struct VerifierServices {
-    net::StsClient& sts;
+    net::StsFetcher& sts;
     Metrics& metrics;
     StsSlots* slots = nullptr;
     IdentityCache* cache = nullptr;
+    const Clock* clock = &system_clock();
 };
 
 // The STS hosts the server depends on most: the global endpoint and those

@@ -15,6 +15,7 @@
 #include "core/token/presigned_request.hpp"
 #include "net/asio.hpp"
 #include "net/http_client.hpp"
+#include "net/sts_fetcher.hpp"
 
 namespace aia::net {
 
@@ -25,15 +26,11 @@ struct StsClientOptions {
     std::chrono::milliseconds timeout{std::chrono::seconds{10}};  // connect + TLS + request + answer
 };
 
-using StsAnswer = ClientResponse;
-
-class StsClient {
+class StsClient final : public StsFetcher {
 public:
     StsClient(HttpClient& http, StsClientOptions options) : http_(http), options_(std::move(options)) {}
 
-    // `home`: the token's host is one the server depends on most (the global
-    // endpoint, its own region): its name resolves ahead of others.
-    awaitable<StsAnswer> get_caller_identity(const token::PresignedRequest& request, bool home = false);
+    awaitable<StsAnswer> get_caller_identity(const token::PresignedRequest& request, bool home) override;
 
 private:
     HttpClient& http_;

@@ -19,6 +19,7 @@
 
 #include "app/aws/aws_environment.hpp"
 #include "app/aws/ec2_resolver.hpp"
+#include "app/instance_names.hpp"
 #include "net/asio.hpp"
 
 namespace aia::app {
@@ -35,15 +36,14 @@ struct AwsSessionOptions {
     std::chrono::milliseconds call_timeout{std::chrono::seconds{5}};
 };
 
-class AwsSession {
+class AwsSession final : public InstanceNames {
 public:
     AwsSession(AwsSessionOptions options, AwsEnvironment environment, Logger& log, Metrics& metrics);
     ~AwsSession();  // stops the thread; lookups in flight are abandoned
     AwsSession(const AwsSession&) = delete;
     AwsSession& operator=(const AwsSession&) = delete;
 
-    // From any thread's coroutine; resumes on the caller's executor.
-    net::awaitable<Ec2Lookup> private_dns_name(std::string instance_id);
+    net::awaitable<Ec2Lookup> private_dns_name(std::string instance_id) override;
 
 private:
     struct State;

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/instance_names.hpp"
 #include "app/aws/aws_environment.hpp"
 #include "app/aws/credential_providers.hpp"
 #include "core/util/lru_cache.hpp"
@@ -44,13 +45,6 @@ struct Ec2ResolverOptions {
     std::chrono::milliseconds lookup_deadline{std::chrono::seconds{10}};
     std::chrono::seconds negative_ttl{10};
     int throttle_retries = 3;
-};
-
-// Default-constructible: it crosses threads through co_spawn.
-struct Ec2Lookup {
-    std::string private_dns_name;  // set on success
-    std::string error;             // set on failure
-    explicit operator bool() const { return error.empty(); }
 };
 
 class Ec2Resolver {
