@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
-#include <thread>
 
 #include "app/identity_cache.hpp"
+#include "support/scripted.hpp"
 
 using aia::app::IdentityCache;
 using aia::app::IdentityCacheOptions;
@@ -137,10 +137,23 @@ TEST_CASE("identity cache: a waiting review stops waiting at its deadline", "[id
 
 TEST_CASE("identity cache: an answer is kept no longer than its token is valid", "[identity-cache]") {
     Metrics metrics;
-    IdentityCache cache(options(), metrics);
-    lookup_now(cache).lead.finish(alice(), Clock::now() + 30ms);
+    aia::test::ManualClock clock(aia::amz_time::Seconds{});
+    IdentityCache cache(options(), metrics, clock);
+    lookup_now(cache).lead.finish(alice(), clock.steady_now() + 30s);
+    clock.advance(29s);
     CHECK(lookup_now(cache).answer);
-    std::this_thread::sleep_for(40ms);
+    clock.advance(2s);
     CHECK_FALSE(lookup_now(cache).answer);
     CHECK(sample(metrics, "aws_iam_authenticator_identity_cache_evictions_total{reason=\"expired\"}") == 1);
+}
+
+TEST_CASE("identity cache: an answer is kept no longer than the cache's TTL", "[identity-cache]") {
+    Metrics metrics;
+    aia::test::ManualClock clock(aia::amz_time::Seconds{});
+    IdentityCache cache(options(), metrics, clock);  // TTL 2 minutes
+    lookup_now(cache).lead.finish(alice(), clock.steady_now() + 10min);
+    clock.advance(119s);
+    CHECK(lookup_now(cache).answer);
+    clock.advance(2s);
+    CHECK_FALSE(lookup_now(cache).answer);
 }
