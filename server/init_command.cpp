@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "app/server_runtime.hpp"
 #include "app/state_files.hpp"
 #include "build_info.hpp"
 #include "commands.hpp"
@@ -26,7 +27,7 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     // A reused certificate must name the host the kubeconfig will, or
     // kube-apiserver's TLS check would fail every authentication.
     const std::string host = config::advertised_host(c);
-    auto certificate = app::ensure_certificate(c.state_dir, {.hosts = certificate_hosts(c), .webhook_host = host});
+    auto certificate = app::ensure_certificate(c.state_dir, {.hosts = app::certificate_hosts(c), .webhook_host = host});
     if (!certificate) return startup_error("serving certificate: " + certificate.error());
     std::printf("%s %s and %s\n",
                 certificate->renewed     ? "renewed"

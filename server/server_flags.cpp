@@ -83,14 +83,6 @@ Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& 
     return parsed;
 }
 
-std::vector<std::string> certificate_hosts(const config::ServerConfig& c) {
-    std::vector<std::string> hosts = {config::advertised_host(c), "localhost", "127.0.0.1"};
-    if (c.address != "0.0.0.0" && c.address != "::") hosts.push_back(c.address);
-    std::sort(hosts.begin(), hosts.end());
-    hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
-    return hosts;
-}
-
 void add_server_flags(CLI::App& command, ServerFlags& flags) {
     command.add_option(
         "--partition", flags.partition,

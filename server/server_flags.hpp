@@ -47,9 +47,6 @@ void add_server_flags(CLI::App& command, ServerFlags& flags);
 // defaults < --config file < environment < flags, validated.
 Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& globals, const ServerFlags& flags);
 
-// The names the serving certificate must cover.
-std::vector<std::string> certificate_hosts(const config::ServerConfig& config);
-
 // "aws-iam-authenticator: <message>" on stderr; returns exit status 1.
 int startup_error(const std::string& message);
 

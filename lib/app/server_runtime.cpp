@@ -1,0 +1,305 @@
+#include "app/server_runtime.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "app/authenticator.hpp"
+#include "app/aws/aws_session.hpp"
+#include "app/certificate_reloader.hpp"
+#include "app/identity_cache.hpp"
+#include "app/logger.hpp"
+#include "app/mapping_sources.hpp"
+#include "app/metrics.hpp"
+#include "app/signal_control.hpp"
+#include "app/state_files.hpp"
+#include "app/sts_slots.hpp"
+#include "app/webhook_handler.hpp"
+#include "net/http_server.hpp"
+#include "net/sts_client.hpp"
+#include "net/tls_context.hpp"
+
+namespace aia::app {
+namespace {
+
+std::string milliseconds(std::chrono::milliseconds value) { return std::to_string(value.count()) + "ms"; }
+
+LogFormat log_format(const config::ServerConfig& c) {
+    return c.log_format == "json" ? LogFormat::Json : LogFormat::Text;
+}
+
+// Upstream logs the configured mappings at start; so do we (the file's).
+void log_mappings(Logger& log, const mapping::MappingConfig& mappings) {
+    for (const auto& role : mappings.roles) {
+        log.info("mapping IAM role",
+                 {{"arn", role.arn}, {"username", role.username}, {"groups", list_field(role.groups)}});
+    }
+    for (const auto& user : mappings.users) {
+        log.info("mapping IAM user",
+                 {{"arn", user.arn}, {"username", user.username}, {"groups", list_field(user.groups)}});
+    }
+    for (const auto& account : mappings.accounts) log.info("mapping IAM Account", {{"accountid", account}});
+}
+
+net::StsClientOptions sts_client_options(const config::ServerConfig& c, Logger& log) {
+    net::StsClientOptions options;
+    options.timeout = c.sts_timeout;
+    if (!c.sts_endpoint_override.empty()) {
+        const auto endpoint = config::parse_endpoint_url(c.sts_endpoint_override);  // validated already
+        options.override_host = endpoint->host;
+        options.override_port = endpoint->port;
+        log.info("sending every STS request to an override endpoint", {{"endpoint", c.sts_endpoint_override}});
+    }
+    return options;
+}
+
+// The settings the HTTPS server takes, in its own terms.
+net::HttpServerOptions http_server_options(const config::ServerConfig& c, unsigned threads, Metrics& metrics,
+                                           Logger& log) {
+    net::HttpServerOptions options;
+    options.address = c.address;
+    options.port = c.port;
+    options.threads = threads;
+    options.handshake_timeout = c.tls_handshake_timeout;
+    options.idle_timeout = c.idle_timeout;
+    options.read_header_timeout = c.read_header_timeout;
+    options.body_timeout = c.read_body_timeout;
+    options.write_timeout = c.write_timeout;
+    options.max_connections = c.max_connections;
+    options.max_requests_per_connection = c.max_requests_per_connection;
+    options.on_connection_cut = [&metrics](net::ConnectionCut why) {
+        if (why == net::ConnectionCut::OverLimit)
+            metrics.connection_refused();
+        else
+            metrics.connection_timed_out(net::to_string(why));
+    };
+    options.request_timeout = c.request_timeout;
+    options.on_request_timeout = [&metrics, &log, timeout = c.request_timeout](std::string_view client) {
+        metrics.request_timed_out();
+        log.warn("no answer within server.requestTimeout; answered 503",
+                 {{"client", std::string(client)}, {"requestTimeout", milliseconds(timeout)}});
+    };
+    return options;
+}
+
+}  // namespace
+
+std::vector<std::string> certificate_hosts(const config::ServerConfig& c) {
+    std::vector<std::string> hosts = {config::advertised_host(c), "localhost", "127.0.0.1"};
+    if (c.address != "0.0.0.0" && c.address != "::") hosts.push_back(c.address);
+    std::sort(hosts.begin(), hosts.end());
+    hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+    return hosts;
+}
+
+// Declared in start order; destroyed in reverse (signals first, the logger last).
+struct ServerRuntime::Parts {
+    explicit Parts(const config::ServerConfig& c) : log(log_format(c), c.log_verbosity) {}
+
+    Logger log;
+    Metrics metrics;
+    std::unique_ptr<AwsSession> aws;
+    std::unique_ptr<MappingSources> mappings;
+    std::unique_ptr<StsSlots> sts_slots;
+    std::shared_ptr<net::HostResolver> resolver;
+    std::unique_ptr<IdentityCache> identity_cache;
+    std::unique_ptr<AuthenticatorContext> context;
+    std::optional<CertificateFiles> certificate;
+    std::shared_ptr<boost::asio::ssl::context> server_tls;
+    std::shared_ptr<boost::asio::ssl::context> sts_tls;
+    net::StsClientOptions sts_options;
+    std::string advertised;  // the host the webhook kubeconfig names
+    std::string url;         // set once listening; read by the certificate reloader's thread after that
+    std::uint16_t port = 0;
+    std::unique_ptr<net::HttpServer> server;
+    std::unique_ptr<CertificateReloader> certificate_reloader;
+    std::unique_ptr<SignalControl> signals;
+};
+
+ServerRuntime::ServerRuntime(ServerRuntimeInputs inputs)
+    : inputs_(std::move(inputs)), parts_(std::make_unique<Parts>(inputs_.config)) {}
+
+ServerRuntime::~ServerRuntime() = default;
+
+Result<bool, std::string> ServerRuntime::start() {
+    if (auto started = start_parts(); !started) return started;
+    create_http_server();
+    return start_serving();
+}
+
+void ServerRuntime::log_start() {
+    const config::ServerConfig& c = inputs_.config;
+    Logger& log = parts_->log;
+    log.info("starting aws-iam-authenticator", {{"version", inputs_.version}, {"commit", inputs_.commit}});
+    for (const std::string& warning : inputs_.config_warnings)
+        log.warn("configuration warning", {{"problem", warning}});
+    log_mappings(log, c.mappings);
+}
+
+// The parts that need no socket: validator, certificate, TLS settings, AWS
+// session, mapping sources (loaded before anything listens), STS slots and
+// the identity cache.
+Result<bool, std::string> ServerRuntime::start_parts() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
+    log_start();
+    auto validator = token::TokenValidator::create(
+        {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region, .sts_regions = c.sts_regions});
+    if (!validator) return fail(validator.error());
+
+    p.advertised = config::advertised_host(c);
+    auto certificate = ensure_certificate(
+        c.state_dir,
+        {.hosts = certificate_hosts(c), .webhook_host = p.advertised, .pregenerated = c.kubeconfig_pregenerated});
+    if (!certificate) return fail("serving certificate: " + certificate.error());
+    p.log.info(certificate->renewed     ? "renewed the certificate, which was about to expire"
+               : certificate->generated ? "generated a new certificate"
+                                        : "reusing certificate",
+               {{"cert", certificate->cert_path}, {"key", certificate->key_path}});
+    for (const std::string& warning : certificate->warnings) p.log.warn("serving certificate", {{"problem", warning}});
+    p.certificate = std::move(certificate).value();
+
+    auto server_tls = net::make_server_tls(p.certificate->cert_path, p.certificate->key_path);
+    if (!server_tls) return fail(server_tls.error());
+    p.server_tls = std::move(server_tls).value();
+    auto sts_tls = net::make_client_tls(c.sts_ca_cert_file);
+    if (!sts_tls) return fail("config key server.stsCACertFile: " + sts_tls.error());
+    p.sts_tls = std::move(sts_tls).value();
+    p.sts_options = sts_client_options(c, p.log);
+
+    p.metrics.set_build_info(inputs_.version, inputs_.commit);
+    // Only admitted regions get their own StsRegion label.
+    p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
+    if (!c.sts_regions.empty()) {
+        p.log.info("accepting STS regions newer than this build",
+                   {{"stsRegions", list_field(validator->region_policy().listed())}});
+    }
+    if (const auto not_after = net::certificate_not_after(*p.server_tls))
+        p.metrics.certificate_expires_at(static_cast<double>(*not_after));
+
+    // The server's own AWS calls (EC2 lookups): set up on first use.
+    p.aws = std::make_unique<AwsSession>(AwsSessionOptions{.region = c.region,
+                                                           .ec2_role_arn = c.ec2_describe_instances_role_arn,
+                                                           .source_arn = c.source_arn,
+                                                           .ec2_qps = c.ec2_describe_instances_qps,
+                                                           .ec2_burst = c.ec2_describe_instances_burst},
+                                         AwsEnvironment::from_process(), p.log, p.metrics);
+    // Mapping sources load before the server listens, then follow their files.
+    p.mappings = std::make_unique<MappingSources>(source_specs(c, inputs_.config_file), c.mappings, p.log, p.metrics);
+    p.mappings->load_all();
+    p.mappings->start();
+
+    p.sts_slots = std::make_unique<StsSlots>(c.max_inflight_sts_requests);
+    // One resolver for every worker's STS calls: lookups run concurrently,
+    // failures are remembered, the home hosts resolve first.
+    p.resolver = std::make_shared<net::HostResolver>();
+    p.identity_cache =
+        std::make_unique<IdentityCache>(IdentityCacheOptions{.ttl = c.identity_cache_ttl,
+                                                             .max_entries = c.identity_cache_max_entries,
+                                                             .max_bytes = c.identity_cache_max_bytes,
+                                                             .wait_for_other = c.sts_timeout + std::chrono::seconds{1}},
+                                        p.metrics);
+    if (p.identity_cache->enabled()) {
+        p.log.info("identity cache on", {{"ttl", milliseconds(c.identity_cache_ttl)},
+                                         {"maxEntries", std::to_string(c.identity_cache_max_entries)},
+                                         {"maxBytes", std::to_string(c.identity_cache_max_bytes)}});
+    }
+    p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
+        std::move(validator).value(),
+        p.mappings.get(),
+        {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
+        p.aws.get(),
+        p.sts_slots.get(),
+        p.identity_cache.get(),
+        &p.metrics,
+        &p.log,
+    });
+    return true;
+}
+
+void ServerRuntime::create_http_server() {
+    Parts& p = *parts_;
+    p.server = std::make_unique<net::HttpServer>(
+        http_server_options(inputs_.config, inputs_.threads, p.metrics, p.log), p.server_tls,
+        [&p](net::asio::io_context& io) {
+            return std::make_shared<WebhookHandler>(
+                *p.context,
+                std::make_unique<net::HttpClient>(io, p.sts_tls, net::HttpClientOptions{.resolver = p.resolver}),
+                p.sts_options);
+        },
+        [&p](std::string_view client, std::string_view problem) {
+            p.log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});
+        });
+}
+
+// Signals, the listening socket, the webhook kubeconfig, the certificate reloader.
+Result<bool, std::string> ServerRuntime::start_serving() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
+    // The reloader takes the files as they are now; it follows them once started.
+    p.certificate_reloader = std::make_unique<CertificateReloader>(
+        p.certificate->cert_path, p.certificate->key_path, p.advertised,
+        [&p, &c](std::shared_ptr<boost::asio::ssl::context> tls, const std::string& cert_pem) {
+            p.server->set_tls(std::move(tls));
+            // kube-apiserver trusts what the kubeconfig names: keep it current.
+            if (c.kubeconfig_pregenerated) return;
+            if (auto written = write_webhook_kubeconfig(c.generate_kubeconfig, p.url, cert_pem); !written)
+                p.log.error("cannot rewrite the webhook kubeconfig for the new certificate",
+                            {{"reason", written.error()}});
+        },
+        p.log, p.metrics);
+    p.signals = std::make_unique<SignalControl>(SignalHandlers{
+        .reload =
+            [&p] {
+                p.log.info("reloading on SIGHUP: mapping sources and serving certificate");
+                p.mappings->reload_now();
+                p.certificate_reloader->reload_now();
+            },
+        .shutdown =
+            [&p, grace = c.shutdown_grace_period](int signal) {
+                p.log.info("shutting down: no new connections; requests in progress may finish",
+                           {{"signal", std::to_string(signal)}, {"gracePeriod", milliseconds(grace)}});
+                p.server->shutdown(grace);
+            },
+        .stop_now =
+            [&p](int signal) {
+                p.log.info("second signal: stopping now", {{"signal", std::to_string(signal)}});
+                p.server->stop();
+            },
+    });
+
+    if (!net::is_ip_address(c.address))
+        return fail("config key server.address: \"" + c.address + "\" is not an IP address");
+    auto port = p.server->listen();
+    if (!port) return fail(port.error());
+    p.port = *port;
+    p.url = webhook_url(p.advertised, p.port);
+    if (!c.kubeconfig_pregenerated) {
+        auto written = write_webhook_kubeconfig(c.generate_kubeconfig, p.url, p.certificate->cert_pem);
+        if (!written) return fail("config key server.generateKubeconfig: " + written.error());
+        p.log.info("writing webhook kubeconfig file", {{"kubeconfigPath", c.generate_kubeconfig}});
+        p.log.info("configure your kube-apiserver with",
+                   {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
+    }
+    p.certificate_reloader->start();
+    return true;
+}
+
+void ServerRuntime::serve() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
+    p.log.info("listening", {{"address", c.address},
+                             {"port", std::to_string(p.port)},
+                             {"url", p.url},
+                             {"threads", std::to_string(inputs_.threads)}});
+    // Serving: access lines leave in batches from their own thread.
+    p.log.start_writer_thread();
+    p.server->run();
+    if (const std::size_t abandoned = p.server->abandoned_connections(); abandoned > 0) {
+        p.log.warn(
+            "shutdown grace period over; connections with requests in progress were closed",
+            {{"connections", std::to_string(abandoned)}, {"gracePeriod", milliseconds(c.shutdown_grace_period)}});
+    }
+    p.log.info("stopped");
+}
+
+}  // namespace aia::app
