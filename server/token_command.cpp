@@ -21,8 +21,6 @@
 #include "config_file.hpp"
 #include "core/client/exec_credential.hpp"
 #include "core/token/token_generator.hpp"
-#include "net/run_blocking.hpp"
-#include "net/tls_context.hpp"
 
 namespace aia::cli {
 namespace {
@@ -74,15 +72,7 @@ Result<app::TokenCredentials, std::string> credentials_for(const TokenFlags& fla
     }
     const bool from_cache = options.cached_base.has_value();
 
-    net::asio::io_context io;
-    auto tls = net::make_client_tls(environment.get("AWS_CA_BUNDLE"));
-    if (!tls) return fail("AWS_CA_BUNDLE: " + tls.error());
-    net::HttpClient http(io, std::move(tls).value());
-    // STS calls (AssumeRole) need a region: the SDKs' default is us-east-1.
-    const app::ProviderContext context{io, http, environment, region.empty() ? "us-east-1" : region};
-    std::vector<std::shared_ptr<app::RefreshingCredentials>> keep_alive;  // released after io stops
-    auto fetched = net::run_blocking(io, app::token_credentials(context, std::move(options), keep_alive));
-    io.stop();
+    auto fetched = app::fetch_token_credentials(environment, region, std::move(options));
     if (fetched && cache && !from_cache && fetched->base.expiration) {
         if (auto stored = cache->store(key, fetched->base); !stored) {
             std::fprintf(stderr, "unable to cache credentials: %s\n", stored.error().c_str());

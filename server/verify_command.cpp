@@ -9,14 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/metrics.hpp"
 #include "app/token_verifier.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
 #include "core/config/server_config.hpp"
-#include "net/run_blocking.hpp"
-#include "net/sts_client.hpp"
-#include "net/tls_context.hpp"
 
 namespace aia::cli {
 namespace {
@@ -68,26 +64,20 @@ int run_verify(const GlobalFlags& globals, const VerifyFlags& flags) {
                                                     .region = flags.region,
                                                     .sts_regions = flags.sts_regions});
     if (!validator) return usage_error(validator.error());
-    net::StsClientOptions sts_options;
+    app::StsCallSettings sts;
     auto timeout = config::parse_duration(flags.sts_timeout);
     if (!timeout) return usage_error("--sts-timeout: " + timeout.error());
-    sts_options.timeout = *timeout;
+    sts.timeout = *timeout;
     if (!flags.sts_endpoint_override.empty()) {
         auto endpoint = config::parse_endpoint_url(flags.sts_endpoint_override);
         if (!endpoint) return usage_error("--sts-endpoint-override: " + endpoint.error());
-        sts_options.override_host = endpoint->host;
-        sts_options.override_port = endpoint->port;
+        sts.override_host = endpoint->host;
+        sts.override_port = endpoint->port;
     }
-    auto tls = net::make_client_tls(flags.sts_ca_cert);
-    if (!tls) return usage_error("--sts-ca-cert: " + tls.error());
-
-    net::asio::io_context io;
-    net::HttpClient http(io, std::move(tls).value());
-    net::StsClient sts(http, sts_options);
-    app::Metrics metrics;
-    const app::VerifierServices services{sts, metrics};
-    const app::Verification verification = net::run_blocking(io, app::verify_token(flags.token, *validator, services));
-    io.stop();
+    sts.ca_file = flags.sts_ca_cert;
+    auto verified = app::verify_token_blocking(flags.token, *validator, sts);
+    if (!verified) return usage_error("--sts-ca-cert: " + verified.error());
+    const app::Verification& verification = *verified;
     if (!verification.verified()) {
         std::fprintf(stderr, "could not verify token: %s\n", verification.reason.c_str());
         return 1;

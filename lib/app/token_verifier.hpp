@@ -52,4 +52,18 @@ bool is_home_host(const token::PresignedRequest& request, const token::StsRegion
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
                                           VerifierServices services);
 
+// How a one-off verification reaches STS (the `verify` command).
+struct StsCallSettings {
+    std::chrono::milliseconds timeout{std::chrono::seconds{10}};
+    std::string override_host;  // empty: the token's own host
+    std::uint16_t override_port = 443;
+    std::string ca_file;  // empty: the system store
+};
+
+// verify_token run to completion on the calling thread, with an STS client
+// of its own. Fails only when the CA file cannot be used; a refused token is
+// a Verification without identity.
+Result<Verification, std::string> verify_token_blocking(std::string_view token, const token::TokenValidator& validator,
+                                                        const StsCallSettings& sts);
+
 }  // namespace aia::app

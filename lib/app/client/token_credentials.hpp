@@ -38,6 +38,13 @@ net::awaitable<Result<TokenCredentials, std::string>> token_credentials(
     const ProviderContext& context, TokenCredentialsOptions options,
     std::vector<std::shared_ptr<RefreshingCredentials>>& keep_alive);
 
+// The same, run to completion on the calling thread with a client of its own
+// (AWS_CA_BUNDLE honoured): what the `token` command calls. `region` is for
+// STS calls (AssumeRole); empty means us-east-1, the SDKs' default.
+Result<TokenCredentials, std::string> fetch_token_credentials(const AwsEnvironment& environment,
+                                                              const std::string& region,
+                                                              TokenCredentialsOptions options);
+
 // The session name upstream's SDK makes up when none is given: "aws-go-sdk-<Unix nanoseconds>".
 std::string generated_session_name();
 
