@@ -222,9 +222,7 @@ void ServerRuntime::create_http_server() {
         http_server_options(inputs_.config, inputs_.threads, p.metrics, p.log), p.server_tls,
         [&p](net::asio::io_context& io) {
             return std::make_shared<WebhookHandler>(
-                *p.context,
-                std::make_unique<net::HttpClient>(io, p.sts_tls, net::HttpClientOptions{.resolver = p.resolver}),
-                p.sts_options);
+                *p.context, net::make_sts_client(io, p.sts_tls, {.resolver = p.resolver}, p.sts_options));
         },
         [&p](std::string_view client, std::string_view problem) {
             p.log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});

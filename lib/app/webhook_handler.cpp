@@ -9,9 +9,8 @@ net::HttpResponse text(unsigned status, std::string body) { return net::HttpResp
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::HttpClient> http,
-                               net::StsClientOptions sts_options)
-    : context_(context), http_(std::move(http)), sts_(*http_, std::move(sts_options)), authenticator_(context, sts_) {}
+WebhookHandler::WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsFetcher> sts)
+    : context_(context), sts_(std::move(sts)), authenticator_(context, *sts_) {}
 
 net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest request) {
     const std::string_view path = request.path();

@@ -9,22 +9,20 @@
 
 #include "app/authenticator.hpp"
 #include "net/http_server.hpp"
-#include "net/sts_client.hpp"
+#include "net/sts_fetcher.hpp"
 
 namespace aia::app {
 
 class WebhookHandler : public net::RequestHandler {
 public:
-    // Owns this worker's HTTP client (and the STS client on top of it).
-    WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::HttpClient> http,
-                   net::StsClientOptions sts_options);
+    // Owns this worker's STS client.
+    WebhookHandler(const AuthenticatorContext& context, std::unique_ptr<net::StsFetcher> sts);
 
     net::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
 
 private:
     const AuthenticatorContext& context_;
-    std::unique_ptr<net::HttpClient> http_;
-    net::StsClient sts_;
+    std::unique_ptr<net::StsFetcher> sts_;
     Authenticator authenticator_;
 };
 

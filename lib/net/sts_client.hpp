@@ -37,4 +37,9 @@ private:
     StsClientOptions options_;
 };
 
+// A worker's STS client with an HTTP client of its own (pooled connections
+// on `io`, names resolved by `http.resolver`).
+std::unique_ptr<StsFetcher> make_sts_client(asio::io_context& io, std::shared_ptr<boost::asio::ssl::context> tls,
+                                            HttpClientOptions http, StsClientOptions options);
+
 }  // namespace aia::net
