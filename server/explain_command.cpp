@@ -43,11 +43,12 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return out;
 }
 
-int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
+// The configuration explain maps with: the file's, with the command's flags on top.
+Result<config::ServerConfig, std::string> explain_config(const GlobalFlags& globals, const ExplainFlags& flags) {
     config::ServerConfig config;
     if (!globals.config_file.empty()) {
         auto parsed = read_config_file(globals.config_file);
-        if (!parsed) return cannot_answer(parsed.error());
+        if (!parsed) return fail(std::move(parsed).error());
         config = std::move(parsed->config);
     }
     if (flags.backend_mode) config.backend_mode = *flags.backend_mode;
@@ -56,15 +57,18 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     if (globals.feature_gates) {
         std::vector<std::string> ignored;
         if (auto applied = config::apply_feature_gates(*globals.feature_gates, config, ignored); !applied) {
-            return cannot_answer("flag --feature-gates: " + applied.error());
+            return fail("flag --feature-gates: " + applied.error());
         }
     }
     if (config.cluster_id.empty()) config.cluster_id = "explain";  // not needed to map
-    if (auto valid = config::validate(config); !valid) return cannot_answer(valid.error());
+    if (auto valid = config::validate(config); !valid) return fail(valid.error());
+    return config;
+}
 
-    // The identity STS would report for this ARN.
+// The identity STS would report for the ARN.
+Result<identity::Identity, std::string> identity_for(const ExplainFlags& flags) {
     auto canonical = arn::canonicalize(flags.arn);
-    if (!canonical) return cannot_answer(canonical.error());
+    if (!canonical) return fail(canonical.error());
     identity::Identity identity;
     identity.arn = flags.arn;
     identity.canonical_arn = canonical->arn;
@@ -76,6 +80,41 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
         identity.session_name = flags.arn.substr(flags.arn.rfind('/') + 1);
     }
     if (flags.session_name) identity.session_name = *flags.session_name;
+    return identity;
+}
+
+// One source: loaded or not, its problems, and how its table sees the identity.
+void print_source(const app::SourceSpec& spec, const app::LoadResult& loaded, const identity::Identity& identity) {
+    const std::string file = spec.path.empty() ? "flags only" : spec.path;
+    std::printf("\nsource %s (%s): ", spec.name.c_str(), file.c_str());
+    if (!loaded.table) {
+        std::printf("NOT LOADED: %s (the server would skip this source)\n", loaded.error.c_str());
+        return;
+    }
+    const mapping::MappingTable& table = *loaded.table;
+    std::printf("%zu roles, %zu users, %zu accounts\n", table.role_count(), table.user_count(), table.account_count());
+    for (const std::string& problem : loaded.problems) std::printf("  problem: %s\n", problem.c_str());
+    const mapping::Explanation explanation = table.explain(identity);
+    if (explanation.match) {
+        const auto& match = *explanation.match;
+        std::printf("  matched %s (%.*s)%s%s\n", match.entry ? match.entry->origin.c_str() : "mapAccounts",
+                    int(to_string(match.kind).size()), to_string(match.kind).data(), match.entry ? ": " : "",
+                    match.entry ? (match.entry->sso ? "sso entry" : match.entry->arn.c_str()) : "");
+        return;
+    }
+    std::printf("  no match%s\n", explanation.near_misses.empty() ? "" : "; nearest entries:");
+    for (const mapping::NearMiss& miss : explanation.near_misses) {
+        std::printf("    %s %s: %s\n", miss.origin.c_str(), miss.written.c_str(), miss.reason.c_str());
+    }
+}
+
+int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
+    auto loaded_config = explain_config(globals, flags);
+    if (!loaded_config) return cannot_answer(loaded_config.error());
+    const config::ServerConfig& config = *loaded_config;
+    auto found = identity_for(flags);
+    if (!found) return cannot_answer(found.error());
+    const identity::Identity& identity = *found;
 
     std::printf("ARN:            %s\ncanonical ARN:  %s\n", identity.arn.c_str(), identity.canonical_arn.c_str());
     if (!identity.session_name.empty()) std::printf("session name:   %s\n", identity.session_name.c_str());
@@ -85,28 +124,7 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     std::vector<auth::SourceSnapshot> snapshots;
     for (const app::SourceSpec& spec : specs) {
         app::LoadResult loaded = app::load_source(spec, &config.mappings);
-        const std::string file = spec.path.empty() ? "flags only" : spec.path;
-        std::printf("\nsource %s (%s): ", spec.name.c_str(), file.c_str());
-        if (!loaded.table) {
-            std::printf("NOT LOADED: %s (the server would skip this source)\n", loaded.error.c_str());
-        } else {
-            const mapping::MappingTable& table = *loaded.table;
-            std::printf("%zu roles, %zu users, %zu accounts\n", table.role_count(), table.user_count(),
-                        table.account_count());
-            for (const std::string& problem : loaded.problems) std::printf("  problem: %s\n", problem.c_str());
-            const mapping::Explanation explanation = table.explain(identity);
-            if (explanation.match) {
-                const auto& match = *explanation.match;
-                std::printf("  matched %s (%.*s)%s%s\n", match.entry ? match.entry->origin.c_str() : "mapAccounts",
-                            int(to_string(match.kind).size()), to_string(match.kind).data(), match.entry ? ": " : "",
-                            match.entry ? (match.entry->sso ? "sso entry" : match.entry->arn.c_str()) : "");
-            } else {
-                std::printf("  no match%s\n", explanation.near_misses.empty() ? "" : "; nearest entries:");
-                for (const mapping::NearMiss& miss : explanation.near_misses) {
-                    std::printf("    %s %s: %s\n", miss.origin.c_str(), miss.written.c_str(), miss.reason.c_str());
-                }
-            }
-        }
+        print_source(spec, loaded, identity);
         snapshots.push_back({spec.name, loaded.table, spec.reserved_prefixes});
     }
 
