@@ -67,6 +67,36 @@ net::awaitable<Ec2Lookup> AwsSession::lookup_here(std::string instance_id) {
     }
 }
 
+namespace {
+
+// server.region, else the environment's, else the profile's; empty: ask instance metadata.
+std::string configured_region(const std::string& configured, const AwsEnvironment& environment) {
+    std::string region = configured;
+    for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+        if (region.empty()) region = environment.get(name);
+    }
+    if (region.empty()) region = profile_region(environment);
+    return region;
+}
+
+// Every fetch of the server's own credentials is counted and logged.
+void report_refreshes(RefreshingCredentials& credentials, Logger& log, Metrics& metrics) {
+    credentials.on_refresh([&log, &metrics](const RefreshingCredentials& refreshed, const std::string& error) {
+        metrics.aws_credentials_refreshed(error.empty());
+        if (!error.empty()) {
+            log.warn("could not fetch AWS credentials",
+                     {{"source", std::string(refreshed.source())}, {"problem", error}});
+            return;
+        }
+        const auto expiration = refreshed.expiration();
+        log.info("fetched AWS credentials",
+                 {{"source", std::string(refreshed.source())},
+                  {"expires", expiration ? amz_time::format_rfc3339(*expiration) : "never"}});
+    });
+}
+
+}  // namespace
+
 // Once, on first use; after a failure, again on a lookup at least a few
 // seconds later (the instance role may not be attached yet).
 net::awaitable<std::string> AwsSession::set_up() {
@@ -101,11 +131,7 @@ net::awaitable<std::string> AwsSession::set_up() {
     }
 
     ProviderContext context{io_, *state.http, environment_, {}, options_.call_timeout};
-    std::string region = options_.region;
-    for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-        if (region.empty()) region = environment_.get(name);
-    }
-    if (region.empty()) region = profile_region(environment_);
+    std::string region = configured_region(options_.region, environment_);
     if (region.empty()) {
         auto from_metadata = co_await metadata_region(context);
         if (!from_metadata)
@@ -124,18 +150,7 @@ net::awaitable<std::string> AwsSession::set_up() {
                                            .session_name = "aws-iam-authenticator",
                                            .source_arn = options_.source_arn});  // upstream assumes for 60 minutes
     }
-    signing->on_refresh([this](const RefreshingCredentials& refreshed, const std::string& error) {
-        metrics_.aws_credentials_refreshed(error.empty());
-        if (!error.empty()) {
-            log_.warn("could not fetch AWS credentials",
-                      {{"source", std::string(refreshed.source())}, {"problem", error}});
-            return;
-        }
-        const auto expiration = refreshed.expiration();
-        log_.info("fetched AWS credentials",
-                  {{"source", std::string(refreshed.source())},
-                   {"expires", expiration ? amz_time::format_rfc3339(*expiration) : "never"}});
-    });
+    report_refreshes(*signing, log_, metrics_);
 
     auto endpoint = service_endpoint(environment_, "ec2", region);
     if (!endpoint) co_return failed(endpoint.error());

@@ -399,49 +399,93 @@ net::awaitable<CredentialsResult> RefreshingCredentials::get() {
     co_return fail(state->last_error.empty() ? std::string("timed out waiting for credentials") : state->last_error);
 }
 
+namespace {
+
+using Chain = Result<std::shared_ptr<RefreshingCredentials>, std::string>;
+
+std::shared_ptr<RefreshingCredentials> refreshing(const ProviderContext& context,
+                                                  std::unique_ptr<CredentialProvider> provider) {
+    return std::make_shared<RefreshingCredentials>(context.io, std::move(provider));
+}
+
+// The first link of a chain: where the credentials come from.
+Chain start_credentials(const ProviderContext& context, aws::CredentialPlan::Start start, const aws::Profile& base) {
+    const AwsEnvironment& env = context.environment;
+    using Start = aws::CredentialPlan::Start;
+    switch (start) {
+        case Start::StaticKeys:
+            return refreshing(
+                context, std::make_unique<StaticProvider>(
+                             aws::AwsCredentials{
+                                 {base.access_key_id, base.secret_access_key, base.session_token}, std::nullopt, {}},
+                             "shared credentials file"));
+        case Start::Environment:
+            return refreshing(context,
+                              std::make_unique<StaticProvider>(
+                                  aws::AwsCredentials{{env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"),
+                                                       env.get("AWS_SESSION_TOKEN")},
+                                                      std::nullopt,
+                                                      {}},
+                                  "environment"));
+        case Start::WebIdentity:
+            return refreshing(context,
+                              std::make_unique<WebIdentityProvider>(
+                                  context, base.role_arn, base.web_identity_token_file,
+                                  base.role_session_name.empty() ? default_session_name() : base.role_session_name));
+        case Start::EcsContainer: {
+            auto endpoint = parse_url_endpoint(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+            if (!endpoint) return fail(endpoint.error());
+            return refreshing(context, std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
+        }
+        case Start::Ec2InstanceMetadata: {
+            auto endpoint = metadata_endpoint(env);
+            if (!endpoint) return fail(endpoint.error());
+            return refreshing(context,
+                              std::make_unique<InstanceMetadataProvider>(context, std::move(endpoint).value()));
+        }
+    }
+    return fail(std::string("unknown credential source"));
+}
+
+Chain container_credentials(const ProviderContext& context) {
+    const AwsEnvironment& env = context.environment;
+    const std::string url = env.has("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                                ? env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                                : "http://169.254.170.2" + env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    auto endpoint = parse_url_endpoint(url);
+    if (!endpoint) return fail("container credentials URI: " + endpoint.error());
+    if (!allowed_container_host(endpoint->endpoint)) {
+        return fail("container credentials over plain HTTP must go to a loopback or ECS/EKS link-local address, not " +
+                    endpoint->endpoint.host);
+    }
+    return refreshing(context, std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
+}
+
+// A profile of the shared files: its source, then each role it assumes in turn.
+Chain profile_credentials(const ProviderContext& context, const aws::SharedConfig& shared,
+                          const std::string& profile_name) {
+    auto plan = aws::plan_credentials(shared, profile_name);
+    if (!plan) return fail(plan.error());
+    auto chain = start_credentials(context, plan->start, plan->base);
+    if (!chain) return chain;
+    std::shared_ptr<RefreshingCredentials> current = std::move(chain).value();
+    for (const aws::Profile& role : plan->roles) {
+        current = assume_role_credentials(
+            context, current,
+            {.role_arn = role.role_arn,
+             .session_name = role.role_session_name.empty() ? default_session_name() : role.role_session_name,
+             .external_id = role.external_id});
+    }
+    return current;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(const ProviderContext& context) {
     const AwsEnvironment& env = context.environment;
-    const auto wrap = [&](std::unique_ptr<CredentialProvider> provider) {
-        return std::make_shared<RefreshingCredentials>(context.io, std::move(provider));
-    };
-    const auto from_start =
-        [&](aws::CredentialPlan::Start start,
-            const aws::Profile& base) -> Result<std::shared_ptr<RefreshingCredentials>, std::string> {
-        using Start = aws::CredentialPlan::Start;
-        switch (start) {
-            case Start::StaticKeys:
-                return wrap(std::make_unique<StaticProvider>(
-                    aws::AwsCredentials{
-                        {base.access_key_id, base.secret_access_key, base.session_token}, std::nullopt, {}},
-                    "shared credentials file"));
-            case Start::Environment:
-                return wrap(std::make_unique<StaticProvider>(
-                    aws::AwsCredentials{
-                        {env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"), env.get("AWS_SESSION_TOKEN")},
-                        std::nullopt,
-                        {}},
-                    "environment"));
-            case Start::WebIdentity:
-                return wrap(std::make_unique<WebIdentityProvider>(
-                    context, base.role_arn, base.web_identity_token_file,
-                    base.role_session_name.empty() ? default_session_name() : base.role_session_name));
-            case Start::EcsContainer: {
-                auto endpoint = parse_url_endpoint(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
-                if (!endpoint) return fail(endpoint.error());
-                return wrap(std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
-            }
-            case Start::Ec2InstanceMetadata: {
-                auto endpoint = metadata_endpoint(env);
-                if (!endpoint) return fail(endpoint.error());
-                return wrap(std::make_unique<InstanceMetadataProvider>(context, std::move(endpoint).value()));
-            }
-        }
-        return fail(std::string("unknown credential source"));
-    };
-
     // 1. environment
     if (env.has("AWS_ACCESS_KEY_ID") && env.has("AWS_SECRET_ACCESS_KEY")) {
-        return from_start(aws::CredentialPlan::Start::Environment, {});
+        return start_credentials(context, aws::CredentialPlan::Start::Environment, {});
     }
     // 2. web identity
     if (env.has("AWS_ROLE_ARN") && env.has("AWS_WEB_IDENTITY_TOKEN_FILE")) {
@@ -449,21 +493,11 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
         profile.role_arn = env.get("AWS_ROLE_ARN");
         profile.web_identity_token_file = env.get("AWS_WEB_IDENTITY_TOKEN_FILE");
         profile.role_session_name = env.get("AWS_ROLE_SESSION_NAME");
-        return from_start(aws::CredentialPlan::Start::WebIdentity, profile);
+        return start_credentials(context, aws::CredentialPlan::Start::WebIdentity, profile);
     }
     // 3. container
     if (env.has("AWS_CONTAINER_CREDENTIALS_FULL_URI") || env.has("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
-        const std::string url = env.has("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-                                    ? env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-                                    : "http://169.254.170.2" + env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-        auto endpoint = parse_url_endpoint(url);
-        if (!endpoint) return fail("container credentials URI: " + endpoint.error());
-        if (!allowed_container_host(endpoint->endpoint)) {
-            return fail(
-                "container credentials over plain HTTP must go to a loopback or ECS/EKS link-local address, not " +
-                endpoint->endpoint.host);
-        }
-        return wrap(std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
+        return container_credentials(context);
     }
     // 4. shared files
     const std::string profile_name = env.has("AWS_PROFILE") ? env.get("AWS_PROFILE") : "default";
@@ -474,23 +508,9 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
         (!profile->second.access_key_id.empty() || !profile->second.role_arn.empty() ||
          !profile->second.web_identity_token_file.empty() || !profile->second.credential_source.empty());
     // A named profile must work; the default one is used when it holds credentials.
-    if (env.has("AWS_PROFILE") || profile_has_credentials) {
-        auto plan = aws::plan_credentials(shared, profile_name);
-        if (!plan) return fail(plan.error());
-        auto chain = from_start(plan->start, plan->base);
-        if (!chain) return chain;
-        std::shared_ptr<RefreshingCredentials> current = std::move(chain).value();
-        for (const aws::Profile& role : plan->roles) {
-            current = assume_role_credentials(
-                context, current,
-                {.role_arn = role.role_arn,
-                 .session_name = role.role_session_name.empty() ? default_session_name() : role.role_session_name,
-                 .external_id = role.external_id});
-        }
-        return current;
-    }
+    if (env.has("AWS_PROFILE") || profile_has_credentials) return profile_credentials(context, shared, profile_name);
     // 5. instance metadata
-    return from_start(aws::CredentialPlan::Start::Ec2InstanceMetadata, {});
+    return start_credentials(context, aws::CredentialPlan::Start::Ec2InstanceMetadata, {});
 }
 
 std::shared_ptr<RefreshingCredentials> fixed_credentials(const ProviderContext& context,
