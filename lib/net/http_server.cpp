@@ -165,6 +165,25 @@ awaitable<HttpResponse> answer_within(const std::shared_ptr<RequestHandler>& han
 // with its deallocation once async_write is inlined here (GCC bug 109224).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+// The handler's view of a request: plain strings, the body moved out.
+HttpRequest to_request(http::request<http::string_body>& beast_request, const std::string& client) {
+    HttpRequest request;
+    request.method = std::string(beast_request.method_string());
+    request.target = std::string(beast_request.target());
+    for (const auto& field : beast_request) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(beast_request.body());
+    request.client = client;
+    return request;
+}
+
+void report_slow_request(bool headers_done, const HttpServerOptions& options, const ConnectionLog& log,
+                         const std::string& client) {
+    cut(options, headers_done ? ConnectionCut::BodyTimeout : ConnectionCut::HeaderTimeout);
+    log(client, headers_done ? "request body too slow; closed" : "request headers too slow; closed");
+}
+
 // `tls` keeps the connection's certificate alive after a rotation replaces it.
 template <class Stream>
 awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr<ssl::context> tls, std::string client,
@@ -236,9 +255,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         }
         if (ec) {
             if (ec == beast::error::timeout) {
-                const bool headers_done = parser.is_header_done();
-                cut(options, headers_done ? ConnectionCut::BodyTimeout : ConnectionCut::HeaderTimeout);
-                log(client, headers_done ? "request body too slow; closed" : "request headers too slow; closed");
+                report_slow_request(parser.is_header_done(), options, log, client);
             } else if (auto answer = answer_for_read_error(ec)) {
                 log(client, "unreadable request: " + ec.message());
                 const std::string response = wire_response(*answer, 11, false);
@@ -250,16 +267,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         }
 
         http::request<http::string_body> beast_request = parser.release();
-        HttpRequest request;
-        request.method = std::string(beast_request.method_string());
-        request.target = std::string(beast_request.target());
-        for (const auto& field : beast_request) {
-            request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-        }
-        request.body = std::move(beast_request.body());
-        request.client = client;
-
-        const HttpResponse answer = co_await answer_within(handler, std::move(request), options, log);
+        const HttpResponse answer = co_await answer_within(handler, to_request(beast_request, client), options, log);
         // Decided after the handler: a shutdown may have begun meanwhile.
         const bool keep_alive =
             beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
