@@ -77,10 +77,9 @@ struct Metrics::Impl {
                                                     "EC2 private DNS name lookups that needed EC2");
     prometheus::Counter& ec2_throttled = counter("aws_iam_authenticator_ec2_throttled_total",
                                                  "EC2 DescribeInstances calls refused with RequestLimitExceeded");
-    prometheus::Family<prometheus::Counter>& identity_cache_hits_family =
-        counter_family("aws_iam_authenticator_identity_cache_hits_total",
-                       "Token reviews answered from the identity cache without asking STS");
-    prometheus::Counter& identity_cache_hits = identity_cache_hits_family.Add({});
+    prometheus::Counter& identity_cache_hits =
+        counter("aws_iam_authenticator_identity_cache_hits_total",
+                "Token reviews answered from the identity cache without asking STS");
     prometheus::Counter& identity_cache_misses =
         counter("aws_iam_authenticator_identity_cache_misses_total",
                 "Token reviews that asked STS because the identity cache had no answer");
