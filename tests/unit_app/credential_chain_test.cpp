@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "app/aws/credential_providers.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace aia;
 
@@ -21,16 +22,7 @@ std::string chosen(const std::map<std::string, std::string>& variables) {
     return credentials ? std::string(credentials.value()->source()) : "error: " + credentials.error();
 }
 
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("aia-chain-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
+using TempDir = aia::test::TempDir;
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "app/file_reading.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using aia::app::FileError;
@@ -21,19 +22,7 @@ using aia::app::read_open_file;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "aia-read-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string write(const std::string& name, const std::string& content) const {
-        std::ofstream(path / name, std::ios::binary) << content;
-        return (path / name).string();
-    }
-};
+using TempDir = aia::test::TempDir;
 
 }  // namespace
 

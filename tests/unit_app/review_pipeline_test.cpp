@@ -19,6 +19,7 @@
 #include "core/config/server_config.hpp"
 #include "core/token/token_generator.hpp"
 #include "core/util/base64.hpp"
+#include "net/run_blocking.hpp"
 #include "support/scripted.hpp"
 
 using namespace aia;
@@ -120,15 +121,7 @@ struct Pipeline {
 
     app::ReviewResult review_body(const std::string& body) {
         net::asio::io_context io;
-        std::optional<app::ReviewResult> result;
-        net::asio::co_spawn(io, authenticator.review(body, "10.0.0.1:5555"),
-                            [&](std::exception_ptr error, app::ReviewResult answer) {
-                                REQUIRE_FALSE(error);
-                                result = std::move(answer);
-                            });
-        io.run();
-        REQUIRE(result);
-        return std::move(*result);
+        return net::run_blocking(io, authenticator.review(body, "10.0.0.1:5555"));
     }
     app::ReviewResult review(const std::string& token) {
         return review_body(R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":")" +

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/state_files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -24,15 +25,8 @@ namespace {
 
 constexpr std::chrono::seconds kDay{24 * 3600};
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "aia-state-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string str() const { return path.string(); }
+struct TempDir : aia::test::TempDir {
+    TempDir() : aia::test::TempDir("aia-state") {}
     fs::path cert() const { return path / "cert.pem"; }
     fs::path key() const { return path / "key.pem"; }
 };

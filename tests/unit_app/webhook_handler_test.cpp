@@ -16,6 +16,7 @@
 #include "app/metrics.hpp"
 #include "app/webhook_handler.hpp"
 #include "core/config/server_config.hpp"
+#include "net/run_blocking.hpp"
 #include "support/scripted.hpp"
 
 using namespace aia;
@@ -63,15 +64,7 @@ struct Routes {
         request.body = std::move(body);
         request.client = "10.0.0.2:4444";
         net::asio::io_context io;
-        std::optional<net::HttpResponse> response;
-        net::asio::co_spawn(io, handler->handle(std::move(request)),
-                            [&](std::exception_ptr error, net::HttpResponse answer) {
-                                REQUIRE_FALSE(error);
-                                response = std::move(answer);
-                            });
-        io.run();
-        REQUIRE(response);
-        return std::move(*response);
+        return net::run_blocking(io, handler->handle(std::move(request)));
     }
 };
 
