@@ -16,21 +16,11 @@ FileError error_from_errno(const std::string& path, int error) {
             "cannot read " + path + ": " + reason};
 }
 
-class Descriptor {
-public:
-    explicit Descriptor(int fd) : fd_(fd) {}
-    ~Descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 }  // namespace
+
+OwnedFd::~OwnedFd() {
+    if (fd_ >= 0) ::close(fd_);
+}
 
 Result<std::string, FileError> read_open_file(int fd, const std::string& path, std::size_t max_bytes) {
     struct stat info {};
@@ -57,7 +47,7 @@ Result<std::string, FileError> read_open_file(int fd, const std::string& path, s
 
 Result<std::string, FileError> read_file(const std::string& path, std::size_t max_bytes) {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    const Descriptor file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    const OwnedFd file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (file.get() < 0) return fail(error_from_errno(path, errno));
     return read_open_file(file.get(), path, max_bytes);
 }

@@ -26,6 +26,21 @@ struct FileError {
 inline constexpr std::size_t kMaxConfigFileBytes = 8 * 1024 * 1024;  // config files, mapping sources
 inline constexpr std::size_t kMaxSmallFileBytes = 1024 * 1024;       // certificates, credentials, tokens
 
+// An open file descriptor this object owns: closed (and so unlocked) on
+// destruction. -1: none.
+class OwnedFd {
+public:
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    ~OwnedFd();
+    OwnedFd(OwnedFd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+    OwnedFd& operator=(OwnedFd&&) = delete;
+    OwnedFd(const OwnedFd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
 Result<std::string, FileError> read_file(const std::string& path, std::size_t max_bytes);
 
 // The same bound and wording for a file the caller has opened (and perhaps

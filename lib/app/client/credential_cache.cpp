@@ -20,24 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxCacheBytes = 1024 * 1024;
 
-// An open cache file, checked through its descriptor (no race with the
-// path), closed (and unlocked) on destruction.
-class CacheFile {
-public:
-    CacheFile() = default;
-    explicit CacheFile(int fd) : fd_(fd) {}
-    ~CacheFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    CacheFile(CacheFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    CacheFile& operator=(CacheFile&&) = delete;
-    CacheFile(const CacheFile&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_ = -1;
-};
-
 std::string errno_text() { return std::strerror(errno); }
 
 // Regular, ours, and readable by nobody else.
@@ -91,14 +73,14 @@ std::string CredentialCache::default_path(const AwsEnvironment& environment) {
 }
 
 Result<CredentialCache, std::string> CredentialCache::open(std::string path) {
-    const CacheFile file(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-    if (file.fd() < 0) {
+    const OwnedFd file(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (file.get() < 0) {
         if (errno == ENOENT) return CredentialCache(std::move(path), client::CredentialCacheFile::parse("").value());
         return fail("cannot open cache file " + path + ": " + errno_text());
     }
-    if (auto ok = check_private(file.fd(), path); !ok) return fail(std::move(ok).error());
-    if (!lock(file.fd(), LOCK_SH)) return fail("cannot lock cache file " + path);
-    auto text = read_all(file.fd(), path);
+    if (auto ok = check_private(file.get(), path); !ok) return fail(std::move(ok).error());
+    if (!lock(file.get(), LOCK_SH)) return fail("cannot lock cache file " + path);
+    auto text = read_all(file.get(), path);
     if (!text) return fail(std::move(text).error());
     auto parsed = client::CredentialCacheFile::parse(*text);
     if (!parsed) return fail("cache file " + path + ": " + parsed.error());
@@ -122,19 +104,20 @@ Result<bool, std::string> CredentialCache::store(const client::CacheKey& key, co
             fs::permissions(directory, fs::perms::owner_all, ec);
         }
     }
-    const CacheFile file(::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
-    if (file.fd() < 0) return fail("cannot open cache file " + path_ + ": " + errno_text());
-    if (auto ok = check_private(file.fd(), path_); !ok) return fail(std::move(ok).error());
-    if (!lock(file.fd(), LOCK_EX)) return fail("cannot lock cache file " + path_);
+    const OwnedFd file(::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
+    if (file.get() < 0) return fail("cannot open cache file " + path_ + ": " + errno_text());
+    if (auto ok = check_private(file.get(), path_); !ok) return fail(std::move(ok).error());
+    if (!lock(file.get(), LOCK_EX)) return fail("cannot lock cache file " + path_);
     // Another run may have added entries meanwhile; a damaged file (a
     // crash mid-write) is only a cache, and is started afresh.
-    auto text = read_all(file.fd(), path_);
+    auto text = read_all(file.get(), path_);
     if (!text) return fail(std::move(text).error());
     auto current = client::CredentialCacheFile::parse(*text);
     client::CredentialCacheFile updated =
         current ? std::move(current).value() : client::CredentialCacheFile::parse("").value();
     updated.put(key, credentials);
-    if (auto written = write_all(file.fd(), updated.render(), path_); !written) return fail(std::move(written).error());
+    if (auto written = write_all(file.get(), updated.render(), path_); !written)
+        return fail(std::move(written).error());
     file_ = std::move(updated);
     return true;
 }
