@@ -2,23 +2,16 @@
 // The executable's commands, each in its own file. main.cpp only parses the
 // command line and dispatches.
 
-#include <optional>
 #include <string>
-#include <vector>
 
-namespace CLI {
-class App;
-}
+#include "setting_flags.hpp"
 
 namespace aia::cli {
 
 // Flags every command accepts (upstream's persistent flags).
 struct GlobalFlags {
-    std::string config_file;                   // -c, --config
-    std::optional<std::string> cluster_id;     // -i, --cluster-id
-    std::optional<std::string> log_format;     // -l, --log-format
-    std::optional<std::string> log_verbosity;  // -v, --log-verbosity
-    std::optional<std::string> feature_gates;  // --feature-gates (accepted, not supported yet)
+    std::string config_file;  // -c, --config
+    SettingFlags settings;    // -i, -l, -v, --feature-gates (config::FlagScope::Global)
 };
 
 // Registers `server` and returns where its exit status will be written.

@@ -15,7 +15,7 @@ Result<config::ParsedConfig, std::string> read_config_file(const std::string& pa
 }
 
 std::string client_cluster_id(const GlobalFlags& globals) {
-    if (globals.cluster_id) return *globals.cluster_id;
+    if (std::string flag = globals.settings.given("cluster-id"); !flag.empty()) return flag;
     if (const char* env = std::getenv("KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"); env && *env) return env;
     if (!globals.config_file.empty()) {
         if (auto parsed = read_config_file(globals.config_file)) return parsed->config.cluster_id;

@@ -27,9 +27,7 @@ struct ExplainFlags {
     std::optional<std::string> session_name;
     std::string access_key_id = "<access key ID>";
     std::string user_id = "<STS user ID>";
-    std::optional<std::vector<std::string>> backend_mode;
-    std::optional<std::string> aws_auth_path;
-    std::optional<std::string> partition;
+    SettingFlags settings;  // --backend-mode, --aws-auth-path, --partition
 };
 
 int cannot_answer(const std::string& message) {
@@ -51,14 +49,9 @@ Result<config::ServerConfig, std::string> explain_config(const GlobalFlags& glob
         if (!parsed) return fail(std::move(parsed).error());
         config = std::move(parsed->config);
     }
-    if (flags.backend_mode) config.backend_mode = *flags.backend_mode;
-    if (flags.aws_auth_path) config.aws_auth_path = *flags.aws_auth_path;
-    if (flags.partition) config.partition = *flags.partition;
-    if (globals.feature_gates) {
-        std::vector<std::string> ignored;
-        if (auto applied = config::apply_feature_gates(*globals.feature_gates, config, ignored); !applied) {
-            return fail("flag --feature-gates: " + applied.error());
-        }
+    std::vector<std::string> ignored;
+    for (const SettingFlags* given : {&globals.settings, &flags.settings}) {
+        if (auto applied = given->apply(config, ignored); !applied) return fail(applied.error());
     }
     if (config.cluster_id.empty()) config.cluster_id = "explain";  // not needed to map
     if (auto valid = config::validate(config); !valid) return fail(valid.error());
@@ -167,12 +160,10 @@ void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_st
     command->add_option("--access-key-id", flags->access_key_id, "Access key ID, for {{AccessKeyID}}");
     command->add_option("--user-id", flags->user_id,
                         "STS user ID (AROA.../AIDA...), for the uid and userIDStrict DynamicFiles");
-    command
-        ->add_option("--backend-mode", flags->backend_mode,
-                     "Mapping sources to consult, in order (default: the config's)")
-        ->delimiter(',');
-    command->add_option("--aws-auth-path", flags->aws_auth_path, "aws-auth ConfigMap file or directory");
-    command->add_option("--partition", flags->partition, "AWS partition (default: the config's)");
+    // On top of the config file's: which sources to consult, and how.
+    flags->settings.add(*command, [](const config::Setting& setting) {
+        return setting.flag == "backend-mode" || setting.flag == "aws-auth-path" || setting.flag == "partition";
+    });
     command->callback([&globals, &exit_status, flags] { exit_status = run_explain(globals, *flags); });
 }
 

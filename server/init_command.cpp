@@ -52,9 +52,7 @@ void add_init_command(CLI::App& app, const GlobalFlags& globals, int& exit_statu
     auto flags = std::make_shared<ServerFlags>();
     CLI::App* command = app.add_subcommand(
         "init", "Write the certificate, key and webhook kubeconfig ahead of time (takes the server's flags)");
-    add_server_flags(*command, *flags);
-    command->add_option("--hostname", flags->hostname,
-                        "Host name the kubeconfig names for this server (default: the address)");
+    add_server_flags(*command, *flags, config::FlagScope::Init);
     command->callback([&globals, &exit_status, flags] { exit_status = run_init(globals, *flags); });
 }
 

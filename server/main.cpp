@@ -16,14 +16,7 @@ int main(int argc, char** argv) {
 
     aia::cli::GlobalFlags globals;
     app.add_option("-c,--config", globals.config_file, "Load configuration from FILE")->type_name("FILE");
-    app.add_option("-i,--cluster-id", globals.cluster_id,
-                   "Cluster ID (env KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID); tokens must be signed for it");
-    app.add_option("-l,--log-format", globals.log_format, "Log format: text or json (default text)");
-    app.add_option("-v,--log-verbosity", globals.log_verbosity,
-                   "Log level: trace, debug, info, warning, error, fatal, panic (env "
-                   "AWS_IAM_AUTHENTICATOR_LOG_VERBOSITY; default info)");
-    app.add_option("--feature-gates", globals.feature_gates,
-                   "Upstream's feature gates, e.g. SSORoleMatch=true (enables sso entries in mapRoles)");
+    globals.settings.add(app, aia::cli::flags_of(aia::config::FlagScope::Global));
 
     int exit_status = 0;
     aia::cli::add_server_command(app, globals, exit_status);

@@ -7,6 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <thread>
+
 #include "app/server_runtime.hpp"
 #include "build_info.hpp"
 #include "commands.hpp"
@@ -18,10 +21,13 @@ namespace {
 int run_server(const GlobalFlags& globals, const ServerFlags& flags) {
     auto loaded = load_server_config(globals, flags);
     if (!loaded) return startup_error(loaded.error());
+    // --threads, else one per core.
+    const unsigned threads =
+        loaded->config.threads ? loaded->config.threads : std::max(1u, std::thread::hardware_concurrency());
     app::ServerRuntime runtime({.config = std::move(loaded->config),
                                 .config_warnings = std::move(loaded->warnings),
                                 .config_file = globals.config_file,
-                                .threads = flags.threads,
+                                .threads = threads,
                                 .version = build_info::kVersion,
                                 .commit = build_info::kGitCommit});
     if (auto started = runtime.start(); !started) return startup_error(started.error());
@@ -35,7 +41,7 @@ void add_server_command(CLI::App& app, const GlobalFlags& globals, int& exit_sta
     auto flags = std::make_shared<ServerFlags>();
     CLI::App* command =
         app.add_subcommand("server", "Run a webhook validation server that validates tokens using AWS IAM");
-    add_server_flags(*command, *flags);
+    add_server_flags(*command, *flags, config::FlagScope::Server);
     command->callback([&globals, &exit_status, flags] { exit_status = run_server(globals, *flags); });
 }
 

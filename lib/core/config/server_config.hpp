@@ -71,6 +71,8 @@ struct ServerConfig {
 
     std::string log_format = "text";     // --log-format / log-format: text | json
     std::string log_verbosity = "info";  // --log-verbosity / log-verbosity
+
+    unsigned threads = 0;  // --threads: HTTPS worker threads; 0: one per core
 };
 
 struct ParsedConfig {
@@ -80,7 +82,7 @@ struct ParsedConfig {
     std::vector<std::string> warnings;
 };
 
-// Applies the YAML document on top of `base`. Keys match without regard to
+// Applies the YAML document on top of `base` (settings.hpp says how each key is read). Keys match without regard to
 // letter case, as upstream's (viper) do. Errors name the key or YAML line.
 Result<ParsedConfig, std::string> parse_server_config(std::string_view yaml_text, ServerConfig base = {});
 
