@@ -13,16 +13,19 @@ cd "$(dirname "$0")/.."
 
 FUZZ_RUNS=${FUZZ_RUNS:-50000}   # per target; about 5 s each on 2 cores
 JOBS=$(nproc)
+# Line tables only (-g1): sanitizer reports keep file and line, and the
+# builds take about a third less time than with full debug info.
+OPTIMIZED_WITH_LINES=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
 
 ./scripts/install-deps.sh
 
 echo "== normal build and tests"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON >/dev/null
+cmake -S . -B build/release -G Ninja "${OPTIMIZED_WITH_LINES[@]}" -DAIA_WERROR=ON >/dev/null
 cmake --build build/release -j "$JOBS"
 ctest --test-dir build/release --output-on-failure -j "$JOBS" --timeout 300
 
 echo "== sanitizer build (ASan + UBSan) and the same tests"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON \
+cmake -S . -B build/asan -G Ninja "${OPTIMIZED_WITH_LINES[@]}" -DAIA_WERROR=ON \
   -DAIA_SANITIZE=address,undefined >/dev/null
 cmake --build build/asan -j "$JOBS"
 # A report of either sanitizer (leaks included) fails the process, and so
@@ -32,14 +35,14 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$JOBS" --timeout 900
 
 echo "== sanitizer build (TSan) and the same tests: the threads (workers, reloaders, log writer, AWS calls)"
-cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIA_WERROR=ON \
+cmake -S . -B build/tsan -G Ninja "${OPTIMIZED_WITH_LINES[@]}" -DAIA_WERROR=ON \
   -DAIA_SANITIZE=thread >/dev/null
 cmake --build build/tsan -j "$JOBS"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build/tsan --output-on-failure -j "$JOBS" --timeout 900
 
 echo "== fuzzing build and smoke runs ($FUZZ_RUNS inputs per target)"
-CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CXX=clang++ cmake -S . -B build/fuzz -G Ninja "${OPTIMIZED_WITH_LINES[@]}" \
   -DAIA_BUILD_FUZZERS=ON -DAIA_BUILD_TESTS=OFF -DAIA_BUILD_SERVER=OFF >/dev/null
 cmake --build build/fuzz -j "$JOBS"
 for corpus in tests/fuzz/corpus/*/; do
