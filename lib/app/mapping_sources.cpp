@@ -2,10 +2,12 @@
 
 #include "app/file_reading.hpp"
 #include "app/published.hpp"
+#include "app/settled_content.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "core/crypto/sha256.hpp"
 #include "core/mapping/aws_auth.hpp"
@@ -177,9 +179,8 @@ struct MappingSources::Source {
     SourceSpec spec;
     Published<mapping::MappingTable> table;
 
-    // Reloader thread only.
-    std::string fingerprint;  // of the inputs last acted on
-    std::string pending;      // new inputs seen once, waiting to be seen again unchanged
+    // The checking thread only.
+    SettledContent content{kSettleTime};  // the inputs last acted on
     std::optional<Clock::time_point> missing_since;
 
     // Shared with /healthz.
@@ -191,43 +192,48 @@ struct MappingSources::Source {
 MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingConfig static_mappings, Logger& log,
                                Metrics& metrics)
     : static_mappings_(std::move(static_mappings)), log_(log), metrics_(metrics) {
-    std::vector<std::string> directories;
     for (SourceSpec& spec : specs) {
-        if (!spec.path.empty()) {
-            const fs::path path = fs::absolute(spec.path);
-            // A ConfigMap volume changes inside the directory; any file changes in its parent.
-            directories.push_back(spec.name == config::kModeConfigMapFile && fs::is_directory(path)
-                                      ? path.string()
-                                      : path.parent_path().string());
-        }
         auto source = std::make_unique<Source>();
         source->spec = std::move(spec);
         sources_.push_back(std::move(source));
     }
-    watcher_ = std::make_unique<FileWatcher>(std::move(directories));
-    if (!watcher_->active()) {
-        log_.warn("inotify is not available; mapping files are re-read every second instead",
-                  {{"interval", std::to_string(kRecheckInterval.count()) + "s"}});
-    }
 }
 
-MappingSources::~MappingSources() { stop(); }
+MappingSources::~MappingSources() = default;
 
-void MappingSources::load_all() { check_until_settled(true); }
+std::vector<std::string> MappingSources::paths() const {
+    std::vector<std::string> paths;
+    for (const auto& source : sources_) {
+        if (!source->spec.path.empty()) paths.push_back(source->spec.path);
+    }
+    return paths;
+}
 
-void MappingSources::check_all() { check_until_settled(false); }
-
-void MappingSources::check_until_settled(bool initial) {
+void MappingSources::load_all() {
     // A change is acted on when it reads the same twice, kSettleTime apart.
     for (int round = 0; round < kMaxSettleRounds; ++round) {
-        settling_ = false;
-        for (auto& source : sources_) check(*source, initial);
+        check_all(true);
         if (!settling_) return;
         std::this_thread::sleep_for(kSettleTime);
     }
 }
 
-void MappingSources::check(Source& source, bool initial) {
+std::optional<std::chrono::milliseconds> MappingSources::check(bool forced) {
+    reloading_ = reloading_ || forced;
+    check_all(false);
+    // Settling rounds come kSettleTime apart, at most kMaxSettleRounds in a row.
+    if (settling_ && ++settle_rounds_ < kMaxSettleRounds) return kSettleTime;
+    settle_rounds_ = 0;
+    reloading_ = false;
+    return std::nullopt;
+}
+
+void MappingSources::check_all(bool initial) {
+    settling_ = false;
+    for (auto& source : sources_) check_source(*source, initial);
+}
+
+void MappingSources::check_source(Source& source, bool initial) {
     const SourceSpec& spec = source.spec;
     const std::string& name = spec.name;
     LoadResult result;
@@ -241,11 +247,11 @@ void MappingSources::check(Source& source, bool initial) {
             // file has stayed away.
             const bool loaded = source.table.load() != nullptr;
             if (!source.missing_since) source.missing_since = Clock::now();
-            if (loaded && !source.fingerprint.empty() && Clock::now() - *source.missing_since >= kDeletionGrace) {
+            if (loaded && source.content.acted_on_any() && Clock::now() - *source.missing_since >= kDeletionGrace) {
                 std::vector<std::string> none;
                 source.table.store(std::make_shared<const mapping::MappingTable>(
                     mapping::MappingTable::build({}, spec.table_options, none)));
-                source.fingerprint.clear();
+                source.content.forget();
                 metrics_.mapping_reloaded(name, true, 0, 0, 0);
                 log_.warn("mapping source file is gone; its table is now empty",
                           {{"source", name}, {"file", spec.path}});
@@ -262,17 +268,15 @@ void MappingSources::check(Source& source, bool initial) {
         // twice in a row kSettleTime apart, so a write caught half-way is not
         // taken for the file (unless the writer stalls: rename over instead).
         const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
-        if (state == source.fingerprint && !reloading_) {
-            source.pending.clear();
-            return;
+        switch (source.content.observe(state, Clock::now(), reloading_)) {
+            case SettledContent::Verdict::Unchanged:
+                return;
+            case SettledContent::Verdict::Settling:
+                settling_ = true;
+                return;
+            case SettledContent::Verdict::Settled:
+                break;
         }
-        if (state != source.pending) {
-            source.pending = state;
-            settling_ = true;
-            return;
-        }
-        source.pending.clear();
-        source.fingerprint = state;
         result = load_inputs(spec, inputs);
     }
 
@@ -308,29 +312,6 @@ void MappingSources::check(Source& source, bool initial) {
     std::lock_guard lock(source.status_mutex);
     source.ever_loaded = true;
     source.last_error.clear();
-}
-
-void MappingSources::start() {
-    thread_ = std::thread([this] {
-        while (!stopping_) {
-            watcher_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(kRecheckInterval));
-            if (stopping_) break;
-            reloading_ = reload_requested_.exchange(false);
-            check_all();
-            reloading_ = false;
-        }
-    });
-}
-
-void MappingSources::reload_now() {
-    reload_requested_ = true;
-    watcher_->interrupt();
-}
-
-void MappingSources::stop() {
-    if (stopping_.exchange(true)) return;
-    watcher_->interrupt();
-    if (thread_.joinable()) thread_.join();
 }
 
 std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {

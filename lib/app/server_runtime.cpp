@@ -6,6 +6,7 @@
 #include "app/authenticator.hpp"
 #include "app/aws/aws_session.hpp"
 #include "app/certificate_reloader.hpp"
+#include "app/file_follower.hpp"
 #include "app/identity_cache.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
@@ -81,6 +82,16 @@ net::HttpServerOptions http_server_options(const config::ServerConfig& c, unsign
     return options;
 }
 
+// The one thread that follows the mapping sources' and the certificate's files.
+std::unique_ptr<FileFollower> make_follower(Logger& log) {
+    auto follower = std::make_unique<FileFollower>();
+    if (!follower->watching()) {
+        log.warn("inotify is not available; followed files are re-read every second instead",
+                 {{"interval", std::to_string(kPollInterval.count()) + "s"}});
+    }
+    return follower;
+}
+
 }  // namespace
 
 std::vector<std::string> certificate_hosts(const config::ServerConfig& c) {
@@ -112,6 +123,9 @@ struct ServerRuntime::Parts {
     std::uint16_t port = 0;
     std::unique_ptr<net::HttpServer> server;
     std::unique_ptr<CertificateReloader> certificate_reloader;
+    // Calls the mapping sources and the certificate reloader from its thread:
+    // made before them, but stopped (destroyed) before they go.
+    std::unique_ptr<FileFollower> follower;
     std::unique_ptr<SignalControl> signals;
 };
 
@@ -183,10 +197,12 @@ Result<bool, std::string> ServerRuntime::start_parts() {
                                                            .ec2_qps = c.ec2_describe_instances_qps,
                                                            .ec2_burst = c.ec2_describe_instances_burst},
                                          AwsEnvironment::from_process(), p.log, p.metrics);
-    // Mapping sources load before the server listens, then follow their files.
+    // Mapping sources load before the server listens, then follow their
+    // files (watched from now on; the follower starts once serving).
     p.mappings = std::make_unique<MappingSources>(source_specs(c, inputs_.config_file), c.mappings, p.log, p.metrics);
+    p.follower = make_follower(p.log);
+    p.follower->follow(p.mappings->paths(), [&mappings = *p.mappings](bool forced) { return mappings.check(forced); });
     p.mappings->load_all();
-    p.mappings->start();
 
     p.sts_slots = std::make_unique<StsSlots>(c.max_inflight_sts_requests);
     // One resolver for every worker's STS calls: lookups run concurrently,
@@ -229,7 +245,7 @@ void ServerRuntime::create_http_server() {
         });
 }
 
-// Signals, the listening socket, the webhook kubeconfig, the certificate reloader.
+// Signals, the listening socket, the webhook kubeconfig, following the files.
 Result<bool, std::string> ServerRuntime::start_serving() {
     const config::ServerConfig& c = inputs_.config;
     Parts& p = *parts_;
@@ -245,12 +261,13 @@ Result<bool, std::string> ServerRuntime::start_serving() {
                             {{"reason", written.error()}});
         },
         p.log, p.metrics);
+    p.follower->follow(p.certificate_reloader->paths(),
+                       [&reloader = *p.certificate_reloader](bool forced) { return reloader.check(forced); });
     p.signals = std::make_unique<SignalControl>(SignalHandlers{
         .reload =
             [&p] {
                 p.log.info("reloading on SIGHUP: mapping sources and serving certificate");
-                p.mappings->reload_now();
-                p.certificate_reloader->reload_now();
+                p.follower->reload_now();
             },
         .shutdown =
             [&p, grace = c.shutdown_grace_period](int signal) {
@@ -278,7 +295,7 @@ Result<bool, std::string> ServerRuntime::start_serving() {
         p.log.info("configure your kube-apiserver with",
                    {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
     }
-    p.certificate_reloader->start();
+    p.follower->start();
     return true;
 }
 

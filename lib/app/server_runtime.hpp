@@ -3,8 +3,9 @@
 // configuration into running parts. It owns, in the order they start,
 // the logger, metrics, the server's own AWS session, the mapping sources,
 // STS slots and the identity cache, the HTTPS server, the certificate
-// reloader, and the control thread that turns signals into a reload or a
-// graceful stop. Destroyed in reverse.
+// reloader, the file follower (one thread that calls the mapping sources and
+// the certificate reloader when their files change), and the control thread
+// that turns signals into a reload or a graceful stop. Destroyed in reverse.
 //
 //   ServerRuntime runtime(std::move(inputs));
 //   if (auto started = runtime.start(); !started) { report started.error(); }
