@@ -234,77 +234,98 @@ void MappingSources::check_all(bool initial) {
 }
 
 void MappingSources::check_source(Source& source, bool initial) {
-    const SourceSpec& spec = source.spec;
-    const std::string& name = spec.name;
-    LoadResult result;
-    if (spec.path.empty()) {
+    std::optional<LoadResult> result;
+    if (source.spec.path.empty()) {
         if (!initial) return;  // static: loaded once
-        result = load_source(spec, &static_mappings_);
+        result = load_source(source.spec, &static_mappings_);
     } else {
-        const Inputs inputs = read_inputs(spec);
-        if (inputs.missing) {
-            // Keep the table through a delete-and-re-create; empty it once the
-            // file has stayed away.
-            const bool loaded = source.table.load() != nullptr;
-            if (!source.missing_since) source.missing_since = Clock::now();
-            if (loaded && source.content.acted_on_any() && Clock::now() - *source.missing_since >= kDeletionGrace) {
-                std::vector<std::string> none;
-                source.table.store(std::make_shared<const mapping::MappingTable>(
-                    mapping::MappingTable::build({}, spec.table_options, none)));
-                source.content.forget();
-                metrics_.mapping_reloaded(name, true, 0, 0, 0);
-                log_.warn("mapping source file is gone; its table is now empty",
-                          {{"source", name}, {"file", spec.path}});
-            }
-            if (!loaded) {
-                std::lock_guard lock(source.status_mutex);
-                source.last_error = inputs.error;
-            }
-            return;
-        }
-        source.missing_since.reset();
-        // Act once per distinct content (or distinct read error), so a broken
-        // file is reported once, not every second; and only on content read
-        // twice in a row kSettleTime apart, so a write caught half-way is not
-        // taken for the file (unless the writer stalls: rename over instead).
-        const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
-        switch (source.content.observe(state, Clock::now(), reloading_)) {
-            case SettledContent::Verdict::Unchanged:
-                return;
-            case SettledContent::Verdict::Settling:
-                settling_ = true;
-                return;
-            case SettledContent::Verdict::Settled:
-                break;
-        }
-        result = load_inputs(spec, inputs);
+        result = load_if_settled(source);
+        if (!result) return;
     }
-
-    if (!result.table) {
-        metrics_.mapping_reloaded(name, false, 0, 0, 0);
-        log_.error("mapping source did not load; the last good table stays in force",
-                   {{"source", name}, {"file", spec.path}, {"reason", result.error}});
-        std::lock_guard lock(source.status_mutex);
-        source.last_error = result.error;
+    if (!result->table) {
+        report_not_loaded(source, result->error);
         return;
     }
+    publish(source, std::move(*result), initial);
+}
+
+std::optional<LoadResult> MappingSources::load_if_settled(Source& source) {
+    const Inputs inputs = read_inputs(source.spec);
+    if (inputs.missing) {
+        follow_missing(source, inputs.error);
+        return std::nullopt;
+    }
+    source.missing_since.reset();
+    // Act once per distinct content (or distinct read error), so a broken
+    // file is reported once, not every second; and only on content read
+    // twice in a row kSettleTime apart, so a write caught half-way is not
+    // taken for the file (unless the writer stalls: rename over instead).
+    const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
+    switch (source.content.observe(state, Clock::now(), reloading_)) {
+        case SettledContent::Verdict::Unchanged:
+            return std::nullopt;
+        case SettledContent::Verdict::Settling:
+            settling_ = true;
+            return std::nullopt;
+        case SettledContent::Verdict::Settled:
+            break;
+    }
+    return load_inputs(source.spec, inputs);
+}
+
+// Keeps the table through a delete-and-re-create; empties it once the file
+// has stayed away.
+void MappingSources::follow_missing(Source& source, const std::string& error) {
+    const bool loaded = source.table.load() != nullptr;
+    if (!source.missing_since) source.missing_since = Clock::now();
+    if (loaded && source.content.acted_on_any() && Clock::now() - *source.missing_since >= kDeletionGrace) {
+        std::vector<std::string> none;
+        source.table.store(std::make_shared<const mapping::MappingTable>(
+            mapping::MappingTable::build({}, source.spec.table_options, none)));
+        source.content.forget();
+        metrics_.mapping_reloaded(source.spec.name, true, 0, 0, 0);
+        log_.warn("mapping source file is gone; its table is now empty",
+                  {{"source", source.spec.name}, {"file", source.spec.path}});
+    }
+    if (!loaded) {
+        std::lock_guard lock(source.status_mutex);
+        source.last_error = error;
+    }
+}
+
+void MappingSources::report_not_loaded(Source& source, const std::string& error) {
+    metrics_.mapping_reloaded(source.spec.name, false, 0, 0, 0);
+    log_.error("mapping source did not load; the last good table stays in force",
+               {{"source", source.spec.name}, {"file", source.spec.path}, {"reason", error}});
+    std::lock_guard lock(source.status_mutex);
+    source.last_error = error;
+}
+
+namespace {
+
+// Upstream's end-to-end latency: from the writer's timestamp to now.
+void record_dynamic_file_latency(Metrics& metrics, long long updated_at) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (now >= updated_at) metrics.dynamic_file_latency(static_cast<double>(now - updated_at));
+}
+
+}  // namespace
+
+void MappingSources::publish(Source& source, LoadResult result, bool initial) {
+    const std::string& name = source.spec.name;
+    const std::string& path = source.spec.path;
     for (const std::string& problem : result.problems) {
-        log_.warn("mapping entry problem", {{"source", name}, {"file", spec.path}, {"problem", problem}});
+        log_.warn("mapping entry problem", {{"source", name}, {"file", path}, {"problem", problem}});
     }
     const mapping::MappingTable& table = *result.table;
     source.table.store(result.table);
-    // Upstream's end-to-end latency: from the writer's timestamp to now.
-    if (!initial && result.updated_at) {
-        const auto now =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        if (now >= *result.updated_at) metrics_.dynamic_file_latency(static_cast<double>(now - *result.updated_at));
-    }
+    if (!initial && result.updated_at) record_dynamic_file_latency(metrics_, *result.updated_at);
     metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count(),
                               result.problems.size());
     log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
               {{"source", name},
-               {"file", spec.path},
+               {"file", path},
                {"roles", std::to_string(table.role_count())},
                {"users", std::to_string(table.user_count())},
                {"accounts", std::to_string(table.account_count())},

@@ -87,6 +87,12 @@ private:
     struct Source;
     void check_all(bool initial);
     void check_source(Source& source, bool initial);
+    // A file-backed source's new table (or why not), once its files have
+    // changed and settled; nothing while unchanged, settling or missing.
+    std::optional<LoadResult> load_if_settled(Source& source);
+    void follow_missing(Source& source, const std::string& error);
+    void report_not_loaded(Source& source, const std::string& error);
+    void publish(Source& source, LoadResult result, bool initial);
 
     std::vector<std::unique_ptr<Source>> sources_;
     mapping::MappingConfig static_mappings_;
