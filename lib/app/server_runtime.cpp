@@ -159,7 +159,45 @@ Result<bool, std::string> ServerRuntime::start_parts() {
     auto validator = token::TokenValidator::create(
         {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region, .sts_regions = c.sts_regions});
     if (!validator) return fail(validator.error());
+    if (auto ready = start_tls(); !ready) return ready;
 
+    p.metrics.set_build_info(inputs_.version, inputs_.commit);
+    // Only admitted regions get their own StsRegion label.
+    p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
+    if (!c.sts_regions.empty()) {
+        p.log.info("accepting STS regions newer than this build",
+                   {{"stsRegions", list_field(validator->region_policy().listed())}});
+    }
+    if (const auto not_after = net::certificate_not_after(*p.server_tls))
+        p.metrics.certificate_expires_at(static_cast<double>(*not_after));
+
+    // The server's own AWS calls (EC2 lookups): set up on first use.
+    p.aws = std::make_unique<AwsSession>(AwsSessionOptions{.region = c.region,
+                                                           .ec2_role_arn = c.ec2_describe_instances_role_arn,
+                                                           .source_arn = c.source_arn,
+                                                           .ec2_qps = c.ec2_describe_instances_qps,
+                                                           .ec2_burst = c.ec2_describe_instances_burst},
+                                         AwsEnvironment::from_process(), p.log, p.metrics);
+    start_mappings();
+    start_sts_parts();
+    p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
+        std::move(validator).value(),
+        p.mappings.get(),
+        {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
+        p.aws.get(),
+        p.sts_slots.get(),
+        p.identity_cache.get(),
+        &p.metrics,
+        &p.log,
+    });
+    return true;
+}
+
+// The serving certificate (made or renewed if need be), its TLS context, and
+// the client TLS settings for STS.
+Result<bool, std::string> ServerRuntime::start_tls() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.advertised = config::advertised_host(c);
     auto certificate = ensure_certificate(
         c.state_dir,
@@ -179,31 +217,24 @@ Result<bool, std::string> ServerRuntime::start_parts() {
     if (!sts_tls) return fail("config key server.stsCACertFile: " + sts_tls.error());
     p.sts_tls = std::move(sts_tls).value();
     p.sts_options = sts_client_options(c, p.log);
+    return true;
+}
 
-    p.metrics.set_build_info(inputs_.version, inputs_.commit);
-    // Only admitted regions get their own StsRegion label.
-    p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
-    if (!c.sts_regions.empty()) {
-        p.log.info("accepting STS regions newer than this build",
-                   {{"stsRegions", list_field(validator->region_policy().listed())}});
-    }
-    if (const auto not_after = net::certificate_not_after(*p.server_tls))
-        p.metrics.certificate_expires_at(static_cast<double>(*not_after));
-
-    // The server's own AWS calls (EC2 lookups): set up on first use.
-    p.aws = std::make_unique<AwsSession>(AwsSessionOptions{.region = c.region,
-                                                           .ec2_role_arn = c.ec2_describe_instances_role_arn,
-                                                           .source_arn = c.source_arn,
-                                                           .ec2_qps = c.ec2_describe_instances_qps,
-                                                           .ec2_burst = c.ec2_describe_instances_burst},
-                                         AwsEnvironment::from_process(), p.log, p.metrics);
-    // Mapping sources load before the server listens, then follow their
-    // files (watched from now on; the follower starts once serving).
+// Mapping sources load before the server listens, then follow their files
+// (watched from now on; the follower starts once serving).
+void ServerRuntime::start_mappings() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.mappings = std::make_unique<MappingSources>(source_specs(c, inputs_.config_file), c.mappings, p.log, p.metrics);
     p.follower = make_follower(p.log);
     p.follower->follow(p.mappings->paths(), [&mappings = *p.mappings](bool forced) { return mappings.check(forced); });
     p.mappings->load_all();
+}
 
+// What STS calls go through: the slots, the shared resolver, the identity cache.
+void ServerRuntime::start_sts_parts() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.sts_slots = std::make_unique<StsSlots>(c.max_inflight_sts_requests);
     // One resolver for every worker's STS calls: lookups run concurrently,
     // failures are remembered, the home hosts resolve first.
@@ -219,17 +250,6 @@ Result<bool, std::string> ServerRuntime::start_parts() {
                                          {"maxEntries", std::to_string(c.identity_cache_max_entries)},
                                          {"maxBytes", std::to_string(c.identity_cache_max_bytes)}});
     }
-    p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
-        std::move(validator).value(),
-        p.mappings.get(),
-        {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
-        p.aws.get(),
-        p.sts_slots.get(),
-        p.identity_cache.get(),
-        &p.metrics,
-        &p.log,
-    });
-    return true;
 }
 
 void ServerRuntime::create_http_server() {

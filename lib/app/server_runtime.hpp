@@ -49,6 +49,9 @@ public:
 private:
     struct Parts;
     Result<bool, std::string> start_parts();
+    Result<bool, std::string> start_tls();
+    void start_mappings();
+    void start_sts_parts();
     Result<bool, std::string> start_serving();
     void log_start();
     void create_http_server();
