@@ -10,7 +10,9 @@
 namespace aia::app {
 namespace {
 
-constexpr std::chrono::seconds kCheckInterval{1};
+// A pair is loaded once it has read the same for this long: as long as a
+// rotation tool may take between writing the certificate and the key.
+constexpr std::chrono::seconds kSettleTime{1};
 
 std::optional<std::string> read_whole(const std::string& path) {
     auto content = read_file(path, kMaxSmallFileBytes);
@@ -54,67 +56,34 @@ CertificateReloader::CertificateReloader(std::string cert_path, std::string key_
       webhook_host_(std::move(webhook_host)),
       install_(std::move(install)),
       log_(log),
-      metrics_(metrics) {
-    settled_ = read_pair(cert_path_, key_path_).fingerprint();
+      metrics_(metrics),
+      content_(kSettleTime) {
+    content_.accept(read_pair(cert_path_, key_path_).fingerprint());
 }
 
-CertificateReloader::~CertificateReloader() { stop(); }
-
-void CertificateReloader::start() {
-    thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        while (!stopping_) {
-            wake_.wait_for(lock, kCheckInterval, [this] { return stopping_ || reload_now_; });
-            if (stopping_) break;
-            const bool forced = std::exchange(reload_now_, false);
-            lock.unlock();
-            check(forced);
-            lock.lock();
-        }
-    });
-}
-
-void CertificateReloader::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
+std::optional<std::chrono::milliseconds> CertificateReloader::check(bool forced) {
+    Pair pair = read_pair(cert_path_, key_path_);
+    std::string state = pair.fingerprint();
+    if (forced) {
+        content_.accept(std::move(state));
+    } else {
+        const auto now = SettledContent::Clock::now();
+        const SettledContent::Verdict verdict = content_.observe(state, now);
+        if (verdict == SettledContent::Verdict::Unchanged) return std::nullopt;
+        if (verdict == SettledContent::Verdict::Settling) return content_.settle_time_left(now);
     }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    load(pair.cert, pair.key, std::move(pair.error));
+    return std::nullopt;
 }
 
-void CertificateReloader::reload_now() {
-    {
-        std::lock_guard lock(mutex_);
-        reload_now_ = true;
-    }
-    wake_.notify_all();
-}
-
-void CertificateReloader::check(bool forced) {
-    const Pair pair = read_pair(cert_path_, key_path_);
-    const std::string state = pair.fingerprint();
-    if (!forced) {
-        if (state == settled_) {
-            pending_.clear();
-            return;
-        }
-        if (state != pending_) {
-            pending_ = state;  // act when it reads the same next time
-            return;
-        }
-    }
-    pending_.clear();
-    settled_ = state;
-
-    std::string error = pair.error;
-    if (error.empty() && !webhook_host_.empty() && !certificate_covers(pair.cert, webhook_host_)) {
+void CertificateReloader::load(const std::string& cert, const std::string& key, std::string error) {
+    if (error.empty() && !webhook_host_.empty() && !certificate_covers(cert, webhook_host_)) {
         error = "the certificate does not name " + webhook_host_ +
                 ", the host the webhook kubeconfig uses: kube-apiserver's TLS check would fail every review";
     }
     std::shared_ptr<boost::asio::ssl::context> context;
     if (error.empty()) {
-        auto made = net::make_server_tls_from_pem(pair.cert, pair.key);
+        auto made = net::make_server_tls_from_pem(cert, key);
         if (made)
             context = std::move(made).value();
         else
@@ -127,7 +96,7 @@ void CertificateReloader::check(bool forced) {
         return;
     }
     const auto not_after = net::certificate_not_after(*context);
-    install_(context, pair.cert);
+    install_(context, cert);
     metrics_.certificate_reloaded(true);
     if (not_after) metrics_.certificate_expires_at(static_cast<double>(*not_after));
     log_.info(

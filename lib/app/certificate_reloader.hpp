@@ -2,25 +2,27 @@
 // Follows the serving certificate and key files, so a rotation (cert-manager,
 // a renewal script, an operator) needs no restart.
 //
-// Both files are read every second. Once they have changed and then read the
-// same twice in a row (a rotation writing the certificate and then the key is
-// taken whole, not half-way), the pair is loaded into a new TLS context and
+// The FileFollower calls check() when something changes next to the files,
+// and every second. Once they have changed and then read the same for a
+// second (a rotation writing the certificate and then the key is taken
+// whole, not half-way), the pair is loaded into a new TLS context and
 // handed to `install`: new connections use it, open ones keep theirs. A pair
 // that does not load -- unreadable, not PEM, a key that does not match, an
 // expired or not yet valid certificate, one that does not name the host the
 // webhook kubeconfig uses -- changes nothing: the certificate in use stays,
 // and the failure is logged and counted once per distinct content.
-// reload_now() (SIGHUP) loads the files at once, changed or not.
+// A forced check (SIGHUP) loads the files at once, changed or not.
 
-#include <condition_variable>
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "app/logger.hpp"
 #include "app/metrics.hpp"
+#include "app/settled_content.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -38,17 +40,17 @@ public:
     // must name it (empty: unchecked).
     CertificateReloader(std::string cert_path, std::string key_path, std::string webhook_host, Install install,
                         Logger& log, Metrics& metrics);
-    ~CertificateReloader();
     CertificateReloader(const CertificateReloader&) = delete;
     CertificateReloader& operator=(const CertificateReloader&) = delete;
 
-    void start();
-    void stop();
-    // Load the files on the reloader's thread now, even if they look unchanged (thread-safe).
-    void reload_now();
+    // The files it follows: the certificate and the key.
+    std::vector<std::string> paths() const { return {cert_path_, key_path_}; }
+    // Reads the files and loads a settled change, or with `forced` what they
+    // hold now. Returns how soon to check again (FileFollower::Check).
+    std::optional<std::chrono::milliseconds> check(bool forced);
 
 private:
-    void check(bool forced);
+    void load(const std::string& cert, const std::string& key, std::string error);
 
     std::string cert_path_;
     std::string key_path_;
@@ -57,15 +59,7 @@ private:
     Logger& log_;
     Metrics& metrics_;
 
-    // Reloader thread only.
-    std::string settled_;  // the files' content last acted on (loaded or refused)
-    std::string pending_;  // new content seen once, to be seen again unchanged
-
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;    // under mutex_
-    bool reload_now_ = false;  // under mutex_
-    std::thread thread_;
+    SettledContent content_;  // the pair's content last acted on (loaded or refused)
 };
 
 }  // namespace aia::app

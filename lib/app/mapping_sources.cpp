@@ -2,10 +2,12 @@
 
 #include "app/file_reading.hpp"
 #include "app/published.hpp"
+#include "app/settled_content.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "core/crypto/sha256.hpp"
 #include "core/mapping/aws_auth.hpp"
@@ -177,9 +179,8 @@ struct MappingSources::Source {
     SourceSpec spec;
     Published<mapping::MappingTable> table;
 
-    // Reloader thread only.
-    std::string fingerprint;  // of the inputs last acted on
-    std::string pending;      // new inputs seen once, waiting to be seen again unchanged
+    // The checking thread only.
+    SettledContent content{kSettleTime};  // the inputs last acted on
     std::optional<Clock::time_point> missing_since;
 
     // Shared with /healthz.
@@ -191,116 +192,140 @@ struct MappingSources::Source {
 MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingConfig static_mappings, Logger& log,
                                Metrics& metrics)
     : static_mappings_(std::move(static_mappings)), log_(log), metrics_(metrics) {
-    std::vector<std::string> directories;
     for (SourceSpec& spec : specs) {
-        if (!spec.path.empty()) {
-            const fs::path path = fs::absolute(spec.path);
-            // A ConfigMap volume changes inside the directory; any file changes in its parent.
-            directories.push_back(spec.name == config::kModeConfigMapFile && fs::is_directory(path)
-                                      ? path.string()
-                                      : path.parent_path().string());
-        }
         auto source = std::make_unique<Source>();
         source->spec = std::move(spec);
         sources_.push_back(std::move(source));
     }
-    watcher_ = std::make_unique<FileWatcher>(std::move(directories));
-    if (!watcher_->active()) {
-        log_.warn("inotify is not available; mapping files are re-read every second instead",
-                  {{"interval", std::to_string(kRecheckInterval.count()) + "s"}});
-    }
 }
 
-MappingSources::~MappingSources() { stop(); }
+MappingSources::~MappingSources() = default;
 
-void MappingSources::load_all() { check_until_settled(true); }
+std::vector<std::string> MappingSources::paths() const {
+    std::vector<std::string> paths;
+    for (const auto& source : sources_) {
+        if (!source->spec.path.empty()) paths.push_back(source->spec.path);
+    }
+    return paths;
+}
 
-void MappingSources::check_all() { check_until_settled(false); }
-
-void MappingSources::check_until_settled(bool initial) {
+void MappingSources::load_all() {
     // A change is acted on when it reads the same twice, kSettleTime apart.
     for (int round = 0; round < kMaxSettleRounds; ++round) {
-        settling_ = false;
-        for (auto& source : sources_) check(*source, initial);
+        check_all(true);
         if (!settling_) return;
         std::this_thread::sleep_for(kSettleTime);
     }
 }
 
-void MappingSources::check(Source& source, bool initial) {
-    const SourceSpec& spec = source.spec;
-    const std::string& name = spec.name;
-    LoadResult result;
-    if (spec.path.empty()) {
-        if (!initial) return;  // static: loaded once
-        result = load_source(spec, &static_mappings_);
-    } else {
-        const Inputs inputs = read_inputs(spec);
-        if (inputs.missing) {
-            // Keep the table through a delete-and-re-create; empty it once the
-            // file has stayed away.
-            const bool loaded = source.table.load() != nullptr;
-            if (!source.missing_since) source.missing_since = Clock::now();
-            if (loaded && !source.fingerprint.empty() && Clock::now() - *source.missing_since >= kDeletionGrace) {
-                std::vector<std::string> none;
-                source.table.store(std::make_shared<const mapping::MappingTable>(
-                    mapping::MappingTable::build({}, spec.table_options, none)));
-                source.fingerprint.clear();
-                metrics_.mapping_reloaded(name, true, 0, 0, 0);
-                log_.warn("mapping source file is gone; its table is now empty",
-                          {{"source", name}, {"file", spec.path}});
-            }
-            if (!loaded) {
-                std::lock_guard lock(source.status_mutex);
-                source.last_error = inputs.error;
-            }
-            return;
-        }
-        source.missing_since.reset();
-        // Act once per distinct content (or distinct read error), so a broken
-        // file is reported once, not every second; and only on content read
-        // twice in a row kSettleTime apart, so a write caught half-way is not
-        // taken for the file (unless the writer stalls: rename over instead).
-        const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
-        if (state == source.fingerprint && !reloading_) {
-            source.pending.clear();
-            return;
-        }
-        if (state != source.pending) {
-            source.pending = state;
-            settling_ = true;
-            return;
-        }
-        source.pending.clear();
-        source.fingerprint = state;
-        result = load_inputs(spec, inputs);
-    }
+std::optional<std::chrono::milliseconds> MappingSources::check(bool forced) {
+    reloading_ = reloading_ || forced;
+    check_all(false);
+    // Settling rounds come kSettleTime apart, at most kMaxSettleRounds in a row.
+    if (settling_ && ++settle_rounds_ < kMaxSettleRounds) return kSettleTime;
+    settle_rounds_ = 0;
+    reloading_ = false;
+    return std::nullopt;
+}
 
-    if (!result.table) {
-        metrics_.mapping_reloaded(name, false, 0, 0, 0);
-        log_.error("mapping source did not load; the last good table stays in force",
-                   {{"source", name}, {"file", spec.path}, {"reason", result.error}});
-        std::lock_guard lock(source.status_mutex);
-        source.last_error = result.error;
+void MappingSources::check_all(bool initial) {
+    settling_ = false;
+    for (auto& source : sources_) check_source(*source, initial);
+}
+
+void MappingSources::check_source(Source& source, bool initial) {
+    std::optional<LoadResult> result;
+    if (source.spec.path.empty()) {
+        if (!initial) return;  // static: loaded once
+        result = load_source(source.spec, &static_mappings_);
+    } else {
+        result = load_if_settled(source);
+        if (!result) return;
+    }
+    if (!result->table) {
+        report_not_loaded(source, result->error);
         return;
     }
+    publish(source, std::move(*result), initial);
+}
+
+std::optional<LoadResult> MappingSources::load_if_settled(Source& source) {
+    const Inputs inputs = read_inputs(source.spec);
+    if (inputs.missing) {
+        follow_missing(source, inputs.error);
+        return std::nullopt;
+    }
+    source.missing_since.reset();
+    // Act once per distinct content (or distinct read error), so a broken
+    // file is reported once, not every second; and only on content read
+    // twice in a row kSettleTime apart, so a write caught half-way is not
+    // taken for the file (unless the writer stalls: rename over instead).
+    const std::string state = inputs.error.empty() ? inputs.fingerprint : "error: " + inputs.error;
+    switch (source.content.observe(state, Clock::now(), reloading_)) {
+        case SettledContent::Verdict::Unchanged:
+            return std::nullopt;
+        case SettledContent::Verdict::Settling:
+            settling_ = true;
+            return std::nullopt;
+        case SettledContent::Verdict::Settled:
+            break;
+    }
+    return load_inputs(source.spec, inputs);
+}
+
+// Keeps the table through a delete-and-re-create; empties it once the file
+// has stayed away.
+void MappingSources::follow_missing(Source& source, const std::string& error) {
+    const bool loaded = source.table.load() != nullptr;
+    if (!source.missing_since) source.missing_since = Clock::now();
+    if (loaded && source.content.acted_on_any() && Clock::now() - *source.missing_since >= kDeletionGrace) {
+        std::vector<std::string> none;
+        source.table.store(std::make_shared<const mapping::MappingTable>(
+            mapping::MappingTable::build({}, source.spec.table_options, none)));
+        source.content.forget();
+        metrics_.mapping_reloaded(source.spec.name, true, 0, 0, 0);
+        log_.warn("mapping source file is gone; its table is now empty",
+                  {{"source", source.spec.name}, {"file", source.spec.path}});
+    }
+    if (!loaded) {
+        std::lock_guard lock(source.status_mutex);
+        source.last_error = error;
+    }
+}
+
+void MappingSources::report_not_loaded(Source& source, const std::string& error) {
+    metrics_.mapping_reloaded(source.spec.name, false, 0, 0, 0);
+    log_.error("mapping source did not load; the last good table stays in force",
+               {{"source", source.spec.name}, {"file", source.spec.path}, {"reason", error}});
+    std::lock_guard lock(source.status_mutex);
+    source.last_error = error;
+}
+
+namespace {
+
+// Upstream's end-to-end latency: from the writer's timestamp to now.
+void record_dynamic_file_latency(Metrics& metrics, long long updated_at) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (now >= updated_at) metrics.dynamic_file_latency(static_cast<double>(now - updated_at));
+}
+
+}  // namespace
+
+void MappingSources::publish(Source& source, LoadResult result, bool initial) {
+    const std::string& name = source.spec.name;
+    const std::string& path = source.spec.path;
     for (const std::string& problem : result.problems) {
-        log_.warn("mapping entry problem", {{"source", name}, {"file", spec.path}, {"problem", problem}});
+        log_.warn("mapping entry problem", {{"source", name}, {"file", path}, {"problem", problem}});
     }
     const mapping::MappingTable& table = *result.table;
     source.table.store(result.table);
-    // Upstream's end-to-end latency: from the writer's timestamp to now.
-    if (!initial && result.updated_at) {
-        const auto now =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        if (now >= *result.updated_at) metrics_.dynamic_file_latency(static_cast<double>(now - *result.updated_at));
-    }
+    if (!initial && result.updated_at) record_dynamic_file_latency(metrics_, *result.updated_at);
     metrics_.mapping_reloaded(name, true, table.role_count(), table.user_count(), table.account_count(),
                               result.problems.size());
     log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
               {{"source", name},
-               {"file", spec.path},
+               {"file", path},
                {"roles", std::to_string(table.role_count())},
                {"users", std::to_string(table.user_count())},
                {"accounts", std::to_string(table.account_count())},
@@ -308,29 +333,6 @@ void MappingSources::check(Source& source, bool initial) {
     std::lock_guard lock(source.status_mutex);
     source.ever_loaded = true;
     source.last_error.clear();
-}
-
-void MappingSources::start() {
-    thread_ = std::thread([this] {
-        while (!stopping_) {
-            watcher_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(kRecheckInterval));
-            if (stopping_) break;
-            reloading_ = reload_requested_.exchange(false);
-            check_all();
-            reloading_ = false;
-        }
-    });
-}
-
-void MappingSources::reload_now() {
-    reload_requested_ = true;
-    watcher_->interrupt();
-}
-
-void MappingSources::stop() {
-    if (stopping_.exchange(true)) return;
-    watcher_->interrupt();
-    if (thread_.joinable()) thread_.join();
 }
 
 std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {

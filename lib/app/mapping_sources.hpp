@@ -7,8 +7,8 @@
 // never a mix. A change that does not parse leaves the last good table in
 // force and is logged and counted. A file that disappears empties its source
 // only once it has stayed away for kDeletionGrace (editors and controllers
-// delete and re-create). Changes are noticed through inotify on the
-// directories involved and, as a safety net, by re-reading every second.
+// delete and re-create). The FileFollower calls check() when something
+// changes in the directories involved and, as a safety net, every second.
 //
 //   MountedFile       the config file's server.mapRoles/mapUsers/mapAccounts
 //   EKSConfigMapFile  an aws-auth ConfigMap: a manifest file, or a mounted
@@ -16,16 +16,13 @@
 //                     mapAccounts behind kubelet's ..data symlink)
 //   DynamicFile       upstream's DynamicFile JSON
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "app/file_watcher.hpp"
 #include "app/logger.hpp"
 #include "app/metrics.hpp"
 #include "core/auth/user_mapping.hpp"
@@ -36,8 +33,6 @@ namespace aia::app {
 
 // How long a deleted source file may stay away before its table is emptied.
 inline constexpr std::chrono::seconds kDeletionGrace{2};
-// The safety-net re-read interval.
-inline constexpr std::chrono::seconds kRecheckInterval{1};
 // A change is applied once it reads the same twice this far apart.
 inline constexpr std::chrono::milliseconds kSettleTime{25};
 inline constexpr int kMaxSettleRounds = 40;
@@ -74,15 +69,13 @@ public:
 
     // Loads every source once, synchronously (before the server listens).
     void load_all();
-    // Re-reads every source now (what the watcher thread does on a change).
-    void check_all();
 
-    // Starts and stops the background reloader.
-    void start();
-    void stop();
-    // Makes the reloader re-read and rebuild every file-backed source now,
-    // changed or not (SIGHUP). Thread-safe; returns at once.
-    void reload_now();
+    // The files (and ConfigMap volume directories) the sources follow.
+    std::vector<std::string> paths() const;
+    // Re-reads every file-backed source and applies settled changes; with
+    // `forced`, rebuilds them once settled even if unchanged (SIGHUP).
+    // Returns how soon to check again (FileFollower::Check). One thread at a time.
+    std::optional<std::chrono::milliseconds> check(bool forced);
 
     // What a request maps with: one consistent table per source.
     std::vector<auth::SourceSnapshot> snapshot() const;
@@ -92,19 +85,22 @@ public:
 
 private:
     struct Source;
-    void check(Source& source, bool initial);
-    void check_until_settled(bool initial);
+    void check_all(bool initial);
+    void check_source(Source& source, bool initial);
+    // A file-backed source's new table (or why not), once its files have
+    // changed and settled; nothing while unchanged, settling or missing.
+    std::optional<LoadResult> load_if_settled(Source& source);
+    void follow_missing(Source& source, const std::string& error);
+    void report_not_loaded(Source& source, const std::string& error);
+    void publish(Source& source, LoadResult result, bool initial);
 
     std::vector<std::unique_ptr<Source>> sources_;
     mapping::MappingConfig static_mappings_;
     Logger& log_;
     Metrics& metrics_;
-    std::unique_ptr<FileWatcher> watcher_;
-    std::thread thread_;
-    std::atomic<bool> stopping_{false};
-    std::atomic<bool> reload_requested_{false};
-    bool settling_ = false;   // a check saw new content once and wants to see it again
-    bool reloading_ = false;  // reload_now(): act on unchanged content too
+    bool settling_ = false;   // a check saw new content and wants to see it again
+    bool reloading_ = false;  // a forced check: act on unchanged content too, until settled
+    int settle_rounds_ = 0;   // checks in a row that found a change settling
 };
 
 }  // namespace aia::app

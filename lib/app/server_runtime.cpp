@@ -6,6 +6,7 @@
 #include "app/authenticator.hpp"
 #include "app/aws/aws_session.hpp"
 #include "app/certificate_reloader.hpp"
+#include "app/file_follower.hpp"
 #include "app/identity_cache.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
@@ -81,6 +82,16 @@ net::HttpServerOptions http_server_options(const config::ServerConfig& c, unsign
     return options;
 }
 
+// The one thread that follows the mapping sources' and the certificate's files.
+std::unique_ptr<FileFollower> make_follower(Logger& log) {
+    auto follower = std::make_unique<FileFollower>();
+    if (!follower->watching()) {
+        log.warn("inotify is not available; followed files are re-read every second instead",
+                 {{"interval", std::to_string(kPollInterval.count()) + "s"}});
+    }
+    return follower;
+}
+
 }  // namespace
 
 std::vector<std::string> certificate_hosts(const config::ServerConfig& c) {
@@ -112,6 +123,9 @@ struct ServerRuntime::Parts {
     std::uint16_t port = 0;
     std::unique_ptr<net::HttpServer> server;
     std::unique_ptr<CertificateReloader> certificate_reloader;
+    // Calls the mapping sources and the certificate reloader from its thread:
+    // made before them, but stopped (destroyed) before they go.
+    std::unique_ptr<FileFollower> follower;
     std::unique_ptr<SignalControl> signals;
 };
 
@@ -145,7 +159,45 @@ Result<bool, std::string> ServerRuntime::start_parts() {
     auto validator = token::TokenValidator::create(
         {.cluster_id = c.cluster_id, .partition = c.partition, .region = c.region, .sts_regions = c.sts_regions});
     if (!validator) return fail(validator.error());
+    if (auto ready = start_tls(); !ready) return ready;
 
+    p.metrics.set_build_info(inputs_.version, inputs_.commit);
+    // Only admitted regions get their own StsRegion label.
+    p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
+    if (!c.sts_regions.empty()) {
+        p.log.info("accepting STS regions newer than this build",
+                   {{"stsRegions", list_field(validator->region_policy().listed())}});
+    }
+    if (const auto not_after = net::certificate_not_after(*p.server_tls))
+        p.metrics.certificate_expires_at(static_cast<double>(*not_after));
+
+    // The server's own AWS calls (EC2 lookups): set up on first use.
+    p.aws = std::make_unique<AwsSession>(AwsSessionOptions{.region = c.region,
+                                                           .ec2_role_arn = c.ec2_describe_instances_role_arn,
+                                                           .source_arn = c.source_arn,
+                                                           .ec2_qps = c.ec2_describe_instances_qps,
+                                                           .ec2_burst = c.ec2_describe_instances_burst},
+                                         AwsEnvironment::from_process(), p.log, p.metrics);
+    start_mappings();
+    start_sts_parts();
+    p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
+        std::move(validator).value(),
+        p.mappings.get(),
+        {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
+        p.aws.get(),
+        p.sts_slots.get(),
+        p.identity_cache.get(),
+        &p.metrics,
+        &p.log,
+    });
+    return true;
+}
+
+// The serving certificate (made or renewed if need be), its TLS context, and
+// the client TLS settings for STS.
+Result<bool, std::string> ServerRuntime::start_tls() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.advertised = config::advertised_host(c);
     auto certificate = ensure_certificate(
         c.state_dir,
@@ -165,29 +217,24 @@ Result<bool, std::string> ServerRuntime::start_parts() {
     if (!sts_tls) return fail("config key server.stsCACertFile: " + sts_tls.error());
     p.sts_tls = std::move(sts_tls).value();
     p.sts_options = sts_client_options(c, p.log);
+    return true;
+}
 
-    p.metrics.set_build_info(inputs_.version, inputs_.commit);
-    // Only admitted regions get their own StsRegion label.
-    p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
-    if (!c.sts_regions.empty()) {
-        p.log.info("accepting STS regions newer than this build",
-                   {{"stsRegions", list_field(validator->region_policy().listed())}});
-    }
-    if (const auto not_after = net::certificate_not_after(*p.server_tls))
-        p.metrics.certificate_expires_at(static_cast<double>(*not_after));
-
-    // The server's own AWS calls (EC2 lookups): set up on first use.
-    p.aws = std::make_unique<AwsSession>(AwsSessionOptions{.region = c.region,
-                                                           .ec2_role_arn = c.ec2_describe_instances_role_arn,
-                                                           .source_arn = c.source_arn,
-                                                           .ec2_qps = c.ec2_describe_instances_qps,
-                                                           .ec2_burst = c.ec2_describe_instances_burst},
-                                         AwsEnvironment::from_process(), p.log, p.metrics);
-    // Mapping sources load before the server listens, then follow their files.
+// Mapping sources load before the server listens, then follow their files
+// (watched from now on; the follower starts once serving).
+void ServerRuntime::start_mappings() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.mappings = std::make_unique<MappingSources>(source_specs(c, inputs_.config_file), c.mappings, p.log, p.metrics);
+    p.follower = make_follower(p.log);
+    p.follower->follow(p.mappings->paths(), [&mappings = *p.mappings](bool forced) { return mappings.check(forced); });
     p.mappings->load_all();
-    p.mappings->start();
+}
 
+// What STS calls go through: the slots, the shared resolver, the identity cache.
+void ServerRuntime::start_sts_parts() {
+    const config::ServerConfig& c = inputs_.config;
+    Parts& p = *parts_;
     p.sts_slots = std::make_unique<StsSlots>(c.max_inflight_sts_requests);
     // One resolver for every worker's STS calls: lookups run concurrently,
     // failures are remembered, the home hosts resolve first.
@@ -203,17 +250,6 @@ Result<bool, std::string> ServerRuntime::start_parts() {
                                          {"maxEntries", std::to_string(c.identity_cache_max_entries)},
                                          {"maxBytes", std::to_string(c.identity_cache_max_bytes)}});
     }
-    p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
-        std::move(validator).value(),
-        p.mappings.get(),
-        {.scrubbed_accounts = {c.scrubbed_accounts.begin(), c.scrubbed_accounts.end()}},
-        p.aws.get(),
-        p.sts_slots.get(),
-        p.identity_cache.get(),
-        &p.metrics,
-        &p.log,
-    });
-    return true;
 }
 
 void ServerRuntime::create_http_server() {
@@ -229,7 +265,7 @@ void ServerRuntime::create_http_server() {
         });
 }
 
-// Signals, the listening socket, the webhook kubeconfig, the certificate reloader.
+// Signals, the listening socket, the webhook kubeconfig, following the files.
 Result<bool, std::string> ServerRuntime::start_serving() {
     const config::ServerConfig& c = inputs_.config;
     Parts& p = *parts_;
@@ -245,12 +281,13 @@ Result<bool, std::string> ServerRuntime::start_serving() {
                             {{"reason", written.error()}});
         },
         p.log, p.metrics);
+    p.follower->follow(p.certificate_reloader->paths(),
+                       [&reloader = *p.certificate_reloader](bool forced) { return reloader.check(forced); });
     p.signals = std::make_unique<SignalControl>(SignalHandlers{
         .reload =
             [&p] {
                 p.log.info("reloading on SIGHUP: mapping sources and serving certificate");
-                p.mappings->reload_now();
-                p.certificate_reloader->reload_now();
+                p.follower->reload_now();
             },
         .shutdown =
             [&p, grace = c.shutdown_grace_period](int signal) {
@@ -278,7 +315,7 @@ Result<bool, std::string> ServerRuntime::start_serving() {
         p.log.info("configure your kube-apiserver with",
                    {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
     }
-    p.certificate_reloader->start();
+    p.follower->start();
     return true;
 }
 

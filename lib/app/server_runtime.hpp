@@ -3,8 +3,9 @@
 // configuration into running parts. It owns, in the order they start,
 // the logger, metrics, the server's own AWS session, the mapping sources,
 // STS slots and the identity cache, the HTTPS server, the certificate
-// reloader, and the control thread that turns signals into a reload or a
-// graceful stop. Destroyed in reverse.
+// reloader, the file follower (one thread that calls the mapping sources and
+// the certificate reloader when their files change), and the control thread
+// that turns signals into a reload or a graceful stop. Destroyed in reverse.
 //
 //   ServerRuntime runtime(std::move(inputs));
 //   if (auto started = runtime.start(); !started) { report started.error(); }
@@ -48,6 +49,9 @@ public:
 private:
     struct Parts;
     Result<bool, std::string> start_parts();
+    Result<bool, std::string> start_tls();
+    void start_mappings();
+    void start_sts_parts();
     Result<bool, std::string> start_serving();
     void log_start();
     void create_http_server();

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -166,6 +167,75 @@ struct HostResolver::State {
         wake.notify_all();
     }
 
+    // Under `mutex`: the name's entry, added if new; nullptr when the table
+    // is full of names in use (a priority name always gets in).
+    Name* find_or_add(const std::string& key, const std::string& host, std::uint16_t port, bool priority,
+                      Clock::time_point now) {
+        if (auto it = names.find(key); it != names.end()) return &it->second;
+        if (names.size() >= options.max_names) prune(now);
+        if (names.size() >= options.max_names && !priority) return nullptr;
+        return &names.emplace(key, Name{.host = host, .port = port}).first->second;
+    }
+
+    // Under `mutex`: the answer or the failure remembered for `name`, while
+    // in date. An answer close to expiry is refreshed meanwhile, so a busy
+    // name never waits for DNS.
+    std::optional<Resolution> remembered(const std::string& key, Name& name, bool priority, Clock::time_point now) {
+        if (name.fresh_until > now) {
+            const bool refresh_due = name.fresh_until - now < options.positive_ttl / 4 && name.failed_until <= now;
+            if (refresh_due && !name.in_flight && (priority || queue.size() < options.max_queued)) {
+                enqueue(key, name, priority, now);
+            }
+            return resolved(name.endpoints);
+        }
+        if (name.failed_until > now) {
+            return failure(Resolution::Kind::RecentlyFailed,
+                           name.failure + " (failed moments ago; not asked again yet)");
+        }
+        return std::nullopt;
+    }
+
+    // Under `mutex`: sees that a lookup of `name` is on its way, in the lane
+    // the caller is due; a refusal when the ordinary lane is full.
+    std::optional<Resolution> look_up_soon(const std::string& key, Name& name, bool priority, Clock::time_point now) {
+        if (!name.in_flight) {
+            if (!priority && queue.size() >= options.max_queued) {
+                return failure(Resolution::Kind::Busy, "not resolving " + name.host + ": " +
+                                                           std::to_string(queue.size()) + " lookups are waiting");
+            }
+            enqueue(key, name, priority, now);
+        } else if (priority) {
+            move_to_priority_lane(key, name, now);
+        }
+        return std::nullopt;
+    }
+
+    // Under `mutex`: a priority caller joining a lookup queued in the
+    // ordinary lane moves it up.
+    void move_to_priority_lane(const std::string& key, Name& name, Clock::time_point now) {
+        const auto queued = std::find(queue.begin(), queue.end(), key);
+        if (queued == queue.end()) return;
+        queue.erase(queued);
+        priority_queue.push_back(key);
+        name.started = now;  // its wait starts now, in the lane that serves it at once
+        wake.notify_all();
+    }
+
+    // Leaves the name's waiters however the resolving coroutine ends (even
+    // destroyed with its io_context), so the lookup thread never posts to a
+    // dead one.
+    struct Registration {
+        State& state;  // kept alive by the coroutine, declared before
+        const std::shared_ptr<Waiter>& waiter;
+        const std::string& key;
+        ~Registration() {
+            std::lock_guard lock(state.mutex);
+            if (auto it = state.names.find(key); it != state.names.end()) {
+                std::erase_if(it->second.waiters, [this](const Registered& r) { return r.id == waiter.get(); });
+            }
+        }
+    };
+
     // Under `mutex`: forgets names nothing is waiting for or remembering.
     void prune(Clock::time_point now) {
         for (auto it = names.begin(); it != names.end();) {
@@ -265,67 +335,21 @@ awaitable<Resolution> HostResolver::resolve(std::string host, std::uint16_t port
     const std::shared_ptr<Gate::State> gate =
         asio::use_service<Gate>(asio::query(executor, asio::execution::context)).state;
     auto waiter = std::make_shared<Waiter>(executor);
-    // Leaves the name's waiters however this coroutine ends (even destroyed
-    // with its io_context), so the lookup thread never posts to a dead one.
-    struct Registration {
-        State& state;  // kept alive by `shared`, declared before
-        const std::shared_ptr<Waiter>& waiter;
-        const std::string& key;
-        ~Registration() {
-            std::lock_guard lock(state.mutex);
-            if (auto it = state.names.find(key); it != state.names.end()) {
-                std::erase_if(it->second.waiters, [this](const Registered& r) { return r.id == waiter.get(); });
-            }
-        }
-    } registration{state, waiter, key};
+    const State::Registration registration{state, waiter, key};
 
     Clock::time_point wait_until;
     {
         std::lock_guard lock(state.mutex);
         const Clock::time_point now = Clock::now();
-        auto it = state.names.find(key);
-        if (it == state.names.end()) {
-            if (state.names.size() >= state.options.max_names) state.prune(now);
-            if (state.names.size() >= state.options.max_names && !priority) {
-                co_return failure(Resolution::Kind::Busy, "not resolving " + host + ": too many names in use");
-            }
-            it = state.names.emplace(key, Name{.host = host, .port = port}).first;
-        }
-        Name& name = it->second;
-        if (name.fresh_until > now) {
-            // Refreshed ahead of expiry, so a busy name never waits for DNS.
-            const bool refresh_due =
-                name.fresh_until - now < state.options.positive_ttl / 4 && name.failed_until <= now;
-            if (refresh_due && !name.in_flight && (priority || state.queue.size() < state.options.max_queued)) {
-                state.enqueue(key, name, priority, now);
-            }
-            co_return resolved(name.endpoints);
-        }
-        if (name.failed_until > now) {
-            co_return failure(Resolution::Kind::RecentlyFailed,
-                              name.failure + " (failed moments ago; not asked again yet)");
-        }
-        if (!name.in_flight) {
-            if (!priority && state.queue.size() >= state.options.max_queued) {
-                co_return failure(
-                    Resolution::Kind::Busy,
-                    "not resolving " + host + ": " + std::to_string(state.queue.size()) + " lookups are waiting");
-            }
-            state.enqueue(key, name, priority, now);
-        } else if (priority) {
-            // Joining a lookup queued in the ordinary lane: move it up.
-            if (auto queued = std::find(state.queue.begin(), state.queue.end(), key); queued != state.queue.end()) {
-                state.queue.erase(queued);
-                state.priority_queue.push_back(key);
-                name.started = now;  // its wait starts now, in the lane that serves it at once
-                state.wake.notify_all();
-            }
-        }
-        wait_until = std::min(deadline, name.started + state.options.lookup_timeout);
+        Name* name = state.find_or_add(key, host, port, priority, now);
+        if (!name) co_return failure(Resolution::Kind::Busy, "not resolving " + host + ": too many names in use");
+        if (auto known = state.remembered(key, *name, priority, now)) co_return std::move(*known);
+        if (auto refused = state.look_up_soon(key, *name, priority, now)) co_return std::move(*refused);
+        wait_until = std::min(deadline, name->started + state.options.lookup_timeout);
         if (wait_until <= now) {
             co_return failure(Resolution::Kind::TimedOut, "resolving " + host + " took too long");
         }
-        name.waiters.push_back({waiter.get(), waiter, executor, gate});
+        name->waiters.push_back({waiter.get(), waiter, executor, gate});
     }
 
     waiter->timer.expires_at(wait_until);

@@ -178,10 +178,109 @@ HttpRequest to_request(http::request<http::string_body>& beast_request, const st
     return request;
 }
 
+// The next bytes of a request, within `timeout`. A plain function, not a
+// coroutine: awaiting it costs no coroutine frame of its own.
+template <class Stream>
+awaitable<std::size_t> read_some_within(Stream& stream, beast::flat_buffer& buffer, std::chrono::milliseconds timeout,
+                                        boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    return stream.async_read_some(buffer.prepare(kFirstReadSize), asio::redirect_error(use_awaitable, ec));
+}
+
+// Writes `response` (kept alive by the caller) within options.write_timeout.
+template <class Stream>
+awaitable<std::size_t> write_within(Stream& stream, const std::string& response, const HttpServerOptions& options,
+                                    boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(options.write_timeout);
+    return asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
+}
+
+template <class Stream>
+awaitable<void> handshake_within(Stream& stream, const HttpServerOptions& options, boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(options.handshake_timeout);
+    return stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+}
+
+// Close politely, but never wait long for a peer that has gone.
+template <class Stream>
+awaitable<void> tls_shutdown_within(Stream& stream, bool draining, boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(draining ? std::chrono::milliseconds{250}
+                                                           : std::chrono::milliseconds{2000});
+    return stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+}
+
+template <class Stream>
+awaitable<std::size_t> read_header_within(Stream& stream, beast::flat_buffer& buffer,
+                                          http::request_parser<http::string_body>& parser,
+                                          const HttpServerOptions& options, boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(options.read_header_timeout);
+    return http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+}
+
+template <class Stream>
+awaitable<std::size_t> read_body_within(Stream& stream, beast::flat_buffer& buffer,
+                                        http::request_parser<http::string_body>& parser,
+                                        const HttpServerOptions& options, boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(options.body_timeout);
+    return http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+}
+
+// Capped: Beast 1.74 checks chunk sizes against body_limit but not the
+// length of chunk extensions or trailers, which would otherwise grow the
+// buffer without bound. Overflow is answered with 400.
+beast::flat_buffer request_buffer(const HttpServerOptions& options) {
+    return beast::flat_buffer{options.header_limit + options.body_limit + 4096};
+}
+
+void report_failed_handshake(const boost::system::error_code& ec, const HttpServerOptions& options,
+                             const ConnectionLog& log, const std::string& client) {
+    if (ec == beast::error::timeout) cut(options, ConnectionCut::HandshakeTimeout);
+    log(client, "TLS handshake failed: " + ec.message());
+}
+
+// Whether the wait for a next request ended the connection (reported when
+// it timed out); not when a shutdown cut it short, to look once more.
+bool idle_wait_failed(const boost::system::error_code& ec, bool last_look, const HttpServerOptions& options,
+                      const ConnectionLog& log, const std::string& client) {
+    if (!ec || last_look) return false;
+    if (ec == beast::error::timeout) {
+        cut(options, ConnectionCut::IdleTimeout);
+        log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
+    }
+    return true;
+}
+
 void report_slow_request(bool headers_done, const HttpServerOptions& options, const ConnectionLog& log,
                          const std::string& client) {
     cut(options, headers_done ? ConnectionCut::BodyTimeout : ConnectionCut::HeaderTimeout);
     log(client, headers_done ? "request body too slow; closed" : "request headers too slow; closed");
+}
+
+// What to send a client whose request could not be read (already on the
+// wire), or nothing when the connection just ends; reports either way.
+std::optional<std::string> unreadable_request_response(const boost::system::error_code& ec, bool headers_done,
+                                                       const HttpServerOptions& options, const ConnectionLog& log,
+                                                       const std::string& client) {
+    if (ec == beast::error::timeout) {
+        report_slow_request(headers_done, options, log, client);
+        return std::nullopt;
+    }
+    auto answer = answer_for_read_error(ec);
+    if (!answer) return std::nullopt;
+    log(client, "unreadable request: " + ec.message());
+    return wire_response(*answer, 11, false);
+}
+
+void report_failed_write(const boost::system::error_code& ec, const HttpServerOptions& options,
+                         const ConnectionLog& log, const std::string& client) {
+    if (ec != beast::error::timeout) return;
+    cut(options, ConnectionCut::WriteTimeout);
+    log(client, "answer not read in time; closed");
+}
+
+void limit_request(http::request_parser<http::string_body>& parser, const HttpServerOptions& options) {
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser.body_limit(options.body_limit);
 }
 
 // `tls` keeps the connection's certificate alive after a rotation replaces it.
@@ -195,19 +294,14 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
 
     constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
     if constexpr (kTls) {
-        tcp_layer.expires_after(options.handshake_timeout);
-        co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+        co_await handshake_within(stream, options, ec);
         if (ec) {
-            if (ec == beast::error::timeout) cut(options, ConnectionCut::HandshakeTimeout);
-            log(client, "TLS handshake failed: " + ec.message());
+            report_failed_handshake(ec, options, log, client);
             co_return;
         }
     }
 
-    // Capped: Beast 1.74 checks chunk sizes against body_limit but not the
-    // length of chunk extensions or trailers, which would otherwise grow the
-    // buffer without bound. Overflow is answered with 400.
-    beast::flat_buffer buffer{options.header_limit + options.body_limit + 4096};
+    beast::flat_buffer buffer = request_buffer(options);
     for (unsigned served = 0; served < options.max_requests_per_connection; ++served) {
         // Between requests the client may take idle_timeout to start the
         // next one; from its first byte the headers must arrive within
@@ -216,51 +310,29 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
             bool last_look = idle.draining;
             if (!last_look) {
                 IdleWait waiting(idle, tcp_layer);
-                tcp_layer.expires_after(options.idle_timeout);
-                const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
-                                                                             asio::redirect_error(use_awaitable, ec));
-                buffer.commit(received);
+                buffer.commit(co_await read_some_within(stream, buffer, options.idle_timeout, ec));
                 // A shutdown cancelled the wait: look once more below.
                 last_look = ec == asio::error::operation_aborted && idle.draining;
-                if (ec && !last_look) {
-                    if (ec == beast::error::timeout) {
-                        cut(options, ConnectionCut::IdleTimeout);
-                        log(client, "closed after " + std::to_string(options.idle_timeout.count()) + " ms idle");
-                    }
-                    break;
-                }
+                if (idle_wait_failed(ec, last_look, options, log, client)) break;
             }
             if (last_look) {
                 // Shutting down: a request the client sent before it could
                 // know is already here (in the socket or the TLS layer), and
                 // closing now would throw it away. One last short read; a
                 // request found is answered, with Connection: close.
-                tcp_layer.expires_after(kLastLookTime);
-                const std::size_t received = co_await stream.async_read_some(buffer.prepare(kFirstReadSize),
-                                                                             asio::redirect_error(use_awaitable, ec));
+                const std::size_t received = co_await read_some_within(stream, buffer, kLastLookTime, ec);
                 buffer.commit(received);
                 if (ec || received == 0) break;
             }
         }
 
         http::request_parser<http::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-        parser.body_limit(options.body_limit);
-
-        tcp_layer.expires_after(options.read_header_timeout);
-        co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-        if (!ec && !parser.is_done()) {
-            tcp_layer.expires_after(options.body_timeout);
-            co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-        }
+        limit_request(parser, options);
+        co_await read_header_within(stream, buffer, parser, options, ec);
+        if (!ec && !parser.is_done()) co_await read_body_within(stream, buffer, parser, options, ec);
         if (ec) {
-            if (ec == beast::error::timeout) {
-                report_slow_request(parser.is_header_done(), options, log, client);
-            } else if (auto answer = answer_for_read_error(ec)) {
-                log(client, "unreadable request: " + ec.message());
-                const std::string response = wire_response(*answer, 11, false);
-                tcp_layer.expires_after(options.write_timeout);
-                co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
+            if (auto response = unreadable_request_response(ec, parser.is_header_done(), options, log, client)) {
+                co_await write_within(stream, *response, options, ec);
                 co_await drain(stream);
             }
             break;
@@ -272,25 +344,18 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         const bool keep_alive =
             beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
         const std::string response = wire_response(answer, beast_request.version(), keep_alive);
-        tcp_layer.expires_after(options.write_timeout);
-        co_await asio::async_write(stream, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
+        co_await write_within(stream, response, options, ec);
         if (ec) {
-            if (ec == beast::error::timeout) {
-                cut(options, ConnectionCut::WriteTimeout);
-                log(client, "answer not read in time; closed");
-            }
+            report_failed_write(ec, options, log, client);
             break;
         }
         if (!keep_alive) break;
     }
 
-    // Close politely, but never wait long for a peer that has gone.
-    if constexpr (kTls) {
-        tcp_layer.expires_after(idle.draining ? std::chrono::milliseconds{250} : std::chrono::milliseconds{2000});
-        co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
-    } else {
+    if constexpr (kTls)
+        co_await tls_shutdown_within(stream, idle.draining, ec);
+    else
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    }
 }
 #pragma GCC diagnostic pop
 

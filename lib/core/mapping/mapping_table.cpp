@@ -1,6 +1,7 @@
 #include "core/mapping/mapping_table.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/arn/arn.hpp"
 #include "core/aws/partition.hpp"
@@ -228,13 +229,85 @@ std::optional<MappingMatch> MappingTable::match(const identity::Identity& identi
     return std::nullopt;
 }
 
+namespace {
+
+// How close an entry came to mapping the caller, and why it did not.
+struct Miss {
+    int score = 0;  // higher is closer: same account and kind of principal first
+    std::string reason;
+};
+
+Miss user_id_miss(const MappingEntry& entry, const identity::Identity& identity) {
+    if (entry.user_id == identity.user_id) return {10, "user ID matches, but the entry's ARN names another principal"};
+    return {0, "user ID differs (entry: " + entry.user_id + ")"};
+}
+
+Miss sso_miss(const SsoMatcher& sso, const std::string& default_partition, const RoleParts& caller) {
+    const std::string& partition = sso.partition.empty() ? default_partition : sso.partition;
+    if (!caller.is_role) return {0, "the caller is not a role"};
+    if (caller.account != sso.account_id) return {0, "account differs"};
+    if (caller.partition != partition) return {0, "partition differs"};
+    return {9, "role is not AWSReservedSSO_" + sso.permission_set_name + "_<16 hex digits>"};
+}
+
+// An ARN's six sections, lower case: "arn", partition, service, region,
+// account, resource.
+std::array<std::string, 6> arn_sections(const std::string& arn) {
+    std::array<std::string, 6> sections;
+    const auto lowered = ascii::to_lower(arn);
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < 5; ++i) {
+        const std::size_t colon = lowered.find(':', start);
+        sections[i] = lowered.substr(start, colon - start);
+        start = colon == std::string::npos ? lowered.size() : colon + 1;
+    }
+    sections[5] = lowered.substr(std::min(start, lowered.size()));
+    return sections;
+}
+
+Miss pattern_miss(const ArnPattern& pattern, const std::string& canonical_arn) {
+    static constexpr const char* kSections[] = {"", "partition", "service", "region", "account", "resource"};
+    const std::array<std::string, 6> sections = arn_sections(canonical_arn);
+    Miss miss;
+    for (std::size_t i = 1; i < 6 && miss.reason.empty(); ++i) {
+        if (!glob_matches(pattern.section(i), sections[i]))
+            miss.reason = std::string("pattern does not match the ") + kSections[i];
+        else
+            miss.score += 2;  // up to 8 when only the resource differs
+    }
+    if (role_pattern_needs_path(pattern)) miss.reason += " (and role sessions carry no IAM path)";
+    return miss;
+}
+
+// Nothing when the entry's ARN does not parse.
+std::optional<Miss> exact_arn_miss(const std::string& entry_arn, const identity::Identity& identity,
+                                   const RoleParts& caller, const std::string& caller_key) {
+    const auto parsed_entry = arn::parse(entry_arn);
+    if (!parsed_entry) return std::nullopt;
+    const RoleParts written = role_parts(entry_arn);
+    if (parsed_entry->partition != caller.partition) return Miss{0, "partition differs"};
+    if (parsed_entry->account != identity.account_id) return Miss{0, "account differs"};
+    if (written.is_role != caller.is_role)
+        return Miss{5, caller.is_role ? "names a user, the caller is a role" : "names a role, the caller is not one"};
+    if (mapping_key(entry_arn).value_or("") != caller_key)
+        return Miss{10, written.is_role ? "role name differs" : "user name or path differs"};
+    return Miss{};
+}
+
+}  // namespace
+
+const ArnPattern* MappingTable::pattern_of(std::size_t entry) const {
+    const auto found =
+        std::find_if(patterns_.begin(), patterns_.end(), [entry](const Pattern& p) { return p.entry == entry; });
+    return found == patterns_.end() ? nullptr : &found->pattern;
+}
+
 Explanation MappingTable::explain(const identity::Identity& identity) const {
     Explanation explanation;
     explanation.match = match(identity);
     if (explanation.match) return explanation;
 
-    // Score every entry by how close it came (same account and kind of
-    // principal first); show the closest.
+    // Score every entry by how close it came; show the closest.
     struct Scored {
         int score;
         NearMiss miss;
@@ -244,68 +317,17 @@ Explanation MappingTable::explain(const identity::Identity& identity) const {
     const std::string caller_key = mapping_key(identity.canonical_arn).value_or("");
     for (std::size_t index = 0; index < entries_.size(); ++index) {
         const MappingEntry& entry = entries_[index];
-        NearMiss miss{entry.origin, describe(entry), ""};
-        int score = 0;
+        std::optional<Miss> miss;
         if (options_.user_id_strict) {
-            if (entry.user_id == identity.user_id) {
-                miss.reason = "user ID matches, but the entry's ARN names another principal";
-                score = 10;
-            } else {
-                miss.reason = "user ID differs (entry: " + entry.user_id + ")";
-            }
+            miss = user_id_miss(entry, identity);
         } else if (entry.sso) {
-            const std::string& partition = entry.sso->partition.empty() ? options_.partition : entry.sso->partition;
-            if (!caller.is_role)
-                miss.reason = "the caller is not a role";
-            else if (caller.account != entry.sso->account_id)
-                miss.reason = "account differs";
-            else if (caller.partition != partition)
-                miss.reason = "partition differs";
-            else {
-                miss.reason = "role is not AWSReservedSSO_" + entry.sso->permission_set_name + "_<16 hex digits>";
-                score = 9;
-            }
+            miss = sso_miss(*entry.sso, options_.partition, caller);
         } else if (ArnPattern::is_pattern(entry.arn)) {
-            const auto of_entry = std::find_if(patterns_.begin(), patterns_.end(),
-                                               [index](const Pattern& p) { return p.entry == index; });
-            if (of_entry == patterns_.end()) continue;
-            const ArnPattern& pattern = of_entry->pattern;
-            static constexpr const char* kSections[] = {"", "partition", "service", "region", "account", "resource"};
-            std::array<std::string, 6> sections;
-            const auto lowered = ascii::to_lower(identity.canonical_arn);
-            std::size_t start = 0;
-            for (std::size_t i = 0; i < 5; ++i) {
-                const std::size_t colon = lowered.find(':', start);
-                sections[i] = lowered.substr(start, colon - start);
-                start = colon == std::string::npos ? lowered.size() : colon + 1;
-            }
-            sections[5] = lowered.substr(std::min(start, lowered.size()));
-            for (std::size_t i = 1; i < 6 && miss.reason.empty(); ++i) {
-                if (!glob_matches(pattern.section(i), sections[i]))
-                    miss.reason = std::string("pattern does not match the ") + kSections[i];
-                else
-                    score += 2;  // up to 8 when only the resource differs
-            }
-            if (role_pattern_needs_path(pattern)) miss.reason += " (and role sessions carry no IAM path)";
+            if (const ArnPattern* pattern = pattern_of(index)) miss = pattern_miss(*pattern, identity.canonical_arn);
         } else {
-            const auto parsed_entry = arn::parse(entry.arn);
-            const auto entry_key = mapping_key(entry.arn).value_or("");
-            const RoleParts written = role_parts(entry.arn);
-            if (!parsed_entry) continue;
-            if (parsed_entry->partition != caller.partition)
-                miss.reason = "partition differs";
-            else if (parsed_entry->account != identity.account_id)
-                miss.reason = "account differs";
-            else if (written.is_role != caller.is_role) {
-                miss.reason =
-                    caller.is_role ? "names a user, the caller is a role" : "names a role, the caller is not one";
-                score = 5;
-            } else if (entry_key != caller_key) {
-                miss.reason = written.is_role ? "role name differs" : "user name or path differs";
-                score = 10;
-            }
+            miss = exact_arn_miss(entry.arn, identity, caller, caller_key);
         }
-        scored.push_back({score, std::move(miss)});
+        if (miss) scored.push_back({miss->score, NearMiss{entry.origin, describe(entry), std::move(miss->reason)}});
     }
     std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
     for (std::size_t i = 0; i < scored.size() && i < kMaxNearMisses; ++i)

@@ -75,6 +75,8 @@ private:
         ArnPattern pattern;
         std::size_t entry;
     };
+    // The parsed pattern of entry `entry` (a pattern entry that was kept), or nullptr.
+    const ArnPattern* pattern_of(std::size_t entry) const;
 
     TableOptions options_;
     std::vector<MappingEntry> entries_;
