@@ -66,7 +66,7 @@ def test_exact_role(explain):
 def test_pattern_and_sso(explain):
     status, out = explain("arn:aws:sts::111122223333:assumed-role/dev-frontend/bob")
     assert status == 0, out
-    assert "server.mapRoles[1] (ARN pattern)" in out
+    assert "server.mapRoles[1] (pattern)" in out
     assert "username: dev:bob" in out
     status, out = explain("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/carol")
     assert status == 0, out
@@ -120,3 +120,45 @@ def test_sso_entries_need_the_feature_gate(tmp_path):
     )
     assert result.returncode == 1
     assert "sso entries need --feature-gates=SSORoleMatch=true" in result.stdout
+
+
+DUPLICATES = """\
+clusterID: c
+server:
+  mapRoles:
+  - roleARN: arn:aws:iam::000000000000:role/KubernetesAdmin
+    username: kubernetes-admin
+    groups: [system:masters]
+  - roleARN: arn:aws:iam::000000000000:role/KubernetesNode
+    username: aws:{{AccountID}}:instance:{{SessionName}}
+    groups: [system:bootstrappers, aws:instances]
+  - roleARN: arn:aws:iam::000000000000:role/KubernetesNode
+    username: system:node:{{EC2PrivateDNSName}}
+    groups: [system:bootstrappers, system:nodes]
+  - roleARN: arn:aws:iam::000000000000:role/KubernetesAdmin
+    username: admin:{{SessionName}}
+    groups: [system:masters]
+  - roleARN: arn:aws:iam::000000000000:role/eks/ops/Operator
+    username: operator
+"""
+
+
+def test_an_arn_mapped_twice_answers_as_upstream_the_last_entry(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(DUPLICATES)
+
+    def explain(arn):
+        result = subprocess.run([str(harness.SERVER), "explain", "--config", str(config), "--arn", arn],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    out = explain("arn:aws:sts::000000000000:assumed-role/KubernetesNode/i-0123456789abcdef0")
+    assert "result: mapped by MountedFile server.mapRoles[2] (exact ARN)" in out
+    assert "username: system:node:<private DNS name of i-0123456789abcdef0>" in out
+    assert "server.mapRoles[1]" in out and "is never used: server.mapRoles[2] maps the same role" in out
+    out = explain("arn:aws:sts::000000000000:assumed-role/KubernetesAdmin/jane")
+    assert "result: mapped by MountedFile server.mapRoles[3] (exact ARN)" in out
+    assert "username: admin:jane" in out
+    out = explain("arn:aws:sts::000000000000:assumed-role/Operator/op")
+    assert "result: mapped by MountedFile server.mapRoles[4] (ARN without its path)" in out

@@ -111,10 +111,12 @@ std::string_view to_string(MatchKind kind) noexcept {
             return "user ID";
         case MatchKind::ExactArn:
             return "exact ARN";
+        case MatchKind::ArnWithoutPath:
+            return "ARN without its path";
         case MatchKind::Sso:
             return "IAM Identity Center permission set";
         case MatchKind::Pattern:
-            return "ARN pattern";
+            return "pattern";
         case MatchKind::Account:
             return "mapAccounts";
     }
@@ -133,65 +135,151 @@ Result<std::string, std::string> mapping_key(std::string_view arn) {
     return ascii::to_lower(key);
 }
 
+namespace {
+
+// An entry that passed its checks, waiting to be placed in the table.
+struct Candidate {
+    MappingEntry entry;  // moved into the table once placed
+    std::string origin;  // the entry's, kept for the problems of the entries it beats
+    bool is_role = false;
+    std::string exact_key;     // the ARN as written, canonical, lower case
+    std::string stripped_key;  // the same without a role path (mapping_key)
+};
+
+bool names_one_arn(const MappingEntry& entry, const TableOptions& options) {
+    return !options.user_id_strict && !entry.sso && !ArnPattern::is_pattern(entry.arn);
+}
+
+// Each entry's own checks, in the order written; the problems are reported.
+std::vector<Candidate> checked_candidates(MappingConfig& config, const TableOptions& options,
+                                          std::vector<std::string>& problems) {
+    std::vector<Candidate> candidates;
+    const auto check = [&](std::vector<MappingEntry>& entries, bool is_role) {
+        for (MappingEntry& entry : entries) {
+            if (auto problem = entry_problem(entry, is_role, options)) {
+                problems.push_back(entry.origin + ": " + *problem + "; entry ignored");
+                continue;
+            }
+            std::string origin = entry.origin;
+            Candidate candidate{std::move(entry), std::move(origin), is_role, {}, {}};
+            if (names_one_arn(candidate.entry, options)) {
+                candidate.exact_key = ascii::to_lower(arn::canonicalize(candidate.entry.arn)->arn);
+                candidate.stripped_key = mapping_key(candidate.entry.arn).value();
+            }
+            candidates.push_back(std::move(candidate));
+        }
+    };
+    check(config.roles, true);
+    check(config.users, false);
+    return candidates;
+}
+
+// The last candidate written for each key, which wins it.
+struct Winners {
+    std::unordered_map<std::string, std::size_t> exact, stripped, user_id;
+};
+
+Winners winners_of(const std::vector<Candidate>& candidates, bool user_id_strict) {
+    Winners winners;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const Candidate& candidate = candidates[i];
+        if (user_id_strict) winners.user_id[candidate.entry.user_id] = i;
+        if (candidate.exact_key.empty()) continue;
+        winners.exact[candidate.exact_key] = i;
+        if (candidate.exact_key != candidate.stripped_key) winners.stripped[candidate.stripped_key] = i;
+    }
+    return winners;
+}
+
+// Why an entry can never win.
+struct Shadow {
+    std::size_t winner;      // index in the candidates
+    bool role_without_path;  // the winner names the role without the loser's path
+};
+
+// The entry that candidates[index] loses to, or nothing when it is used. As
+// in upstream's maps, of entries for the same key the last one wins. A role
+// entry written with a path matches role sessions (whose ARN has none) only
+// where no entry names the role without it.
+std::optional<Shadow> shadowed_by(const std::vector<Candidate>& candidates, std::size_t index, const Winners& winners) {
+    const Candidate& candidate = candidates[index];
+    if (const std::size_t winner = winners.exact.at(candidate.exact_key); winner != index) return Shadow{winner, false};
+    if (candidate.exact_key == candidate.stripped_key) return std::nullopt;
+    if (const auto without_path = winners.exact.find(candidate.stripped_key); without_path != winners.exact.end())
+        return Shadow{without_path->second, true};
+    if (const std::size_t winner = winners.stripped.at(candidate.stripped_key); winner != index)
+        return Shadow{winner, false};
+    return std::nullopt;
+}
+
+std::string shadow_problem(const Candidate& loser, const Candidate& winner, bool role_without_path) {
+    return loser.origin + ": " + quote(loser.entry.arn, 256) + " is never used: " + winner.origin +
+           (role_without_path ? " names the role without its path, which role sessions match first"
+                              : " maps the same role or user later, and the last entry wins (as upstream)") +
+           "; entry ignored";
+}
+
+}  // namespace
+
 MappingTable MappingTable::build(MappingConfig config, const TableOptions& options,
                                  std::vector<std::string>& problems) {
     MappingTable table;
     table.options_ = options;
-    const auto add = [&](std::vector<MappingEntry>& entries, bool is_role) {
-        for (MappingEntry& entry : entries) {
-            const std::string origin = entry.origin;
-            if (auto problem = entry_problem(entry, is_role, options)) {
-                problems.push_back(origin + ": " + *problem + "; entry ignored");
+
+    std::vector<Candidate> candidates = checked_candidates(config, options, problems);
+    const Winners winners = winners_of(candidates, options.user_id_strict);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        Candidate& candidate = candidates[i];
+        MappingEntry& entry = candidate.entry;
+        const std::size_t index = table.entries_.size();
+        if (options.user_id_strict) {
+            if (const std::size_t winner = winners.user_id.at(entry.user_id); winner != i) {
+                problems.push_back(entry.origin + ": userid " + quote(entry.user_id) +
+                                   " is never used: " + candidates[winner].origin +
+                                   " maps it later, and the last entry wins (as upstream); entry ignored");
                 continue;
             }
-            const std::size_t index = table.entries_.size();
-            if (options.user_id_strict) {
-                const auto [it, inserted] = table.user_ids_.emplace(entry.user_id, index);
-                if (!inserted) {
-                    problems.push_back(origin + ": userid " + quote(entry.user_id) + " is already mapped by " +
-                                       table.entries_[it->second].origin + "; entry ignored");
-                    continue;
-                }
-            } else if (entry.sso) {
-                table.sso_.push_back(index);
-            } else if (ArnPattern::is_pattern(entry.arn)) {
-                ArnPattern pattern =
-                    ArnPattern::parse(entry.arn, is_role ? PatternKind::Role : PatternKind::User).value();
-                if (is_role && role_pattern_needs_path(pattern)) {
-                    problems.push_back(
-                        origin + ": " + quote(entry.arn, 256) +
-                        " can never match: role sessions carry no IAM path (write the role name without it)");
-                }
-                table.patterns_.push_back({std::move(pattern), index});
-            } else {
-                const std::string key = mapping_key(entry.arn).value();
-                const auto [it, inserted] = table.exact_.emplace(key, index);
-                if (!inserted) {
-                    problems.push_back(origin + ": " + quote(entry.arn, 256) + " is already mapped by " +
-                                       table.entries_[it->second].origin + "; entry ignored");
-                    continue;
-                }
+            table.user_ids_.emplace(entry.user_id, index);
+        } else if (entry.sso) {
+            table.sso_.push_back(index);
+        } else if (ArnPattern::is_pattern(entry.arn)) {
+            ArnPattern pattern =
+                ArnPattern::parse(entry.arn, candidate.is_role ? PatternKind::Role : PatternKind::User).value();
+            if (candidate.is_role && role_pattern_needs_path(pattern)) {
+                problems.push_back(
+                    entry.origin + ": " + quote(entry.arn, 256) +
+                    " can never match: role sessions carry no IAM path (write the role name without it)");
             }
-            (is_role ? table.role_count_ : table.user_count_) += 1;
-            table.entries_.push_back(std::move(entry));
+            table.patterns_.push_back({std::move(pattern), index});
+        } else if (const auto shadow = shadowed_by(candidates, i, winners)) {
+            problems.push_back(shadow_problem(candidate, candidates[shadow->winner], shadow->role_without_path));
+            continue;
+        } else if (candidate.exact_key == candidate.stripped_key) {
+            table.exact_.emplace(candidate.exact_key, index);
+        } else {
+            table.without_path_.emplace(candidate.stripped_key, index);
         }
-    };
-    add(config.roles, true);
-    add(config.users, false);
+        (candidate.is_role ? table.role_count_ : table.user_count_) += 1;
+        table.entries_.push_back(std::move(entry));
+    }
     // Most specific first; the sort is stable, so ties keep the order written.
     std::stable_sort(table.patterns_.begin(), table.patterns_.end(), [](const Pattern& a, const Pattern& b) {
         return a.pattern.literal_prefix_length() > b.pattern.literal_prefix_length();
     });
-    for (std::size_t i = 0; i < config.accounts.size(); ++i) {
-        const std::string& account = config.accounts[i];
+    table.add_accounts(config.accounts, problems);
+    return table;
+}
+
+void MappingTable::add_accounts(const std::vector<std::string>& accounts, std::vector<std::string>& problems) {
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+        const std::string& account = accounts[i];
         if (account.size() != 12 || !ascii::all_of_digits(account)) {
             problems.push_back("mapAccounts[" + std::to_string(i) + "]: " + quote(account) +
                                " is not a 12-digit account ID; entry ignored");
             continue;
         }
-        table.accounts_.insert(account);
+        accounts_.insert(account);
     }
-    return table;
 }
 
 std::optional<MappingMatch> MappingTable::match(const identity::Identity& identity) const {
@@ -206,8 +294,10 @@ std::optional<MappingMatch> MappingTable::match(const identity::Identity& identi
             }
         }
     } else if (const auto key = mapping_key(identity.canonical_arn)) {
-        if (const auto it = exact_.find(*key); it != exact_.end())
+        if (const auto it = exact_.find(ascii::to_lower(identity.canonical_arn)); it != exact_.end())
             return MappingMatch{&entries_[it->second], MatchKind::ExactArn};
+        if (const auto it = without_path_.find(*key); it != without_path_.end())
+            return MappingMatch{&entries_[it->second], MatchKind::ArnWithoutPath};
 
         const RoleParts role = role_parts(identity.canonical_arn);
         if (role.is_role) {

@@ -6,14 +6,18 @@
 // deterministic, in this order:
 //   1. userIDStrict tables (DynamicFile): the entry for the STS user ID,
 //      whose ARN, if given, must name the same principal;
-//   2. an exact ARN (roles, then users), without regard to letter case; a
-//      role written with its IAM path matches its path-less sessions;
-//   3. an IAM Identity Center (sso) entry;
-//   4. ArnLike patterns, the longest literal prefix first, then the order
+//   2. an entry whose ARN is the caller's canonical ARN, without regard to
+//      letter case;
+//   3. a role entry written with an IAM path whose role matches once the
+//      path is stripped (role sessions' ARNs carry none, so upstream never
+//      matches these);
+//   4. an IAM Identity Center (sso) entry;
+//   5. ArnLike patterns, the longest literal prefix first, then the order
 //      written;
-//   5. mapAccounts: any principal of the account, as its canonical ARN.
-// Bad entries are refused one by one at build time and reported; the rest
-// of the table loads. Of two entries naming the same ARN, the first stays.
+//   6. mapAccounts: any principal of the account, as its canonical ARN.
+// Of entries for the same ARN (or user ID) the last one wins, as in
+// upstream's maps. Bad entries, and entries that can never win, are left
+// out one by one at build time and reported; the rest of the table loads.
 
 #include <cstddef>
 #include <optional>
@@ -36,7 +40,7 @@ struct TableOptions {
     bool sso_enabled = false;
 };
 
-enum class MatchKind { UserId, ExactArn, Sso, Pattern, Account };
+enum class MatchKind { UserId, ExactArn, ArnWithoutPath, Sso, Pattern, Account };
 std::string_view to_string(MatchKind kind) noexcept;
 
 // Valid as long as the table it came from.
@@ -77,13 +81,15 @@ private:
     };
     // The parsed pattern of entry `entry` (a pattern entry that was kept), or nullptr.
     const ArnPattern* pattern_of(std::size_t entry) const;
+    void add_accounts(const std::vector<std::string>& accounts, std::vector<std::string>& problems);
 
     TableOptions options_;
     std::vector<MappingEntry> entries_;
-    std::unordered_map<std::string, std::size_t> exact_;     // mapping key -> entry
-    std::unordered_map<std::string, std::size_t> user_ids_;  // STS user ID -> entry (userIDStrict)
-    std::vector<std::size_t> sso_;                           // sso entries, in order written
-    std::vector<Pattern> patterns_;                          // most specific first
+    std::unordered_map<std::string, std::size_t> exact_;         // canonical ARN, lower case -> entry
+    std::unordered_map<std::string, std::size_t> without_path_;  // mapping key of a role written with a path -> entry
+    std::unordered_map<std::string, std::size_t> user_ids_;      // STS user ID -> entry (userIDStrict)
+    std::vector<std::size_t> sso_;                               // sso entries, in order written
+    std::vector<Pattern> patterns_;                              // most specific first
     std::unordered_set<std::string> accounts_;
     std::size_t role_count_ = 0, user_count_ = 0;
 };

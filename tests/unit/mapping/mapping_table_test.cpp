@@ -60,6 +60,7 @@ TEST_CASE("exact ARNs: roles, users, any letter case, role paths", "[mapping-tab
     CHECK(username_for(table, user("arn:aws:iam::111122223333:user/team/Alice")) == "<none>");
     CHECK(username_for(table, session("Admin", "s", "999999999999")) == "<none>");
     CHECK(table.match(session("Admin"))->kind == MatchKind::ExactArn);
+    CHECK(table.match(session("Operator"))->kind == MatchKind::ArnWithoutPath);
     CHECK(table.role_count() == 2);
     CHECK(table.user_count() == 1);
 }
@@ -145,22 +146,70 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
                    entry("arn:aws:sts::111122223333:assumed-role/Good/alice", "alice", "mapUsers[1]")},
          .accounts = {"12345"}},
         {.sso_enabled = true}, problems);
-    CHECK(username_for(table, session("Good")) == "good");  // the first of two stays
-    CHECK(table.role_count() == 2);                         // Good, and the path pattern (kept, with a warning)
+    CHECK(username_for(table, session("Good")) == "second");  // the last of two wins, as upstream
+    CHECK(table.role_count() == 2);                           // Good, and the path pattern (kept, with a warning)
     CHECK(table.user_count() == 1);
+    // Each entry's own problems in the order written, then those that can never win or match.
     REQUIRE(problems.size() == 10);
     CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[1]: ") && Catch::EndsWith("; entry ignored"));
     CHECK(problems[1] == "mapRoles[2]: username must be supplied; entry ignored");
     CHECK(problems[2] == "mapRoles[3]: unknown template variable {{SessionNmae}} in username; entry ignored");
-    CHECK(problems[3] ==
-          "mapRoles[4]: \"arn:aws:iam::111122223333:role/Good\" is already mapped by mapRoles[0]; entry ignored");
-    CHECK(problems[4] == "mapRoles[5]: one of rolearn or sso must be supplied; entry ignored");
-    CHECK(problems[5] == "mapRoles[6]: only one of rolearn or sso can be supplied; entry ignored");
-    CHECK_THAT(problems[6], Catch::StartsWith("mapRoles[7]: sso.accountID"));
-    CHECK_THAT(problems[7], Catch::StartsWith("mapRoles[8]: ") && Catch::Contains("can never match"));
-    CHECK(problems[8] ==
+    CHECK(problems[3] == "mapRoles[5]: one of rolearn or sso must be supplied; entry ignored");
+    CHECK(problems[4] == "mapRoles[6]: only one of rolearn or sso can be supplied; entry ignored");
+    CHECK_THAT(problems[5], Catch::StartsWith("mapRoles[7]: sso.accountID"));
+    CHECK(problems[6] ==
           "mapUsers[1]: names a role session; map the role arn:aws:iam::111122223333:role/Good instead; entry ignored");
+    CHECK(problems[7] ==
+          "mapRoles[0]: \"arn:aws:iam::111122223333:role/Good\" is never used: mapRoles[4] maps the same role or "
+          "user later, and the last entry wins (as upstream); entry ignored");
+    CHECK_THAT(problems[8], Catch::StartsWith("mapRoles[8]: ") && Catch::Contains("can never match"));
     CHECK(problems[9] == "mapAccounts[0]: \"12345\" is not a 12-digit account ID; entry ignored");
+}
+
+TEST_CASE("precedence: exact ARN, then the role without its path, then patterns; the last entry wins",
+          "[mapping-table]") {
+    std::vector<std::string> problems;
+    // Upstream's README example maps KubernetesAdmin and KubernetesNode twice:
+    // upstream's map keeps the second of each.
+    const MappingTable table = MappingTable::build(
+        {.roles = {entry("arn:aws:iam::000000000000:role/KubernetesAdmin", "kubernetes-admin", "mapRoles[0]"),
+                   entry("arn:aws:iam::000000000000:role/KubernetesNode", "aws:instance", "mapRoles[1]"),
+                   entry("arn:aws:iam::000000000000:role/KubernetesAdmin", "admin:{{SessionName}}", "mapRoles[2]"),
+                   entry("arn:aws:iam::000000000000:role/KubernetesNode", "system:node", "mapRoles[3]"),
+                   // A path entry for a role also named without one: never used.
+                   entry("arn:aws:iam::000000000000:role/nodes/eks/KubernetesNode", "pathed", "mapRoles[4]"),
+                   // Only path entries for Deployer: the last of them wins.
+                   entry("arn:aws:iam::000000000000:role/a/Deployer", "deployer-a", "mapRoles[5]"),
+                   entry("arn:aws:iam::000000000000:role/b/Deployer", "deployer-b", "mapRoles[6]"),
+                   entry("arn:aws:iam::000000000000:role/Deploy*", "pattern", "mapRoles[7]"),
+                   entry("arn:aws:iam::000000000000:role/Kubernetes*", "pattern", "mapRoles[8]")},
+         .users = {entry("arn:aws:iam::000000000000:user/ops/Alice", "alice-1", "mapUsers[0]"),
+                   entry("arn:aws:iam::000000000000:user/ops/alice", "alice-2", "mapUsers[1]")}},
+        {}, problems);
+    const auto match_of = [&](const identity::Identity& id) { return table.match(id).value(); };
+    const auto in = [](std::string role) { return session(std::move(role), "s", "000000000000"); };
+    CHECK(match_of(in("KubernetesAdmin")).entry->origin == "mapRoles[2]");
+    CHECK(match_of(in("KubernetesNode")).entry->origin == "mapRoles[3]");
+    CHECK(match_of(in("KubernetesNode")).kind == MatchKind::ExactArn);
+    CHECK(match_of(in("Deployer")).entry->origin == "mapRoles[6]");
+    CHECK(match_of(in("Deployer")).kind == MatchKind::ArnWithoutPath);
+    CHECK(match_of(in("Deployment")).kind == MatchKind::Pattern);
+    CHECK(match_of(in("KubernetesOther")).entry->origin == "mapRoles[8]");
+    // IAM users keep their path in the caller's ARN: an exact match, the last in any letter case.
+    CHECK(match_of(user("arn:aws:iam::000000000000:user/ops/Alice", "000000000000")).entry->origin == "mapUsers[1]");
+    CHECK(table.role_count() == 5);  // [2], [3], [6], and the two patterns
+    CHECK(table.user_count() == 1);
+
+    REQUIRE(problems.size() == 5);
+    CHECK_THAT(problems[0], Catch::StartsWith("mapRoles[0]: ") && Catch::Contains("is never used: mapRoles[2] maps"));
+    CHECK_THAT(problems[1], Catch::StartsWith("mapRoles[1]: ") && Catch::Contains("is never used: mapRoles[3] maps"));
+    CHECK(problems[2] ==
+          "mapRoles[4]: \"arn:aws:iam::000000000000:role/nodes/eks/KubernetesNode\" is never used: mapRoles[3] names "
+          "the role without its path, which role sessions match first; entry ignored");
+    CHECK_THAT(problems[3], Catch::StartsWith("mapRoles[5]: ") && Catch::Contains("is never used: mapRoles[6] maps"));
+    CHECK_THAT(problems[4], Catch::StartsWith("mapUsers[0]: ") && Catch::Contains("is never used: mapUsers[1] maps"));
+    CHECK(to_string(MatchKind::ArnWithoutPath) == "ARN without its path");
+    CHECK(to_string(MatchKind::Pattern) == "pattern");
 }
 
 TEST_CASE("userIDStrict tables match the STS user ID, and the ARN if given", "[mapping-table]") {
