@@ -172,6 +172,14 @@ def test_json_logs(start_server):
     assert "client" in denied and "time" in denied
 
 
+def test_an_unknown_log_format_is_a_warning_and_text_as_upstream(start_server):
+    srv = start_server(["--log-format", "xml"])
+    srv.review("k8s-aws-v1.bad")
+    text = srv.process.wait_for_text('msg="access denied"')
+    assert 'msg="configuration warning" problem="log format \\"xml\\" is not text or json; logging text"' in text
+    assert '"msg":' not in text  # not one line in JSON
+
+
 def test_bad_mapping_entries_are_refused_one_by_one(start_server, tmp_path):
     config = (
         f"clusterID: c\nserver:\n  port: 0\n  stateDir: {tmp_path / 's'}\n  generateKubeconfig: {tmp_path / 'k.yaml'}\n"

@@ -89,11 +89,8 @@ std::vector<Setting> general_settings() {
                     "(set clusterID, --cluster-id or KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID)";
          }},
         {.key = "log-format", .flag = "log-format", .short_flag = 'l', .scope = Global,
-         .doc = "Log format: text (logrus-style) or json", .value = text(&C::log_format, "FORMAT"),
-         .check = [](const C& c) -> std::string {
-             if (c.log_format == "text" || c.log_format == "json") return {};
-             return quote(c.log_format) + " is not text or json";
-         }},
+         .doc = "Log format: text (logrus-style) or json; another value is a warning and text, as upstream",
+         .value = log_format(&C::log_format)},
         {.key = "log-verbosity", .flag = "log-verbosity", .short_flag = 'v',
          .env = "AWS_IAM_AUTHENTICATOR_LOG_VERBOSITY", .scope = Global,
          .doc = "Log level: trace, debug, info, warning, error, fatal, panic",

@@ -36,6 +36,24 @@ ValueKind text(std::string ServerConfig::*field, std::string_view placeholder) {
             .show = [field](const ServerConfig& config) { return config.*field; }};
 }
 
+ValueKind log_format(std::string ServerConfig::*field) {
+    ValueKind kind = text(field, "FORMAT");
+    kind.read = [field](ServerConfig& config, std::span<const std::string> items,
+                        Warnings& warnings) -> Result<bool, std::string> {
+        const std::string& format = single(items);
+        if (format == "text" || format == "json") {
+            config.*field = format;
+        } else {
+            // Upstream falls back to text; refusing to start would make a
+            // manifest that ran upstream crash-loop here.
+            warnings.push_back("log format " + quote(format) + " is not text or json; logging text");
+            config.*field = "text";
+        }
+        return true;
+    };
+    return kind;
+}
+
 ValueKind on_off(bool ServerConfig::*field) {
     return {.is_switch = true,
             .read = [field](ServerConfig& config, std::span<const std::string> items,
@@ -193,9 +211,20 @@ ValueKind mapped_accounts() {
 
 namespace {
 
+// The backend a reservedPrefixConfig item names: one this build runs, or
+// one of upstream's that watch the API server (kept for when they run, as
+// upstream keeps them); empty when no backend has the name.
+std::string reserved_prefix_backend(std::string_view mode) {
+    if (const std::string_view canonical = backend_mode_name(mode); !canonical.empty()) return std::string(canonical);
+    if (mode == "EKSConfigMap" || mode == "ConfigMap") return "EKSConfigMap";
+    if (mode == "CRD") return "CRD";
+    return {};
+}
+
 // One {backendmode, usernamePrefixReserveList} item of reservedPrefixConfig.
 Result<bool, SettingError> read_reserved_prefix(const YAML::Node& item, const std::string& where,
-                                                std::map<std::string, std::vector<std::string>>& out) {
+                                                std::map<std::string, std::vector<std::string>>& out,
+                                                Warnings& warnings) {
     const auto problem = [](std::string at, std::string what) { return fail(SettingError{"config key " + at, what}); };
     if (!item.IsMap()) return problem(where, "must be a mapping with backendmode and usernamePrefixReserveList");
     std::string mode;
@@ -212,9 +241,12 @@ Result<bool, SettingError> read_reserved_prefix(const YAML::Node& item, const st
             prefixes = std::move(list).value();
         }
     }
-    const std::string_view canonical = backend_mode_name(mode);
-    if (canonical.empty()) return problem(where + ".backendmode", quote(mode) + " is not a backend mode");
-    out[std::string(canonical)] = std::move(prefixes);
+    const std::string backend = reserved_prefix_backend(mode);
+    if (backend.empty()) {  // upstream accepts any name; it applies to no backend
+        warnings.push_back(where + ".backendmode: " + quote(mode) + " is no backend's mode; ignored");
+        return true;
+    }
+    out[backend] = std::move(prefixes);
     return true;
 }
 
@@ -223,14 +255,14 @@ Result<bool, SettingError> read_reserved_prefix(const YAML::Node& item, const st
 ValueKind reserved_prefixes() {
     return {.placeholder = "LIST",
             .read_node = [](ServerConfig& config, const YAML::Node& node, const std::string& path,
-                            Warnings&) -> Result<bool, SettingError> {
+                            Warnings& warnings) -> Result<bool, SettingError> {
                 std::map<std::string, std::vector<std::string>> out;
                 if (!node.IsNull() && !node.IsSequence()) {
                     return fail(SettingError{"config key " + path,
                                              "must be a list of {backendmode, usernamePrefixReserveList}"});
                 }
                 for (std::size_t i = 0; !node.IsNull() && i < node.size(); ++i) {
-                    auto read = read_reserved_prefix(node[i], path + "[" + std::to_string(i) + "]", out);
+                    auto read = read_reserved_prefix(node[i], path + "[" + std::to_string(i) + "]", out, warnings);
                     if (!read) return fail(std::move(read).error());
                 }
                 config.reserved_prefixes = std::move(out);

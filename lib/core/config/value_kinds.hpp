@@ -25,6 +25,8 @@ ValueKind port(std::uint16_t ServerConfig::*field);
 ValueKind byte_size(std::size_t ServerConfig::*field, std::string_view placeholder = "SIZE");
 // A YAML list, or one string of items separated by commas or spaces.
 ValueKind text_list(std::vector<std::string> ServerConfig::*field, std::string_view placeholder = "LIST");
+// "text" or "json"; anything else is a warning and "text", as upstream.
+ValueKind log_format(std::string ServerConfig::*field);
 // Upstream's key or flag for a feature this build does not have: a warning.
 ValueKind not_built(std::string_view placeholder = "TEXT");
 // mapRoles / mapUsers entries (YAML only).

@@ -267,8 +267,8 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
         error_of(
             "clusterID: x\nserver:\n  backendMode: [DynamicFile, EKSConfigMapFile, File]\n  dynamicfilepath: /d.json\n"
             "  awsAuthPath: /a.yaml") == "valid");
-    CHECK(error_of("clusterID: x\nserver:\n  reservedPrefixConfig: [{backendmode: Magic}]") ==
-          "config key server.reservedPrefixConfig[0].backendmode: \"Magic\" is not a backend mode");
+    // Any backend mode is accepted, as upstream; a name no backend has is a warning.
+    CHECK(error_of("clusterID: x\nserver:\n  reservedPrefixConfig: [{backendmode: Magic}]") == "valid");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: Magic") ==
           "config key server.backendMode: backend-mode \"Magic\" is not a valid mode");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: File,MountedFile") ==
@@ -277,7 +277,11 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
           "config key server.backendMode: at least one backend-mode must be specified");
     CHECK(error_of("clusterID: x\nserver:\n  scrubbedAccounts: [1]") ==
           "config key server.scrubbedAccounts: \"1\" is not a 12-digit account ID");
-    CHECK(error_of("clusterID: x\nlog-format: xml") == "config key log-format: \"xml\" is not text or json");
+    // An unknown log format is a warning and text, as upstream (test_startup checks the warning).
+    CHECK(error_of("clusterID: x\nlog-format: xml") == "valid");
+    CHECK(parse_server_config("log-format: xml")->config.log_format == "text");
+    CHECK(parse_server_config("log-format: xml")->warnings ==
+          std::vector<std::string>{"log format \"xml\" is not text or json; logging text"});
     CHECK(error_of("clusterID: x\nfeature-gates: Teleport=true") ==
           "config key feature-gates: unknown feature gate \"Teleport\"");
     CHECK(error_of("clusterID: x\nfeature-gates: SSORoleMatch") ==
@@ -313,7 +317,21 @@ server:
     usernamePrefixReserveList: ["aws:", "system:"]
   - BackendMode: File
     UsernamePrefixReserveList: ["iam:"]
+  - backendmode: ConfigMap
+    usernamePrefixReserveList: ["eks:"]
+  - backendmode: CRD
+    usernamePrefixReserveList: ["crd:"]
+  - backendmode: Magic
+    usernamePrefixReserveList: ["magic:"]
 )");
+    // Upstream's API-watching backends keep theirs for when they run (ConfigMap
+    // is EKSConfigMap's alias); a name no backend has is only a warning.
+    CHECK(parsed.config.reserved_prefixes.at("EKSConfigMap") == std::vector<std::string>{"eks:"});
+    CHECK(parsed.config.reserved_prefixes.at("CRD") == std::vector<std::string>{"crd:"});
+    CHECK(parsed.config.reserved_prefixes.size() == 4);
+    CHECK(parsed.warnings ==
+          std::vector<std::string>{
+              "server.reservedPrefixConfig[4].backendmode: \"Magic\" is no backend's mode; ignored"});
     CHECK(parsed.config.dynamic_file_path == "/var/dynamic.json");
     CHECK(parsed.config.dynamic_file_user_id_strict);
     CHECK(parsed.config.aws_auth_path == "/etc/aws-auth");
