@@ -4,9 +4,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -22,6 +19,7 @@
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
 #include "core/config/server_config.hpp"
+#include "support/captured_log.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -76,21 +74,7 @@ bool eventually(const std::function<bool()>& condition) {
     return true;
 }
 
-// A log file of our own (memfd), read back whole.
-struct CapturedLog {
-    int fd = ::memfd_create("follower-log", 0);
-    ~CapturedLog() { ::close(fd); }
-    std::string text() const {
-        std::string out;
-        char buffer[4096];
-        for (off_t at = 0;;) {
-            const ssize_t n = ::pread(fd, buffer, sizeof buffer, at);
-            if (n <= 0) return out;
-            out.append(buffer, static_cast<std::size_t>(n));
-            at += n;
-        }
-    }
-};
+using aia::test::CapturedLog;
 
 // Replaces `name` in `dir` whole, as editors and rotation tools do.
 void rename_over(const TempDir& dir, const std::string& name, const std::string& content) {

@@ -4,9 +4,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <optional>
 #include <string>
 
@@ -20,6 +17,7 @@
 #include "core/token/token_generator.hpp"
 #include "core/util/base64.hpp"
 #include "net/run_blocking.hpp"
+#include "support/captured_log.hpp"
 #include "support/scripted.hpp"
 
 using namespace aia;
@@ -54,21 +52,7 @@ mapping::MappingEntry entry(std::string arn, std::string username, std::vector<s
             .origin = {}};
 }
 
-// A log file of our own (memfd), read back whole.
-struct CapturedLog {
-    int fd = ::memfd_create("review-log", 0);
-    ~CapturedLog() { ::close(fd); }
-    std::string text() const {
-        std::string out;
-        char buffer[4096];
-        for (off_t at = 0;;) {
-            const ssize_t n = ::pread(fd, buffer, sizeof buffer, at);
-            if (n <= 0) return out;
-            out.append(buffer, static_cast<std::size_t>(n));
-            at += n;
-        }
-    }
-};
+using aia::test::CapturedLog;
 
 struct Pipeline {
     CapturedLog captured;
