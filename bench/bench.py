@@ -262,7 +262,8 @@ def run_scenario(name, duration, warmup):
                 ca_file = work / "emulator" / "cert.pem"
             else:
                 server = Process([SERVER, "server", "--config", work / "config.yaml", "--sts-endpoint-override", sts,
-                                  "--sts-ca-cert", work / "emulator" / "cert.pem", *scenario["server"]],
+                                  "--sts-ca-cert", work / "emulator" / "cert.pem", "--health-address", "127.0.0.1:0",
+                                  *scenario["server"]],
                                  work / "server.log")
                 started.append(server)
                 port = int(server.wait_for(r'msg="?listening"? .*port=(\d+)').group(1))

@@ -211,7 +211,8 @@ def run(args):
             started.append(emulator)
             sts = emulator.wait_for(r"https://127\.0\.0\.1:\d+").group(0)
             server = bench.Process([server_bin, "server", "--config", config, "--sts-endpoint-override", sts,
-                                    "--sts-ca-cert", work / "emulator" / "cert.pem", *args.server_arg],
+                                    "--sts-ca-cert", work / "emulator" / "cert.pem", "--health-address", "127.0.0.1:0",
+                                    *args.server_arg],
                                    work / "server.log")
             started.append(server)
             port = int(server.wait_for(r'msg="?listening"? .*port=(\d+)').group(1))

@@ -6,10 +6,10 @@
 
 namespace aia::cli {
 
-Result<config::ParsedConfig, std::string> read_config_file(const std::string& path) {
+Result<config::ParsedConfig, std::string> read_config_file(const std::string& path, config::ServerConfig base) {
     auto text = app::read_file(path, app::kMaxConfigFileBytes);
     if (!text) return fail("cannot read config file " + path + ": " + text.error().reason);
-    auto parsed = config::parse_server_config(*text);
+    auto parsed = config::parse_server_config(*text, std::move(base));
     if (!parsed) return fail(path + ": " + parsed.error());
     return std::move(parsed).value();
 }

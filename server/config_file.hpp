@@ -9,8 +9,8 @@
 
 namespace aia::cli {
 
-// The file parsed over the defaults; errors start with the file's path.
-Result<config::ParsedConfig, std::string> read_config_file(const std::string& path);
+// The file parsed over `base` (the defaults); errors start with the file's path.
+Result<config::ParsedConfig, std::string> read_config_file(const std::string& path, config::ServerConfig base = {});
 
 // The cluster ID for the client commands (token, verify): -i, else
 // KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID, else clusterID in --config; empty when none.

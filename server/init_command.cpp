@@ -1,7 +1,10 @@
 // `init`: writes the server's certificate, key and webhook kubeconfig ahead
 // of time, so kube-apiserver can be configured before the server first
 // starts (then run `server --kubeconfig-pregenerated` with the same flags).
-// It reads the configuration exactly as `server` does.
+// It reads the configuration as `server` does, except that, as upstream,
+// the files go to ./cert.pem, ./key.pem and ./aws-iam-authenticator.kubeconfig
+// unless the state directory or kubeconfig path is given (or the
+// ConfiguredInitDirectories gate is on), for the operator to copy into place.
 
 #include <CLI/CLI.hpp>
 
@@ -16,8 +19,28 @@
 namespace aia::cli {
 namespace {
 
+// Upstream's places for `init` without its ConfiguredInitDirectories gate.
+config::ServerConfig current_directory_defaults() {
+    config::ServerConfig defaults;
+    defaults.state_dir = ".";
+    defaults.generate_kubeconfig = "aws-iam-authenticator.kubeconfig";
+    return defaults;
+}
+
+// Upstream's hint: where the files written here belong on the control plane.
+void print_copy_hints(const config::ServerConfig& here, const config::ServerConfig& server) {
+    const auto hint = [](const std::string& from, const std::string& to) {
+        if (from != to) std::printf("copy %s to %s on kubernetes master node(s)\n", from.c_str(), to.c_str());
+    };
+    hint(here.state_dir + "/cert.pem", server.state_dir + "/cert.pem");
+    hint(here.state_dir + "/key.pem", server.state_dir + "/key.pem");
+    hint(here.generate_kubeconfig, server.generate_kubeconfig);
+}
+
 int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
-    auto loaded = load_server_config(globals, flags);
+    auto loaded = load_server_config(globals, flags, current_directory_defaults());
+    if (!loaded) return startup_error(loaded.error());
+    if (loaded->config.configured_init_directories) loaded = load_server_config(globals, flags);
     if (!loaded) return startup_error(loaded.error());
     const config::ServerConfig& c = loaded->config;
     if (c.port == 0)
@@ -39,10 +62,14 @@ int run_init(const GlobalFlags& globals, const ServerFlags& flags) {
     auto written = app::write_webhook_kubeconfig(c.generate_kubeconfig, url, certificate->cert_pem);
     if (!written) return startup_error("config key server.generateKubeconfig: " + written.error());
     std::printf("wrote %s (server %s)\n", c.generate_kubeconfig.c_str(), url.c_str());
+    // Where `server` would look, for the copy hints.
+    auto for_server = load_server_config(globals, flags);
+    const config::ServerConfig& server = for_server ? for_server->config : c;
+    print_copy_hints(c, server);
     std::printf(
         "configure kube-apiserver with --authentication-token-webhook-config-file=%s\n"
         "and start the server with the same configuration and --kubeconfig-pregenerated\n",
-        c.generate_kubeconfig.c_str());
+        server.generate_kubeconfig.c_str());
     return 0;
 }
 

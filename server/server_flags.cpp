@@ -12,10 +12,11 @@ int startup_error(const std::string& message) {
     return 1;
 }
 
-Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& globals, const ServerFlags& flags) {
-    config::ParsedConfig parsed;
+Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& globals, const ServerFlags& flags,
+                                                             config::ServerConfig base) {
+    config::ParsedConfig parsed{.config = std::move(base), .warnings = {}};
     if (!globals.config_file.empty()) {
-        auto from_file = read_config_file(globals.config_file);
+        auto from_file = read_config_file(globals.config_file, std::move(parsed.config));
         if (!from_file) return fail(std::move(from_file).error());
         parsed = std::move(from_file).value();
     }

@@ -17,8 +17,9 @@ struct ServerFlags {
 // `scope` is Server for `server`, Init for `init` (which also takes --hostname).
 void add_server_flags(CLI::App& command, ServerFlags& flags, config::FlagScope scope);
 
-// defaults < --config file < environment < flags, validated.
-Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& globals, const ServerFlags& flags);
+// defaults (`base`) < --config file < environment < flags, validated.
+Result<config::ParsedConfig, std::string> load_server_config(const GlobalFlags& globals, const ServerFlags& flags,
+                                                             config::ServerConfig base = {});
 
 // "aws-iam-authenticator: <message>" on stderr; returns exit status 1.
 int startup_error(const std::string& message);

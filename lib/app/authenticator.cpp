@@ -13,13 +13,28 @@ using auth::Outcome;
 // Upstream's plain-text answer to a body that is not a TokenReview.
 constexpr std::string_view kNotATokenReview = "expected a request body to be a TokenReview\n";
 
+// Upstream's "STS response" line: what STS said about the caller, before mapping.
+void log_sts_response(Logger& log, const std::vector<LogField>& request_fields, const identity::Identity& identity,
+                      std::string_view cache) {
+    std::vector<LogField> fields(request_fields.begin(), request_fields.begin() + 3);  // path, client, method
+    if (!cache.empty()) fields.push_back({"cache", std::string(cache)});
+    fields.push_back({"accesskeyid", identity.access_key_id});
+    fields.push_back({"arn", identity.arn});
+    fields.push_back({"accountid", identity.account_id});
+    fields.push_back({"userid", identity.user_id});
+    fields.push_back({"session", identity.session_name});
+    fields.push_back({"stsendpoint", identity.sts_host});
+    log.log(LogLevel::Info, "STS response", fields);
+}
+
 }  // namespace
 
-net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::string_view client) {
+net::awaitable<ReviewResult> Authenticator::review(std::string_view body, RequestLine line) {
     const Clock& clock = *context_.clock;
     const auto started = clock.steady_now();
     Logger& log = *context_.log;
-    std::vector<LogField> fields{{"client", std::string(client)}};
+    std::vector<LogField> fields{
+        {"path", std::string(line.path)}, {"client", std::string(line.client)}, {"method", std::string(line.method)}};
 
     const auto finish = [&](Outcome outcome, std::string content_type, std::string answer) {
         context_.metrics->observe_review(outcome, std::chrono::duration<double>(clock.steady_now() - started).count());
@@ -28,13 +43,13 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
 
     auto request = review::parse_token_review(body);
     if (!request) {
-        fields.push_back({"reason", request.error()});
-        log.log(LogLevel::Warn, "could not parse request body", fields);
+        fields.push_back({"error", request.error()});
+        log.log(LogLevel::Error, "could not parse request body", fields);
         co_return finish(Outcome::MalformedRequest, "text/plain; charset=utf-8", std::string(kNotATokenReview));
     }
     const std::string& api_version = request->api_version;
-    const auto deny = [&](Outcome outcome, std::string reason) {
-        fields.push_back({"reason", std::move(reason)});
+    const auto deny = [&](Outcome outcome, std::string cause) {
+        fields.push_back({"error", std::move(cause)});
         log.log(LogLevel::Warn, "access denied", fields);
         return finish(outcome, "application/json; charset=UTF-8", review::render_denied(api_version));
     };
@@ -51,10 +66,12 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, std::s
     if (!verification.verified()) co_return deny(verification.failure, verification.reason);
     const identity::Identity* identity = &*verification.identity;
 
+    // Scrubbed accounts are never named in the log (upstream's rule).
     const bool scrubbed = context_.user_mapping.scrubbed_accounts.contains(identity->account_id);
     if (scrubbed) {
         std::erase_if(fields, [](const LogField& field) { return field.key == "accesskeyid"; });
     } else {
+        log_sts_response(log, fields, *identity, verification.cache);
         fields.push_back({"arn", identity->canonical_arn});
         fields.push_back({"accountid", identity->account_id});
     }

@@ -1,6 +1,8 @@
 #pragma once
 // One TokenReview, start to finish: the core's pure steps around one async
-// STS call. Every outcome is logged once and counted once.
+// STS call. Every outcome is logged once and counted once, in upstream's
+// messages and keys ("access denied" with error=, "STS response",
+// "access granted"), our own keys added under their own names.
 
 #include <atomic>
 #include <memory>
@@ -35,6 +37,14 @@ struct AuthenticatorContext {
     const Clock* clock = &system_clock();
 };
 
+// Where a request came from and what it asked: every line a review logs
+// starts with these, under upstream's keys (path, client, method).
+struct RequestLine {
+    std::string_view path = "/authenticate";
+    std::string_view client;
+    std::string_view method = "POST";
+};
+
 struct ReviewResult {
     auth::Outcome outcome;
     unsigned http_status;
@@ -46,7 +56,8 @@ class Authenticator {
 public:
     Authenticator(const AuthenticatorContext& context, net::StsFetcher& sts) : context_(context), sts_(sts) {}
 
-    net::awaitable<ReviewResult> review(std::string_view body, std::string_view client);
+    // `request`'s views must outlive the review.
+    net::awaitable<ReviewResult> review(std::string_view body, RequestLine request);
 
 private:
     const AuthenticatorContext& context_;

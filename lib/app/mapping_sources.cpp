@@ -289,6 +289,11 @@ void MappingSources::follow_missing(Source& source, const std::string& error) {
     }
     if (!loaded) {
         std::lock_guard lock(source.status_mutex);
+        // Said once per cause: the file is checked every second until it appears.
+        if (source.last_error != error) {
+            log_.warn("mapping source not loaded yet; waiting for its file (/readyz answers 503 until then)",
+                      {{"source", source.spec.name}, {"file", source.spec.path}, {"reason", error}});
+        }
         source.last_error = error;
     }
 }

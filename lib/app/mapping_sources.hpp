@@ -80,7 +80,8 @@ public:
     // What a request maps with: one consistent table per source.
     std::vector<auth::SourceSnapshot> snapshot() const;
 
-    // Sources that have never loaded, with the reason: /healthz reports them.
+    // Sources that have never loaded, with the reason (logged when it happened):
+    // while there are any, /readyz answers 503.
     std::vector<std::pair<std::string, std::string>> never_loaded() const;
 
 private:

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "app/authenticator.hpp"
 #include "app/aws/aws_session.hpp"
 #include "app/certificate_reloader.hpp"
 #include "app/file_follower.hpp"
+#include "app/health_routes.hpp"
 #include "app/identity_cache.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
@@ -15,6 +17,7 @@
 #include "app/state_files.hpp"
 #include "app/sts_slots.hpp"
 #include "app/webhook_handler.hpp"
+#include "core/config/listen_address.hpp"
 #include "net/http_server.hpp"
 #include "net/sts_client.hpp"
 #include "net/tls_context.hpp"
@@ -82,6 +85,23 @@ net::HttpServerOptions http_server_options(const config::ServerConfig& c, unsign
     return options;
 }
 
+// The plain-HTTP health listener: probes only, so a handful of connections
+// and no metrics of its own (it would blur the webhook's).
+net::HttpServerOptions health_server_options(const config::ServerConfig& c, const config::ListenAddress& at) {
+    net::HttpServerOptions options;
+    options.address = at.host;
+    options.port = at.port;
+    options.threads = 1;
+    options.max_connections = 64;
+    options.body_limit = 4 * 1024;
+    options.handshake_timeout = c.tls_handshake_timeout;
+    options.idle_timeout = c.idle_timeout;
+    options.read_header_timeout = c.read_header_timeout;
+    options.body_timeout = c.read_body_timeout;
+    options.write_timeout = c.write_timeout;
+    return options;
+}
+
 // The one thread that follows the mapping sources' and the certificate's files.
 std::unique_ptr<FileFollower> make_follower(Logger& log) {
     auto follower = std::make_unique<FileFollower>();
@@ -122,6 +142,8 @@ struct ServerRuntime::Parts {
     std::string url;         // set once listening; read by the certificate reloader's thread after that
     std::uint16_t port = 0;
     std::unique_ptr<net::HttpServer> server;
+    std::unique_ptr<net::HttpServer> health_server;  // null when off or it could not listen
+    std::thread health_thread;                       // runs health_server while serve() runs
     std::unique_ptr<CertificateReloader> certificate_reloader;
     // Calls the mapping sources and the certificate reloader from its thread:
     // made before them, but stopped (destroyed) before they go.
@@ -147,6 +169,15 @@ void ServerRuntime::log_start() {
     for (const std::string& warning : inputs_.config_warnings)
         log.warn("configuration warning", {{"problem", warning}});
     log_mappings(log, c.mappings);
+    // Upstream's default host, on an address it does not reach.
+    const bool loopback = c.address.starts_with("127.") || c.address == "::1";
+    const bool everywhere = c.address == "0.0.0.0" || c.address == "::";
+    if (config::advertised_host(c) == "localhost" && !loopback && !everywhere) {
+        log.warn(
+            "the webhook kubeconfig names localhost, which is not the address the server listens on; set "
+            "server.hostname to a name of that address",
+            {{"address", c.address}});
+    }
 }
 
 // The parts that need no socket: validator, certificate, TLS settings, AWS
@@ -302,8 +333,6 @@ Result<bool, std::string> ServerRuntime::start_serving() {
             },
     });
 
-    if (!net::is_ip_address(c.address))
-        return fail("config key server.address: \"" + c.address + "\" is not an IP address");
     auto port = p.server->listen();
     if (!port) return fail(port.error());
     p.port = *port;
@@ -315,8 +344,45 @@ Result<bool, std::string> ServerRuntime::start_serving() {
         p.log.info("configure your kube-apiserver with",
                    {{"flag", "--authentication-token-webhook-config-file=" + c.generate_kubeconfig}});
     }
+    start_health_listener();
     p.follower->start();
     return true;
+}
+
+// Upstream's second listener (liveness on :21363, every interface). As
+// upstream, failing to listen there is logged and the server serves on:
+// the TLS port answers /healthz too.
+void ServerRuntime::start_health_listener() {
+    Parts& p = *parts_;
+    const auto at = config::parse_listen_address(inputs_.config.health_address);  // validated
+    if (!at || !*at) return;
+    const auto make = [&p](const config::ListenAddress& address, const config::ServerConfig& c) {
+        return std::make_unique<net::HttpServer>(
+            health_server_options(c, address), nullptr,
+            [&p](net::asio::io_context&) { return std::make_shared<HealthHandler>(*p.mappings); },
+            [&p](std::string_view client, std::string_view problem) {
+                p.log.debug("health connection problem",
+                            {{"client", std::string(client)}, {"problem", std::string(problem)}});
+            });
+    };
+    config::ListenAddress address = **at;
+    // Every interface: IPv6 and IPv4 both where the host has IPv6, IPv4 otherwise.
+    const bool every_interface = address.host.empty();
+    if (every_interface) address.host = "::";
+    p.health_server = make(address, inputs_.config);
+    auto port = p.health_server->listen();
+    if (!port && every_interface) {
+        address.host = "0.0.0.0";
+        p.health_server = make(address, inputs_.config);
+        port = p.health_server->listen();
+    }
+    if (!port) {
+        p.log.error("health listener not started; /healthz is still served on the TLS port",
+                    {{"healthAddress", inputs_.config.health_address}, {"error", port.error()}});
+        p.health_server.reset();
+        return;
+    }
+    p.log.info("health listener", {{"address", address.host}, {"port", std::to_string(*port)}});
 }
 
 void ServerRuntime::serve() {
@@ -328,7 +394,12 @@ void ServerRuntime::serve() {
                              {"threads", std::to_string(inputs_.threads)}});
     // Serving: access lines leave in batches from their own thread.
     p.log.start_writer_thread();
+    if (p.health_server) p.health_thread = std::thread([&p] { p.health_server->run(); });
     p.server->run();
+    if (p.health_server) {
+        p.health_server->stop();
+        p.health_thread.join();
+    }
     if (const std::size_t abandoned = p.server->abandoned_connections(); abandoned > 0) {
         p.log.warn(
             "shutdown grace period over; connections with requests in progress were closed",

@@ -53,6 +53,7 @@ private:
     void start_mappings();
     void start_sts_parts();
     Result<bool, std::string> start_serving();
+    void start_health_listener();
     void log_start();
     void create_http_server();
 

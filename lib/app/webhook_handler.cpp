@@ -1,6 +1,6 @@
 #include "app/webhook_handler.hpp"
 
-#include <nlohmann/json.hpp>
+#include "app/health_routes.hpp"
 
 namespace aia::app {
 namespace {
@@ -17,23 +17,16 @@ net::awaitable<net::HttpResponse> WebhookHandler::handle(net::HttpRequest reques
     if (path == "/authenticate") {
         if (request.method != "POST") {
             context_.metrics->observe_review(auth::Outcome::MalformedRequest, 0);
-            context_.log->warn("unexpected request method", {{"client", request.client}, {"method", request.method}});
+            context_.log->error("unexpected request method",
+                                {{"path", std::string(path)}, {"client", request.client}, {"method", request.method}});
             co_return text(405, "expected POST\n");
         }
-        ReviewResult result = co_await authenticator_.review(request.body, request.client);
+        const RequestLine line{.path = path, .client = request.client, .method = request.method};
+        ReviewResult result = co_await authenticator_.review(request.body, line);
         co_return net::HttpResponse::make(result.http_status, std::move(result.body), std::move(result.content_type));
     }
-    if (path == "/healthz") {
-        if (request.method != "GET") co_return text(405, "expected GET\n");
-        // Unhealthy while a mapping source has never loaded: requests it
-        // should map would be denied.
-        const auto never_loaded = context_.mappings->never_loaded();
-        if (never_loaded.empty()) co_return text(200, "ok");
-        nlohmann::json sources = nlohmann::json::object();
-        for (const auto& [name, reason] : never_loaded) sources[name] = "never loaded: " + reason;
-        co_return net::HttpResponse::make(503, nlohmann::json{{"status", "unhealthy"}, {"sources", sources}}.dump(),
-                                          "application/json");
-    }
+    if (path == "/healthz") co_return liveness_answer();
+    if (path == "/readyz") co_return readiness_answer(*context_.mappings);
     if (path == "/metrics") {
         if (request.method != "GET") co_return text(405, "expected GET\n");
         co_return net::HttpResponse::make(200, context_.metrics->render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -1,7 +1,8 @@
 #pragma once
 // The server's routes:
 //   POST /authenticate  TokenReview in, TokenReview out
-//   GET  /healthz       "ok"; 503 and JSON naming any mapping source never loaded
+//   *    /healthz       "ok" (liveness), any method, as upstream
+//   *    /readyz        503 until every mapping source has loaded once, then "ok"
 //   GET  /metrics       Prometheus text format
 // A known path with another method: 405. Anything else: 404.
 

@@ -343,7 +343,9 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         // Decided after the handler: a shutdown may have begun meanwhile.
         const bool keep_alive =
             beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
-        const std::string response = wire_response(answer, beast_request.version(), keep_alive);
+        std::string response = wire_response(answer, beast_request.version(), keep_alive);
+        // HEAD: the headers GET would have (Content-Length included), no body.
+        if (beast_request.method() == http::verb::head) response.resize(response.size() - answer.body.size());
         co_await write_within(stream, response, options, ec);
         if (ec) {
             report_failed_write(ec, options, log, client);

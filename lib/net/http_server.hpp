@@ -1,8 +1,8 @@
 #pragma once
-// An HTTPS/1.1 server (or plain HTTP when given no TLS context, for test
-// endpoints): one io_context per worker thread, one coroutine per
-// connection, keep-alive, and a limit or timeout on everything a client
-// controls. What to answer is the RequestHandler's business.
+// An HTTPS/1.1 server (or plain HTTP when given no TLS context: the health
+// listener, the emulators' metadata endpoints): one io_context per worker
+// thread, one coroutine per connection, keep-alive, and a limit or timeout
+// on everything a client controls. What to answer is the RequestHandler's business.
 //
 // Usage:
 //   HttpServer server({.address = "127.0.0.1", .port = 21362, .threads = 2}, tls, make_handler, log);
@@ -94,7 +94,7 @@ bool is_ip_address(const std::string& text);
 
 class HttpServer {
 public:
-    // `tls` null: plain HTTP (only the emulator's metadata endpoints use that).
+    // `tls` null: plain HTTP (the health listener, the emulators' metadata endpoints).
     HttpServer(HttpServerOptions options, std::shared_ptr<boost::asio::ssl::context> tls, HandlerFactory make_handler,
                ConnectionLog log);
     ~HttpServer();

@@ -10,9 +10,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def make_pair(valid_from_days=-1, valid_until_days=30, host="127.0.0.1"):
+def make_pair(valid_from_days=-1, valid_until_days=30, host="127.0.0.1", localhost=True):
     """(cert PEM, key PEM, cert DER) valid from now + valid_from_days to
-    now + valid_until_days, for `host` (an IP address)."""
+    now + valid_until_days, for `host` (an IP address) and, unless told
+    otherwise, localhost."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
@@ -24,8 +25,9 @@ def make_pair(valid_from_days=-1, valid_until_days=30, host="127.0.0.1"):
         .serial_number(x509.random_serial_number())
         .not_valid_before(now + datetime.timedelta(days=valid_from_days))
         .not_valid_after(now + datetime.timedelta(days=valid_until_days))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)),
-                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]
+                                                   + ([x509.DNSName("localhost")] if localhost else [])),
+                       critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

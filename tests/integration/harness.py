@@ -253,10 +253,13 @@ class Emulator:
 def server_environment(workdir, extra=None):
     """The test's environment without AWS settings (and with HOME in the
     work directory, so no developer's ~/.aws is read), instance metadata
-    off, then `extra` on top: a server reaches AWS only where a test says."""
+    off, the health listener on a free loopback port, then `extra` on top: a server reaches AWS only where a test says."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env["HOME"] = str(workdir)
     env["AWS_EC2_METADATA_DISABLED"] = "true"
+    # Upstream's health listener binds :21363 on every interface; tests keep
+    # it on loopback, on a free port, so parallel servers never collide.
+    env["AWS_IAM_AUTHENTICATOR_HEALTH_ADDRESS"] = "127.0.0.1:0"
     env.update(extra or {})
     return env
 
@@ -278,6 +281,7 @@ class Server:
         self.config.write_text(config_text)
         self.process = Process([SERVER, "server", "--config", self.config, *args], env=server_environment(workdir, env))
         self.port = None
+        self.health_port = None  # the plain-HTTP health listener's, once ready
 
     def wait_ready(self):
         # Text (logrus-style) or JSON log lines.
@@ -289,6 +293,10 @@ class Server:
         self.state_dir = self.ca_file.parent
         match = self.process.wait_for_line(r'msg="?listening"? .*port=(\d+)|(?=.*"msg":"listening")(?=.*"port":"(\d+)")')
         self.port = int(match.group(1) or match.group(2))
+        # Logged before "listening", when on.
+        health = re.search(r'msg="health listener" .*port=(\d+)|(?=.*"msg":"health listener")(?=.*"port":"(\d+)")',
+                           self.process.text())
+        self.health_port = int(health.group(1) or health.group(2)) if health else None
         return self
 
     def connection(self, timeout=30):

@@ -70,7 +70,7 @@ def test_unmapped_identity_is_denied(server):
     assert_denied(*server.review(sign_token(BOB)))
     after = metric_value(server.metrics(), "aws_iam_authenticator_authenticate_latency_seconds_count", result="uknown_user")
     assert after == before + 1
-    server.process.wait_for_text('reason="identity is not mapped"')
+    server.process.wait_for_text('error="identity is not mapped"')
 
 
 def test_ec2_private_dns_name_mappings_deny_without_aws_access(server):
@@ -117,7 +117,7 @@ def test_log_lines_never_contain_tokens(server):
     token = sign_token(ADMIN)
     server.review(token)
     server.review(sign_token(BOB))
-    text = server.process.wait_for_text('reason="identity is not mapped"')
+    text = server.process.wait_for_text('error="identity is not mapped"')
     assert token not in text
     assert token[len("k8s-aws-v1."):][:40] not in text
     assert ADMIN["sessionToken"] not in text
@@ -193,6 +193,7 @@ def test_scrubbed_accounts_reveal_nothing(start_server, emulator, tmp_path):
     log = srv.process.wait_for_text('msg="access granted"')
     assert ADMIN["arn"] not in log
     assert ADMIN["accessKeyId"] not in log
+    assert "STS response" not in log and "111122223333" not in log.split('msg="access granted"')[1]
 
 
 def test_pooled_connection_to_a_restarted_sts_is_retried(start_server, start_emulator, tmp_path):

@@ -68,8 +68,9 @@ def client_env(workdir, emulator=None, **extra):
     return env
 
 
-def run(args, env, check=True):
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+def run(args, env, check=True, cwd=None):
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT,
+                            cwd=cwd)
     if check:
         assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result
@@ -370,6 +371,45 @@ def test_init_prepares_what_the_server_then_uses(tmp_path, sts, start_server):
     renamed = run([SERVER, "init", "-i", CLUSTER_ID, "--hostname", "api.internal", *common], client_env(tmp_path), check=False)
     assert renamed.returncode == 1 and "does not name api.internal" in renamed.stderr
     assert kubeconfig.read_text() == written
+
+
+def certificate_names(pem_bytes):
+    from cryptography import x509
+
+    names = x509.load_pem_x509_certificate(pem_bytes).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    return set(names.value.get_values_for_type(x509.DNSName)) | {
+        str(ip) for ip in names.value.get_values_for_type(x509.IPAddress)}
+
+
+def test_init_without_flags_writes_upstreams_files_here_for_localhost(tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    result = run([SERVER, "init", "-i", CLUSTER_ID, "--address", "0.0.0.0"], client_env(tmp_path), cwd=here)
+    assert sorted(p.name for p in here.iterdir()) == ["aws-iam-authenticator.kubeconfig", "cert.pem", "key.pem"]
+    config = yaml.safe_load((here / "aws-iam-authenticator.kubeconfig").read_text())
+    assert config["clusters"][0]["cluster"]["server"] == "https://localhost:21362/authenticate"
+    # Upstream's certificate for 0.0.0.0 names localhost; ours names 127.0.0.1 too.
+    assert {"localhost", "127.0.0.1"} <= certificate_names((here / "cert.pem").read_bytes())
+    # Upstream's hints: where the server will look for them.
+    assert "copy ./cert.pem to /var/aws-iam-authenticator/cert.pem on kubernetes master node(s)" in result.stdout
+    assert ("copy aws-iam-authenticator.kubeconfig to /etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml"
+            in result.stdout)
+    assert "webhook-config-file=/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml" in result.stdout
+
+    # A specific bind address is named as well.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run([SERVER, "init", "-i", CLUSTER_ID, "--address", "127.0.0.2"], client_env(tmp_path), cwd=elsewhere)
+    assert {"localhost", "127.0.0.2"} <= certificate_names((elsewhere / "cert.pem").read_bytes())
+
+    # Upstream's gate: the configured places (here given), not ./.
+    gated = tmp_path / "gated"
+    gated.mkdir()
+    state = tmp_path / "gated-state"
+    run([SERVER, "init", "-i", CLUSTER_ID, "--feature-gates", "ConfiguredInitDirectories=true", "--state-dir", state,
+         "--generate-kubeconfig", state / "k.yaml"], client_env(tmp_path), cwd=gated)
+    assert list(gated.iterdir()) == []
+    assert sorted(p.name for p in state.iterdir()) == ["cert.pem", "k.yaml", "key.pem"]
 
 
 # --- version ---------------------------------------------------------------------

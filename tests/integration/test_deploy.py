@@ -141,9 +141,10 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     (container,) = spec["containers"]
     assert container["image"] == IMAGE
     assert container["args"][0] == "server"
-    for probe in ("readinessProbe", "livenessProbe"):
+    # Ready once every mapping source has loaded; alive while it answers at all.
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         get = container[probe]["httpGet"]
-        assert (get["scheme"], get["path"], get["port"], get["host"]) == ("HTTPS", "/healthz", port,
+        assert (get["scheme"], get["path"], get["port"], get["host"]) == ("HTTPS", path, port,
                                                                           config["server"]["address"]), name
     requests, limits = container["resources"]["requests"], container["resources"]["limits"]
     assert requests["cpu"] and requests["memory"] and limits["memory"]
@@ -290,7 +291,7 @@ def test_the_kubeconfig_the_server_writes_is_one_kube_apiserver_can_use(tmp_path
     finally:
         server.stop()
     (cluster,) = kubeconfig["clusters"]
-    assert cluster["cluster"]["server"] == f"https://127.0.0.1:{server.port}/authenticate"
+    assert cluster["cluster"]["server"] == f"https://localhost:{server.port}/authenticate"  # upstream's default host
     authority = base64.b64decode(cluster["cluster"]["certificate-authority-data"])
     assert authority == server.ca_file.read_bytes()
     assert kubeconfig["current-context"] in {c["name"] for c in kubeconfig["contexts"]}

@@ -10,7 +10,7 @@ from harness import ADMIN, metric_value, sign_token
 def test_healthz_and_unknown_routes(server):
     assert server.post(None, path="/healthz", method="GET") == (200, "ok")
     assert server.post(None, path="/nope", method="GET")[0] == 404
-    assert server.post(None, path="/healthz", method="POST")[0] == 405
+    assert server.post(None, path="/metrics", method="POST")[0] == 405
 
 
 def test_authenticate_requires_post(server):

@@ -38,9 +38,13 @@ def test_a_token_seen_again_is_answered_without_sts(start_server, emulator):
     assert metric_value(metrics, "aws_iam_authenticator_identity_cache_hits_total") == 1
     assert metric_value(metrics, "aws_iam_authenticator_identity_cache_entries") == 1
     assert metric_value(metrics, "aws_iam_authenticator_identity_cache_bytes") > 0
-    text = server.process.wait_for_text("cache=hit")
-    hit_line = next(line for line in text.splitlines() if "cache=hit" in line)
-    assert 'msg="access granted"' in hit_line and "arn=arn:aws:iam::111122223333:role/Admin" in hit_line
+    hit_lines = lambda: [line for line in server.process.output if "cache=hit" in line]  # noqa: E731
+    harness.wait_until(lambda: len(hit_lines()) == 2, what="two log lines of the cache hit")
+    hits = hit_lines()
+    text = server.process.text()
+    # STS's answer, from the cache, then the decision.
+    assert len(hits) == 2 and 'msg="STS response"' in hits[0] and 'msg="access granted"' in hits[1]
+    assert "arn=arn:aws:iam::111122223333:role/Admin" in hits[1]
     assert token not in text
 
 

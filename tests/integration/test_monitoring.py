@@ -161,36 +161,75 @@ def test_alerts_and_dashboard_only_use_metrics_the_server_exports(busy_metrics):
 
 # --- logs ---------------------------------------------------------------------
 
-DECISION_KEYS = {"time", "level", "msg", "client", "accesskeyid", "stsendpoint", "arn", "accountid", "cache"}
-GRANT_KEYS = DECISION_KEYS | {"username", "uid", "groups", "mapping"}
+# Upstream v0.7.18's keys, read from pkg/server/server.go (authenticateEndpoint):
+# every request line starts from path/client/method; WithError adds `error`;
+# after STS it adds `arn` (canonical) to the lines that follow.
+UPSTREAM_KEYS = {
+    "unexpected request method": {"path", "client", "method"},
+    "could not parse request body": {"path", "client", "method", "error"},
+    "access denied": {"path", "client", "method", "error"},
+    "STS response": {"path", "client", "method", "accesskeyid", "arn", "accountid", "userid", "session", "stsendpoint"},
+    "access granted": {"path", "client", "method", "arn", "username", "uid", "groups", "stsendpoint"},
+}
+LOGRUS_KEYS = {"time", "level", "msg"}
+# Ours, under their own names (docs/operations.md, "Logs").
+OUR_KEYS = {
+    "unexpected request method": set(),
+    "could not parse request body": set(),
+    "access denied": {"accesskeyid", "stsendpoint", "arn", "accountid", "cache", "stserror"},
+    "STS response": {"cache"},
+    "access granted": {"accesskeyid", "accountid", "cache", "mapping"},
+}
 
 
 def logfmt(line):
     return {key: value for key, value in re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)', line)}
 
 
+def log_records(lines, log_format):
+    if log_format == "json":
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        assert len(records) == len(lines), "every line is one JSON object"
+        return records
+    return [{k: v.strip('"') for k, v in logfmt(line).items()} for line in lines]
+
+
 @pytest.mark.parametrize("log_format", ["json", "text"])
-def test_decision_log_lines_have_the_documented_keys(start_server, emulator, log_format):
+def test_request_log_lines_have_upstreams_keys_and_ours_apart(start_server, emulator, log_format):
     srv = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file,
                         "--log-format", log_format])
     token = harness.sign_token(harness.ADMIN)
     assert srv.review(token)[1]["status"]["authenticated"] is True
     assert srv.review(harness.sign_token(harness.BOB))[1]["status"]["authenticated"] is False
-    srv.process.wait_for_text("access denied")
+    assert srv.post("not json")[0] == 400
+    assert srv.post(None, path="/authenticate", method="GET")[0] == 405
+    srv.process.wait_for_text("unexpected request method")
     lines = srv.process.output
-    if log_format == "json":
-        records = [json.loads(line) for line in lines if line.startswith("{")]
-        assert len(records) == len(lines), "every line is one JSON object"
-    else:
-        records = [logfmt(line) for line in lines]
-        records = [{k: v.strip('"') for k, v in r.items()} for r in records]
-    granted = [r for r in records if r.get("msg") == "access granted"]
-    denied = [r for r in records if r.get("msg") == "access denied"]
+    records = log_records(lines, log_format)
+    by_message = {}
+    for record in records:
+        by_message.setdefault(record.get("msg"), []).append(record)
+    for message, upstream in UPSTREAM_KEYS.items():
+        assert message in by_message, f"no {message!r} line: {lines}"
+        for record in by_message[message]:
+            keys = set(record) - LOGRUS_KEYS
+            assert upstream <= keys, f"{message}: missing upstream's {upstream - keys}"
+            assert keys - upstream <= OUR_KEYS[message], f"{message}: undocumented {keys - upstream - OUR_KEYS[message]}"
+            assert (record["path"], record["method"]) == (
+                ("/authenticate", "GET") if message == "unexpected request method" else ("/authenticate", "POST"))
+            assert re.fullmatch(r"127\.0\.0\.1:\d+", record["client"])
+    granted, denied = by_message["access granted"], by_message["access denied"]
+    (sts_admin,) = [r for r in by_message["STS response"] if r["accesskeyid"] == harness.ADMIN["accessKeyId"]]
     assert len(granted) == 1 and len(denied) == 1, lines
-    assert set(granted[0]) == GRANT_KEYS, set(granted[0]) ^ GRANT_KEYS
-    assert set(denied[0]) == DECISION_KEYS | {"reason"}, set(denied[0]) ^ (DECISION_KEYS | {"reason"})
+    assert sts_admin["arn"] == harness.ADMIN["arn"]  # as STS returned it
+    assert sts_admin["session"] == "alice@example.com" and sts_admin["userid"].startswith("AROA")
+    assert sts_admin["accountid"] == "111122223333"
+    assert denied[0]["error"] == "identity is not mapped"
+    assert (by_message["access granted"][0]["level"], denied[0]["level"]) == ("info", "warning")
+    assert by_message["unexpected request method"][0]["level"] == "error"
     assert granted[0]["arn"] == "arn:aws:iam::111122223333:role/Admin"
     assert granted[0]["username"] == "admin:alice-example.com"
+    assert granted[0]["uid"].startswith("aws-iam-authenticator:111122223333:AROA")
     assert granted[0]["accesskeyid"] == harness.ADMIN["accessKeyId"]
     assert denied[0]["arn"] == harness.BOB["arn"]
     # Never the token or a secret.

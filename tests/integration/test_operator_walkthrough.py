@@ -42,7 +42,7 @@ def test_readme_walkthrough(tmp_path):
         text = (work / log).read_text()
         assert not any(marker in text for marker in harness.Process.SANITIZER_REPORTS), text
 
-    assert f"server: https://127.0.0.1:{port}/authenticate" in out
+    assert f"server: https://localhost:{port}/authenticate" in out
     assert re.search(r"^ok$", out, re.M), out
     reviews = [json.loads(line) for line in out.splitlines() if line.startswith('{"apiVersion"')]
     assert len(reviews) == 3, out

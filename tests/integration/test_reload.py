@@ -248,28 +248,6 @@ def test_metrics_report_reloads_and_entries(sources):
     assert metric_value(metrics, "aws_iam_authenticator_mapping_last_success_timestamp_seconds", source="DynamicFile") > 0
 
 
-def test_healthz_names_a_source_that_never_loaded(start_server, emulator, tmp_path):
-    dynamic = tmp_path / "later" / "mappings.json"
-    dynamic.parent.mkdir()
-    config_text = (
-        f"clusterID: {harness.CLUSTER_ID}\nserver:\n  port: 0\n  stateDir: {tmp_path / 'state'}\n"
-        f"  generateKubeconfig: {tmp_path / 'k.yaml'}\n  backendMode: [DynamicFile, MountedFile]\n"
-        f"  dynamicfilepath: {dynamic}\n"
-    )
-    srv = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file],
-                       config_text=config_text)
-    status, body = srv.post(None, path="/healthz", method="GET")
-    assert status == 503
-    assert body["status"] == "unhealthy"
-    assert "DynamicFile" in body["sources"] and "does not exist" in body["sources"]["DynamicFile"]
-    dynamic.write_text(dynamic_file(users=[(BOB_ARN, "bob", "g")]))
-    deadline = time.monotonic() + APPLY_WITHIN
-    while srv.post(None, path="/healthz", method="GET")[0] != 200:
-        assert time.monotonic() < deadline, "healthz did not recover"
-        time.sleep(0.05)
-    assert username_of(srv, BOB) == "bob"
-
-
 def test_500_reloads_under_load_never_mix_tables(sources):
     """Each reload installs a new table mapping admin to (user-<n>,
     group-<n>). Requests run throughout; each must be granted by one whole

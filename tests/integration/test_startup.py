@@ -14,7 +14,7 @@ def test_state_files_and_kubeconfig(start_server):
     cert = (srv.state_dir / "cert.pem").read_text()
     assert stat.S_IMODE(os.stat(srv.state_dir / "key.pem").st_mode) == 0o600
     kubeconfig = srv.kubeconfig.read_text()
-    assert f"server: https://127.0.0.1:{srv.port}/authenticate" in kubeconfig
+    assert f"server: https://localhost:{srv.port}/authenticate" in kubeconfig
     ca_data = kubeconfig.split("certificate-authority-data: ")[1].split()[0]
     assert base64.b64decode(ca_data).decode() == cert
     assert "current-context: webhook" in kubeconfig
@@ -62,15 +62,22 @@ def test_a_broken_or_half_missing_pair_stops_the_start_and_is_kept(start_server)
 def test_a_certificate_not_naming_the_webhook_host_stops_the_start(start_server, tmp_path):
     first = start_server()
     first.stop()
-    cert_pem, key_pem, _ = make_pair(host="10.9.9.9")  # names 10.9.9.9 and localhost, not 127.0.0.1
+    cert_pem, key_pem, _ = make_pair(host="10.9.9.9", localhost=False)
     (first.state_dir / "cert.pem").write_bytes(cert_pem)
     (first.state_dir / "key.pem").write_bytes(key_pem)
     refused = start_server(config_text=first.config.read_text(), wait=False, name="refused")
     assert refused.process.wait_exit() == 1
-    assert "does not name 127.0.0.1, the host the webhook kubeconfig uses" in refused.process.text()
+    assert "does not name localhost, the host the webhook kubeconfig uses" in refused.process.text()
     # The same pair is fine where the kubeconfig names a host it covers.
-    named = start_server(config_text=first.config.read_text() + "  hostname: localhost\n", name="named")
+    named = start_server(config_text=first.config.read_text() + "  hostname: 10.9.9.9\n", name="named")
     named.process.wait_for_text("reusing certificate")
+    # Upstream's certificate for --address 0.0.0.0 names localhost and not
+    # 127.0.0.1: taken as it is, since the kubeconfig names localhost too.
+    cert_pem, key_pem, _ = make_pair(host="10.9.9.9", localhost=True)
+    (first.state_dir / "cert.pem").write_bytes(cert_pem)
+    (first.state_dir / "key.pem").write_bytes(key_pem)
+    upstreams = start_server(config_text=first.config.read_text(), name="upstreams")
+    upstreams.process.wait_for_text("reusing certificate")
 
 
 def test_sigterm_stops_cleanly(start_server):
@@ -168,7 +175,7 @@ def test_json_logs(start_server):
     line = srv.process.wait_for_text('"msg":"access denied"').splitlines()
     denied = [json.loads(l) for l in line if '"msg":"access denied"' in l][0]
     assert denied["level"] == "warning"
-    assert denied["reason"].startswith("input token was not properly formatted")
+    assert denied["error"].startswith("input token was not properly formatted")
     assert "client" in denied and "time" in denied
 
 

@@ -177,8 +177,8 @@ def test_a_bad_new_certificate_keeps_the_old_one(start_server, damage):
         cert_pem, key_pem, _ = make_pair(valid_from_days=2, valid_until_days=30)
         install(server.state_dir, cert_pem, key_pem)
     elif damage == "another host":
-        # kube-apiserver connects to 127.0.0.1: a certificate for another host would fail every review.
-        cert_pem, key_pem, _ = make_pair(host="10.9.9.9")
+        # kube-apiserver connects to localhost: a certificate for another host would fail every review.
+        cert_pem, key_pem, _ = make_pair(host="10.9.9.9", localhost=False)
         install(server.state_dir, cert_pem, key_pem)
     else:
         install(server.state_dir, cert_pem, b"")

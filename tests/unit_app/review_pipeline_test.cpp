@@ -105,7 +105,7 @@ struct Pipeline {
 
     app::ReviewResult review_body(const std::string& body) {
         net::asio::io_context io;
-        return net::run_blocking(io, authenticator.review(body, "10.0.0.1:5555"));
+        return net::run_blocking(io, authenticator.review(body, {.client = "10.0.0.1:5555"}));
     }
     app::ReviewResult review(const std::string& token) {
         return review_body(R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":")" +
@@ -290,7 +290,7 @@ TEST_CASE("review: an identity no mapping knows is unknown (403)", "[review]") {
     CHECK(p.reviews("uknown_user") == 1);  // upstream's spelling, kept
     const std::string log = p.captured.text();
     CHECK(log.find("arn=arn:aws:iam::111122223333:user/eve") != std::string::npos);
-    CHECK(log.find("reason=\"identity is not mapped\"") != std::string::npos);
+    CHECK(log.find("error=\"identity is not mapped\"") != std::string::npos);
 }
 
 TEST_CASE("review: a username with a reserved prefix is refused", "[review]") {

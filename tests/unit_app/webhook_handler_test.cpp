@@ -1,6 +1,6 @@
 // The server's routes, without a socket: WebhookHandler::handle with a
-// scripted STS. Paths, methods, health while a mapping source has never
-// loaded, metrics.
+// scripted STS. Paths, methods, liveness and readiness while a mapping
+// source has never loaded, metrics; the health listener's handler.
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "app/health_routes.hpp"
 #include "app/identity_cache.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
@@ -75,7 +76,6 @@ TEST_CASE("routes: unknown paths are 404, known paths with another method 405", 
     CHECK(routes.request("GET", "/").status == 404);
     CHECK(routes.request("GET", "/authenticate/extra").status == 404);
     CHECK(routes.request("GET", "/authenticate").status == 405);
-    CHECK(routes.request("POST", "/healthz").status == 405);
     CHECK(routes.request("DELETE", "/metrics").status == 405);
     CHECK(routes.sts->asked_hosts.empty());
 }
@@ -93,14 +93,47 @@ TEST_CASE("routes: /authenticate answers a review with its status and JSON type"
     CHECK(denied.body.find("authentication.k8s.io/v1beta1") != std::string::npos);
 }
 
-TEST_CASE("routes: /healthz is ok once every source loaded, 503 naming the one that never did", "[routes]") {
-    CHECK(Routes().request("GET", "/healthz").body == "ok");
+TEST_CASE("routes: /healthz is ok to any method, even while a source never loaded", "[routes]") {
     Routes missing("/nonexistent/dynamic-file.json");
-    const auto unhealthy = missing.request("GET", "/healthz");
-    CHECK(unhealthy.status == 503);
-    CHECK(unhealthy.content_type == "application/json");
-    CHECK(unhealthy.body.find("DynamicFile") != std::string::npos);
-    CHECK(unhealthy.body.find("never loaded") != std::string::npos);
+    for (const char* method : {"GET", "POST", "PUT", "HEAD"}) {
+        const auto alive = missing.request(method, "/healthz");
+        CHECK(alive.status == 200);
+        CHECK(alive.body == "ok");
+    }
+    CHECK(Routes().request("DELETE", "/healthz").body == "ok");
+}
+
+TEST_CASE("routes: /readyz is 503 until every source loaded, and never says why", "[routes]") {
+    CHECK(Routes().request("GET", "/readyz").status == 200);
+    CHECK(Routes().request("GET", "/readyz").body == "ok");
+    Routes missing("/nonexistent/dynamic-file.json");
+    const auto not_ready = missing.request("GET", "/readyz");
+    CHECK(not_ready.status == 503);
+    CHECK(not_ready.body == "not ready\n");
+    CHECK(not_ready.body.find("DynamicFile") == std::string::npos);
+}
+
+TEST_CASE("health listener: any path is ok, as upstream's; /readyz is readiness", "[routes]") {
+    Routes missing("/nonexistent/dynamic-file.json");
+    app::HealthHandler health(missing.mappings);
+    const auto ask = [&](std::string method, std::string target) {
+        net::HttpRequest request;
+        request.method = std::move(method);
+        request.target = std::move(target);
+        net::asio::io_context io;
+        return net::run_blocking(io, health.handle(std::move(request)));
+    };
+    for (const char* path : {"/healthz", "/", "/anything?x=1"}) {
+        CHECK(ask("GET", path).status == 200);
+        CHECK(ask("POST", path).body == "ok");
+    }
+    CHECK(ask("GET", "/readyz").status == 503);
+    Routes loaded;
+    app::HealthHandler ready(loaded.mappings);
+    net::HttpRequest request;
+    request.target = "/readyz";
+    net::asio::io_context io;
+    CHECK(net::run_blocking(io, ready.handle(std::move(request))).status == 200);
 }
 
 TEST_CASE("routes: /metrics is Prometheus text and counts the reviews served", "[routes]") {

@@ -88,7 +88,9 @@ Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConf
             return fail("feature gate " + quote(gate) + " must be Name=true or Name=false");
         if (name == "SSORoleMatch") {
             config.sso_role_match = value == "true";
-        } else if (name == "ConfiguredInitDirectories" || name == "IAMIdentityMappingCRD") {
+        } else if (name == "ConfiguredInitDirectories") {
+            config.configured_init_directories = value == "true";
+        } else if (name == "IAMIdentityMappingCRD") {
             warnings.push_back("feature gate " + std::string(name) + " is not supported by this build yet; ignored");
         } else {
             return fail("unknown feature gate " + quote(name));

@@ -20,7 +20,8 @@ struct ServerConfig {
     std::string partition = "aws";      // server.partition
     std::string address = "127.0.0.1";  // server.address: IP to listen on
     std::uint16_t port = 21362;         // server.port; 0 picks a free port (logged)
-    std::string hostname;               // server.hostname: host in the kubeconfig URL; default derived from address
+    std::string health_address = ":21363";  // server.healthAddress: plain-HTTP /healthz listener, or "off"
+    std::string hostname = "localhost";  // server.hostname: host in the kubeconfig URL (upstream's default)
     std::string state_dir = "/var/aws-iam-authenticator";  // server.stateDir
     std::string generate_kubeconfig =
         "/etc/kubernetes/aws-iam-authenticator/kubeconfig.yaml";  // server.generateKubeconfig
@@ -68,6 +69,9 @@ struct ServerConfig {
     std::string aws_auth_path;  // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
 
     bool sso_role_match = false;  // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries
+    // ConfiguredInitDirectories=true: `init` writes where stateDir and
+    // generateKubeconfig say even when not given, rather than in ./ (upstream's gate).
+    bool configured_init_directories = false;
 
     std::string log_format = "text";     // --log-format / log-format: text | json
     std::string log_verbosity = "info";  // --log-verbosity / log-verbosity

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "core/aws/partition.hpp"
+#include "core/config/listen_address.hpp"
 #include "core/config/value_kinds.hpp"
 #include "core/mapping/entry_yaml.hpp"
 #include "core/util/ascii.hpp"
+#include "core/util/ip_literal.hpp"
 #include "core/util/quote.hpp"
 
 namespace aia::config {
@@ -113,16 +115,31 @@ std::vector<Setting> listening_settings() {
         // clang-format off
         {.key = "server.address", .flag = "address",
          .doc = "IP address to listen on", .value = text(&C::address, "IP"),
-         .check = [](const C& c) { return c.address.empty() ? "cannot be empty" : ""; }},
+         .check = [](const C& c) {
+             if (c.address.empty()) return std::string("cannot be empty");
+             return is_ip_literal(c.address) ? "" : quote(c.address) + " is not an IP address";
+         }},
         {.key = "server.port", .flag = "port",
          .doc = "Port to listen on; 0 picks a free port (logged)", .value = port(&C::port)},
+        {.key = "server.healthAddress", .flag = "health-address",
+         .env = "AWS_IAM_AUTHENTICATOR_HEALTH_ADDRESS", .origin = Ours,
+         .doc = "Plain-HTTP listener answering liveness (any path: ok) and /readyz, as upstream's on :21363; "
+                "\":PORT\" is every interface, \"off\" none",
+         .value = text(&C::health_address, "ADDRESS"),
+         .check = [](const C& c) {
+             auto parsed = parse_listen_address(c.health_address);
+             return parsed ? std::string() : parsed.error();
+         }},
         {.key = "server.hostname", .flag = "hostname", .scope = Init,
-         .doc = "Host the generated kubeconfig names for this server",
-         .default_note = "the address (127.0.0.1 for 0.0.0.0)", .value = text(&C::hostname, "HOST")},
+         .doc = "Host the webhook kubeconfig names for this server; the certificate names it, localhost, "
+                "127.0.0.1 and a specific bind address",
+         .value = text(&C::hostname, "HOST")},
         {.key = "server.stateDir", .flag = "state-dir",
-         .doc = "Directory for the serving certificate and key", .value = text(&C::state_dir, "DIR")},
+         .doc = "Directory for the serving certificate and key (`init`: ./ unless given, as upstream)",
+         .value = text(&C::state_dir, "DIR")},
         {.key = "server.generateKubeconfig", .flag = "generate-kubeconfig",
-         .doc = "Where to write the webhook kubeconfig for kube-apiserver",
+         .doc = "Where to write the webhook kubeconfig for kube-apiserver (`init`: "
+                "./aws-iam-authenticator.kubeconfig unless given, as upstream)",
          .value = text(&C::generate_kubeconfig, "FILE")},
         {.key = "server.kubeconfigPregenerated", .flag = "kubeconfig-pregenerated",
          .doc = "The webhook kubeconfig was written by `init`; do not rewrite it",

@@ -272,12 +272,16 @@ ValueKind reserved_prefixes() {
 }
 
 ValueKind feature_gates() {
-    return {
-        .placeholder = "GATES",
-        .read = [](ServerConfig& config, std::span<const std::string> items, Warnings& warnings)
-            -> Result<bool, std::string> { return apply_feature_gates(single(items), config, warnings); },
-        .show =
-            [](const ServerConfig& config) { return std::string(config.sso_role_match ? "SSORoleMatch=true" : ""); }};
+    return {.placeholder = "GATES",
+            .read = [](ServerConfig& config, std::span<const std::string> items, Warnings& warnings)
+                -> Result<bool, std::string> { return apply_feature_gates(single(items), config, warnings); },
+            .show =
+                [](const ServerConfig& config) {
+                    std::string gates = config.sso_role_match ? "SSORoleMatch=true" : "";
+                    if (config.configured_init_directories)
+                        gates += std::string(gates.empty() ? "" : ",") + "ConfiguredInitDirectories=true";
+                    return gates;
+                }};
 }
 
 }  // namespace aia::config::kinds

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/config/listen_address.hpp"
 #include "core/config/server_config.hpp"
 
 using namespace aia;
@@ -126,7 +127,7 @@ server:
 TEST_CASE("unknown and not-yet-supported keys warn, naming the key", "[config]") {
     const auto parsed = parse(R"(
 clusterID: c1
-feature-gates: SSORoleMatch=true,ConfiguredInitDirectories=false
+feature-gates: SSORoleMatch=true,ConfiguredInitDirectories=true,IAMIdentityMappingCRD=false
 colour: blue
 server:
   dynamicfilepath: /tmp/x.json
@@ -140,13 +141,14 @@ server:
     username: sso-admin
 )");
     CHECK(parsed.warnings == std::vector<std::string>{
-                                 "feature gate ConfiguredInitDirectories is not supported by this build yet; ignored",
+                                 "feature gate IAMIdentityMappingCRD is not supported by this build yet; ignored",
                                  "colour: unknown key, ignored",
                                  "server.dynamicBackendModePath: not supported by this build yet; ignored",
                                  "server.portt: unknown key, ignored",
                                  "server.mapRoles[0].shoe: unknown key, ignored",
                              });
     CHECK(parsed.config.sso_role_match);
+    CHECK(parsed.config.configured_init_directories);
     REQUIRE(parsed.config.mappings.roles.size() == 2);
     CHECK(parsed.config.mappings.roles[1].sso->permission_set_name == "Admin");
     CHECK(parsed.config.dynamic_file_path == "/tmp/x.json");
@@ -359,15 +361,42 @@ TEST_CASE("durations", "[config]") {
     }
 }
 
-TEST_CASE("the advertised host", "[config]") {
+TEST_CASE("the advertised host is localhost unless named, as upstream", "[config]") {
     config::ServerConfig c;
-    CHECK(config::advertised_host(c) == "127.0.0.1");
+    CHECK(config::advertised_host(c) == "localhost");
     c.address = "0.0.0.0";
+    CHECK(config::advertised_host(c) == "localhost");
+    c.hostname = "auth.local";
+    CHECK(config::advertised_host(c) == "auth.local");
+    // Set empty: derived from the address.
+    c.hostname.clear();
     CHECK(config::advertised_host(c) == "127.0.0.1");
     c.address = "10.0.0.5";
     CHECK(config::advertised_host(c) == "10.0.0.5");
-    c.hostname = "auth.local";
-    CHECK(config::advertised_host(c) == "auth.local");
+}
+
+TEST_CASE("the health listener's address: upstream's :21363 by default, movable, or off", "[config]") {
+    const config::ServerConfig defaults;
+    const auto parsed = config::parse_listen_address(defaults.health_address);
+    REQUIRE(parsed);
+    REQUIRE(parsed->has_value());
+    CHECK((*parsed)->host.empty());
+    CHECK((*parsed)->port == 21363);
+    const auto at = [](std::string_view text) {
+        auto address = config::parse_listen_address(text);
+        if (!address) FAIL(address.error());
+        REQUIRE(address->has_value());
+        return std::pair{(*address)->host, (*address)->port};
+    };
+    CHECK(at("127.0.0.1:0") == std::pair<std::string, std::uint16_t>{"127.0.0.1", 0});
+    CHECK(at("[::1]:8080") == std::pair<std::string, std::uint16_t>{"::1", 8080});
+    CHECK(at(":65535") == std::pair<std::string, std::uint16_t>{"", 65535});
+    const auto off = config::parse_listen_address("off");
+    REQUIRE(off);
+    CHECK_FALSE(off->has_value());
+    for (const char* bad : {"", "21363", "localhost:1", ":65536", ":", "1.2.3.4:", "[::1:80", "::1:80", ":8x"}) {
+        CHECK_FALSE(config::parse_listen_address(bad));
+    }
 }
 
 TEST_CASE("STS endpoint override URLs", "[config]") {
