@@ -2,10 +2,11 @@
 // presigned STS GetCallerIdentity URL with the cluster ID signed in,
 // printed as an ExecCredential.
 //
-// Credentials come from the AWS SDKs' default chain; -r assumes a role with
-// them first. The token names the regional STS endpoint when a region is
-// known (--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's), the
-// global one otherwise.
+// Credentials come from the AWS SDKs' default chain (SSO profiles,
+// credential_process and MFA-protected roles included); -r assumes a role
+// with them first. The token always names a regional STS endpoint, as
+// upstream v0.7's does: the region is --region, AWS_REGION,
+// AWS_DEFAULT_REGION, the profile's, instance metadata's, else us-east-1.
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,7 @@
 #include <cstdlib>
 
 #include "app/aws/credential_providers.hpp"
+#include "app/client/client_region.hpp"
 #include "app/client/credential_cache.hpp"
 #include "app/client/token_credentials.hpp"
 #include "app/wall_clock.hpp"
@@ -88,10 +90,8 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
     if (flags.forward_session_name && !flags.session_name.empty()) {
         return usage_error("cannot specify both --forward-session-name and --session-name");
     }
-    if ((!flags.external_id.empty() || !flags.session_name.empty() || flags.forward_session_name) &&
-        flags.role_arn.empty()) {
-        return usage_error("--external-id, --session-name and --forward-session-name need -r ROLE_ARN");
-    }
+    // Without -r, --external-id, --session-name and --forward-session-name
+    // have no role to apply to and are ignored, as upstream ignores them.
     auto api_version = client::exec_api_version(flags.token_only ? "" : [] {
         const char* info = std::getenv("KUBERNETES_EXEC_INFO");
         return info ? std::string(info) : std::string{};
@@ -99,11 +99,7 @@ int run_token(const GlobalFlags& globals, const TokenFlags& flags) {
     if (!api_version) return token_error(api_version.error());
 
     const app::AwsEnvironment environment = app::AwsEnvironment::from_process();
-    std::string region = flags.region;
-    for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-        if (region.empty()) region = environment.get(name);
-    }
-    if (region.empty()) region = app::profile_region(environment);
+    const std::string region = app::client_region(environment, flags.region);
 
     const auto credentials = [&]() -> Result<app::TokenCredentials, std::string> {
         try {
@@ -139,14 +135,17 @@ void add_token_command(CLI::App& app, const GlobalFlags& globals, int& exit_stat
         "token", "Authenticate using AWS IAM and get a token for Kubernetes (kubectl's exec credential plugin)");
     command->add_option("-r,--role", flags->role_arn, "Assume this IAM role ARN first (env DEFAULT_ROLE)")
         ->envname("DEFAULT_ROLE");
-    command->add_option("-e,--external-id", flags->external_id, "External ID to pass when assuming the role");
+    command->add_option("-e,--external-id", flags->external_id,
+                        "External ID to pass when assuming the role (ignored without -r)");
     command->add_option("-s,--session-name", flags->session_name,
-                        "Session name for the assumed role (default: aws-go-sdk-<unix nanoseconds>, as upstream)");
+                        "Session name for the assumed role (default: aws-go-sdk-<unix nanoseconds>, as upstream; "
+                        "ignored without -r)");
     command->add_flag("--forward-session-name", flags->forward_session_name,
-                      "Name the assumed role's session after the caller's own session (STS GetCallerIdentity)");
+                      "Name the assumed role's session after the caller's own session (STS GetCallerIdentity; "
+                      "ignored without -r)");
     command->add_option("--region", flags->region,
-                        "Region of the STS endpoint to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the "
-                        "profile's; else the global endpoint)");
+                        "Region of the STS endpoint to sign for, and of AssumeRole calls (default: AWS_REGION, "
+                        "AWS_DEFAULT_REGION, the profile's region, instance metadata's, else us-east-1)");
     command->add_flag("--token-only", flags->token_only, "Print only the token, not an ExecCredential");
     command->add_flag("--cache", flags->cache,
                       "Keep temporary credentials in ~/.kube/cache/aws-iam-authenticator/credentials.yaml "

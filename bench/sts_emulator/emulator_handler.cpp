@@ -190,6 +190,9 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
                                 {"source_arns", counters_.source_arns()},
                                 {"external_ids", counters_.external_ids()},
                                 {"signed_caller_identity", counters_.signed_caller_identity.load()},
+                                {"mfa_assume_role", counters_.mfa_assume_role.load()},
+                                {"sso_credentials", counters_.sso_credentials.load()},
+                                {"sso_refused", counters_.sso_refused.load()},
                                 {"connections", connections_accepted_()}};
         co_return response(200, "application/json", stats.dump());
     }
@@ -205,6 +208,7 @@ net::awaitable<net::HttpResponse> EmulatorHandler::handle(net::HttpRequest reque
         co_await timer.async_wait(net::use_awaitable);
     }
     const std::string id = request_id(random_);
+    if (request.path() == "/federation/credentials") co_return sso_role_credentials(request);
     if (request.method == "POST" && request.path() == "/") co_return post(request, id);
     co_return get_caller_identity(request, id);
 }
@@ -374,6 +378,21 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
         }
         if (!world_.is_assumable(role))
             return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
+        if (const auto mfa = world_.mfa_requirement(role)) {
+            const std::string serial = field("SerialNumber"), code = field("TokenCode");
+            if (!code.empty() && (code.size() != 6 || !ascii::all_of_digits(code))) {
+                return error(400, "ValidationError",
+                             "1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: "
+                             "Member must satisfy regular expression pattern: [\\d]*");
+            }
+            if (serial != mfa->serial_number || code.empty())
+                return error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + role);
+            if (code != mfa->token_code) {
+                return error(403, "AccessDenied",
+                             "MultiFactorAuthentication failed with invalid MFA one time pass code.");
+            }
+            counters_.mfa_assume_role.fetch_add(1);
+        }
         counters_.assume_role.fetch_add(1);
         const Principal issued =
             world_.issue(role, field("RoleSessionName").empty() ? "session" : field("RoleSessionName"), now);
@@ -408,6 +427,50 @@ net::HttpResponse EmulatorHandler::post(const net::HttpRequest& request, const s
     }
     body += "</reservationSet></DescribeInstancesResponse>";
     return response(200, "text/xml;charset=UTF-8", body);
+}
+
+// The IAM Identity Center portal's GetRoleCredentials: the bearer token of
+// a sign-in buys credentials for one of the permission sets it may use.
+net::HttpResponse EmulatorHandler::sso_role_credentials(const net::HttpRequest& request) {
+    const auto portal_error = [](unsigned status, std::string_view type, std::string_view message) {
+        return response(
+            status, "application/json",
+            nlohmann::json{{"message", message}, {"__type", "com.amazonaws.switchboard.portal#" + std::string(type)}}
+                .dump());
+    };
+    if (request.method != "GET") return portal_error(405, "InvalidRequestException", "Method not allowed");
+    const std::string_view target = request.target;
+    const std::size_t question = target.find('?');
+    auto params = url::parse_query_strict(question == std::string_view::npos ? "" : target.substr(question + 1));
+    if (!params) return portal_error(400, "InvalidRequestException", params.error());
+    std::string account_id, role_name;
+    for (const auto& param : *params) {
+        if (param.key == "account_id") account_id = param.value;
+        if (param.key == "role_name") role_name = param.value;
+    }
+    if (account_id.empty() || role_name.empty())
+        return portal_error(400, "InvalidRequestException", "account_id and role_name are required");
+
+    const amz_time::Seconds now = wall_clock_now();
+    const SsoSignIn* sign_in = world_.sso_sign_in(request.header("x-amz-sso_bearer_token"));
+    if (sign_in == nullptr || (sign_in->expires_at && now >= *sign_in->expires_at)) {
+        counters_.sso_refused.fetch_add(1);
+        return portal_error(401, "UnauthorizedException", "Session token not found or invalid");
+    }
+    if (!sign_in->may_use(account_id, role_name)) {
+        counters_.sso_refused.fetch_add(1);
+        return portal_error(403, "ForbiddenException", "No access");
+    }
+    counters_.sso_credentials.fetch_add(1);
+    const Principal issued = world_.issue(sso_role_arn(account_id, role_name), sign_in->user, now);
+    const long long expiration_ms = issued.expiration->time_since_epoch().count() * 1000LL;
+    return response(200, "application/json",
+                    nlohmann::json{{"roleCredentials",
+                                    {{"accessKeyId", issued.access_key_id},
+                                     {"secretAccessKey", issued.secret_access_key},
+                                     {"sessionToken", issued.session_token},
+                                     {"expiration", expiration_ms}}}}
+                        .dump());
 }
 
 net::awaitable<net::HttpResponse> MetadataHandler::handle(net::HttpRequest request) {

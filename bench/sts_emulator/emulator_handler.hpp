@@ -5,6 +5,9 @@
 //     POST / Action=AssumeRole                     STS, SigV4 header-signed
 //     POST / Action=AssumeRoleWithWebIdentity      STS, unsigned, a known web identity token
 //     POST / Action=DescribeInstances              EC2, SigV4 header-signed
+//     GET  /federation/credentials?account_id=&role_name=
+//                                                  IAM Identity Center portal GetRoleCredentials,
+//                                                  x-amz-sso_bearer_token: a known, unexpired sign-in
 //     GET  /_emulator/stats                        counters, as JSON
 //   plain HTTP (MetadataHandler):
 //     PUT  /latest/api/token                       IMDSv2 session token
@@ -53,6 +56,9 @@ struct EmulatorCounters {
     std::atomic<std::uint64_t> container_credentials{0};
     std::atomic<std::uint64_t> expired_refused{0};         // calls signed with expired temporary credentials
     std::atomic<std::uint64_t> signed_caller_identity{0};  // header-signed POST GetCallerIdentity calls answered
+    std::atomic<std::uint64_t> mfa_assume_role{0};         // AssumeRole calls that passed an MFA check
+    std::atomic<std::uint64_t> sso_credentials{0};         // SSO role credentials handed out
+    std::atomic<std::uint64_t> sso_refused{0};             // SSO portal calls refused (401 or 403)
 
     // Who did what, for tests that check which credentials were used.
     void record_ec2_caller(const std::string& arn);
@@ -77,6 +83,7 @@ public:
 private:
     net::HttpResponse get_caller_identity(const net::HttpRequest& request, const std::string& id);
     net::HttpResponse post(const net::HttpRequest& request, const std::string& id);
+    net::HttpResponse sso_role_credentials(const net::HttpRequest& request);
     sigv4::CredentialLookup credential_lookup(amz_time::Seconds now, bool& expired) const;
     net::HttpResponse caller_identity(const net::HttpRequest& request, const Principal& principal,
                                       const std::string& id);

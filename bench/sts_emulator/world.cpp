@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "core/arn/arn.hpp"
 #include "core/crypto/sha256.hpp"
 
@@ -13,7 +15,48 @@ std::string text(const nlohmann::json& object, const char* key) {
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
+Result<bool, std::string> parse_mfa_roles(const nlohmann::json& json, std::map<std::string, MfaRequirement>& out) {
+    for (const auto& entry : json.value("mfaRoles", nlohmann::json::array())) {
+        MfaRequirement requirement{text(entry, "serialNumber"), text(entry, "tokenCode")};
+        const std::string role = text(entry, "roleArn");
+        if (role.empty() || requirement.serial_number.empty() || requirement.token_code.empty())
+            return fail("mfaRoles: roleArn, serialNumber and tokenCode are required");
+        out[role] = std::move(requirement);
+    }
+    return true;
+}
+
+Result<bool, std::string> parse_sso_sign_ins(const nlohmann::json& json, std::map<std::string, SsoSignIn>& out) {
+    for (const auto& entry : json.value("ssoAccessTokens", nlohmann::json::array())) {
+        const std::string token = text(entry, "accessToken");
+        SsoSignIn sign_in{text(entry, "user"), std::nullopt, {}};
+        if (token.empty() || sign_in.user.empty()) return fail("ssoAccessTokens: accessToken and user are required");
+        if (const std::string expires = text(entry, "expiresAt"); !expires.empty()) {
+            auto parsed = amz_time::parse_rfc3339(expires);
+            if (!parsed) return fail("ssoAccessTokens: bad expiresAt " + expires);
+            sign_in.expires_at = *parsed;
+        }
+        for (const auto& grant : entry.value("roles", nlohmann::json::array()))
+            sign_in.grants.push_back({text(grant, "accountId"), text(grant, "roleName")});
+        out[token] = std::move(sign_in);
+    }
+    return true;
+}
+
 }  // namespace
+
+bool SsoSignIn::may_use(std::string_view account_id, std::string_view role_name) const {
+    return std::any_of(grants.begin(), grants.end(), [&](const SsoGrant& grant) {
+        return grant.account_id == account_id && grant.role_name == role_name;
+    });
+}
+
+std::string sso_role_arn(std::string_view account_id, std::string_view role_name) {
+    const std::string digest =
+        crypto::to_hex(crypto::sha256(std::string(account_id) + "/" + std::string(role_name))).substr(0, 16);
+    return "arn:aws:iam::" + std::string(account_id) + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_" +
+           std::string(role_name) + "_" + digest;
+}
 
 std::string derive_user_id(std::string_view arn_text) {
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -82,6 +125,8 @@ Result<std::unique_ptr<World>, std::string> World::parse(std::string_view json_t
         if (instance.state.empty()) instance.state = "running";
         world.instances_[instance.instance_id] = instance;
     }
+    if (auto mfa = parse_mfa_roles(json, world.mfa_roles_); !mfa) return fail(std::move(mfa).error());
+    if (auto sso = parse_sso_sign_ins(json, world.sso_sign_ins_); !sso) return fail(std::move(sso).error());
     world.instance_profile_role_ = text(json, "instanceProfileRole");
     world.container_role_ = text(json, "containerRole");
     world.container_token_ = text(json, "containerAuthorizationToken");
@@ -123,7 +168,19 @@ Principal World::issue(const std::string& role_arn, const std::string& session_n
 }
 
 bool World::is_assumable(std::string_view role_arn) const {
-    return std::find(assumable_roles_.begin(), assumable_roles_.end(), role_arn) != assumable_roles_.end();
+    return std::find(assumable_roles_.begin(), assumable_roles_.end(), role_arn) != assumable_roles_.end() ||
+           mfa_roles_.contains(std::string(role_arn));
+}
+
+std::optional<MfaRequirement> World::mfa_requirement(std::string_view role_arn) const {
+    const auto it = mfa_roles_.find(std::string(role_arn));
+    if (it == mfa_roles_.end()) return std::nullopt;
+    return it->second;
+}
+
+const SsoSignIn* World::sso_sign_in(std::string_view access_token) const {
+    const auto it = sso_sign_ins_.find(std::string(access_token));
+    return it == sso_sign_ins_.end() || access_token.empty() ? nullptr : &it->second;
 }
 
 std::optional<std::string> World::web_identity_role(std::string_view token) const {

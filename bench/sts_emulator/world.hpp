@@ -11,7 +11,15 @@
 //    "instanceProfileRole": "arn:aws:iam::111122223333:role/NodeRole",  what instance metadata hands out
 //    "containerRole": "arn:aws:iam::111122223333:role/PodRole",         what the container endpoint hands out
 //    "containerAuthorizationToken": "...",
-//    "region": "us-west-2"}
+//    "region": "us-west-2",
+//    "mfaRoles": [{"roleArn": "...", "serialNumber": "arn:aws:iam::...:mfa/alice", "tokenCode": "123456"}],
+//                              AssumeRole targets whose trust policy demands that MFA device's code
+//    "ssoAccessTokens": [{"accessToken": "...", "user": "alice", "expiresAt": "2030-01-01T00:00:00Z",
+//                         "roles": [{"accountId": "111122223333", "roleName": "ClusterAdmin"}]}]}
+//                              IAM Identity Center sign-ins (expiresAt optional), each with the
+//                              permission sets it may use; their role credentials are sessions of
+//                              arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<role>_<hex>
+//                              named after the user, as Identity Center names them
 //
 // Thread-safe: the emulator's workers share one World.
 
@@ -47,6 +55,25 @@ struct Instance {
     std::string state = "running";
 };
 
+// An MFA device a role's trust policy requires, and the code it shows.
+struct MfaRequirement {
+    std::string serial_number;
+    std::string token_code;
+};
+
+struct SsoGrant {
+    std::string account_id, role_name;
+};
+
+// A user signed in to IAM Identity Center (what `aws sso login` caches).
+struct SsoSignIn {
+    std::string user;
+    std::optional<amz_time::Seconds> expires_at;
+    std::vector<SsoGrant> grants;
+
+    bool may_use(std::string_view account_id, std::string_view role_name) const;
+};
+
 class World {
 public:
     static Result<std::unique_ptr<World>, std::string> parse(std::string_view json_text,
@@ -62,6 +89,10 @@ public:
     // The role a web identity token may assume, if any.
     std::optional<std::string> web_identity_role(std::string_view token) const;
     const Instance* instance(std::string_view instance_id) const;
+    // The MFA device assuming `role_arn` needs, if it needs one.
+    std::optional<MfaRequirement> mfa_requirement(std::string_view role_arn) const;
+    // The sign-in an SSO access token stands for, if any (expired ones included).
+    const SsoSignIn* sso_sign_in(std::string_view access_token) const;
 
     const std::string& instance_profile_role() const { return instance_profile_role_; }
     const std::string& container_role() const { return container_role_; }
@@ -75,6 +106,8 @@ private:
     std::unordered_map<std::string, Principal> static_principals_;
     std::vector<std::string> assumable_roles_;
     std::map<std::string, std::string> web_identity_tokens_;  // token -> role ARN
+    std::map<std::string, MfaRequirement> mfa_roles_;         // role ARN -> its MFA device
+    std::map<std::string, SsoSignIn> sso_sign_ins_;           // access token -> sign-in
     std::unordered_map<std::string, Instance> instances_;
     std::string instance_profile_role_, container_role_, container_token_, region_ = "us-east-1";
     std::chrono::seconds lifetime_{900};
@@ -83,6 +116,10 @@ private:
     std::unordered_map<std::string, Principal> issued_;
     std::mt19937_64 random_{std::random_device{}()};
 };
+
+// The IAM role behind an Identity Center permission set in an account:
+// ".../aws-reserved/sso.amazonaws.com/AWSReservedSSO_<name>_<16 hex>".
+std::string sso_role_arn(std::string_view account_id, std::string_view role_name);
 
 // A principal's STS unique ID, derived from its ARN as STS shapes them.
 std::string derive_user_id(std::string_view arn);

@@ -140,9 +140,10 @@ def test_token_prints_an_exec_credential_the_server_accepts(tmp_path, authentica
 
 def test_token_region_choice_and_output_forms(tmp_path, authenticator):
     env = client_env(tmp_path, **keys_of(BOB))
-    # No region anywhere: the global endpoint, as upstream's clients.
+    # No region anywhere (instance metadata off): us-east-1's regional
+    # endpoint, as upstream v0.7's client -- never the global one.
     token = run([SERVER, "token", "-i", CLUSTER_ID, "--token-only"], env).stdout.strip()
-    assert urllib.parse.urlsplit(token_url(token)).netloc == "sts.amazonaws.com"
+    assert urllib.parse.urlsplit(token_url(token)).netloc == "sts.us-east-1.amazonaws.com"
     assert user_of(authenticator.review(token)[1])["username"] == "bob"
     # AWS_REGION, and a region from the profile in the shared config file.
     token = run([SERVER, "token", "-i", CLUSTER_ID, "--token-only"], {**env, "AWS_REGION": "eu-west-1"}).stdout.strip()

@@ -56,3 +56,23 @@ TEST_CASE("service endpoints: overrides first, then the region's", "[aws-environ
     const app::AwsEnvironment broken = environment({{"AWS_ENDPOINT_URL_EC2", "not a url"}});
     CHECK_THAT(app::service_endpoint(broken, "ec2", "us-west-2").error(), Catch::StartsWith("AWS_ENDPOINT_URL_EC2: "));
 }
+
+TEST_CASE("the SSO portal: overrides first, then portal.sso.<region>", "[aws-environment]") {
+    const app::AwsEnvironment none = environment({});
+    const auto portal = app::sso_portal_endpoint(none, "eu-west-1");
+    REQUIRE(portal.ok());
+    CHECK(portal->host_header == "portal.sso.eu-west-1.amazonaws.com");
+    CHECK(portal->endpoint.tls);
+    CHECK(portal->endpoint.port == 443);
+    CHECK(app::sso_portal_endpoint(none, "cn-northwest-1")->host_header ==
+          "portal.sso.cn-northwest-1.amazonaws.com.cn");
+    CHECK_THAT(app::sso_portal_endpoint(none, "evil.example.com/x").error(), Catch::Contains("is not a region"));
+
+    const app::AwsEnvironment general = environment({{"AWS_ENDPOINT_URL", "https://127.0.0.1:4443"}});
+    CHECK(app::sso_portal_endpoint(general, "us-east-1")->host_header == "127.0.0.1:4443");
+    const app::AwsEnvironment specific = environment(
+        {{"AWS_ENDPOINT_URL", "https://127.0.0.1:4443"}, {"AWS_ENDPOINT_URL_SSO", "https://localhost:6443/portal"}});
+    const auto overridden = app::sso_portal_endpoint(specific, "us-east-1");
+    CHECK(overridden->host_header == "localhost:6443");
+    CHECK(overridden->path == "/portal");
+}

@@ -1,6 +1,7 @@
 #include "app/aws/aws_environment.hpp"
 
 #include <cstdlib>
+#include <optional>
 
 #include "core/aws/partition.hpp"
 #include "core/url/url_parts.hpp"
@@ -63,22 +64,44 @@ Result<UrlEndpoint, std::string> parse_url_endpoint(std::string_view url) {
     return out;
 }
 
-Result<UrlEndpoint, std::string> service_endpoint(const AwsEnvironment& environment, std::string_view service,
-                                                  std::string_view region) {
+namespace {
+
+// AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; nullopt when neither is set.
+std::optional<Result<UrlEndpoint, std::string>> endpoint_override(const AwsEnvironment& environment,
+                                                                  std::string_view service) {
     std::string upper = "AWS_ENDPOINT_URL_";
     for (char c : service) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     for (const std::string& name : {upper, std::string("AWS_ENDPOINT_URL")}) {
         if (const std::string url = environment.get(name); !url.empty()) {
             auto parsed = parse_url_endpoint(url);
-            if (!parsed) return fail(name + ": " + parsed.error());
+            if (!parsed) return Result<UrlEndpoint, std::string>(fail(name + ": " + parsed.error()));
             return parsed;
         }
     }
-    if (region.empty()) return fail("no AWS region for the " + std::string(service) + " endpoint");
+    return std::nullopt;
+}
+
+std::string_view partition_domain(std::string_view region) {
     const aws::Partition* partition = aws::partition_for_region(region);
     if (partition == nullptr) partition = aws::find_partition("aws");
+    return partition->domain;
+}
+
+}  // namespace
+
+Result<UrlEndpoint, std::string> service_endpoint(const AwsEnvironment& environment, std::string_view service,
+                                                  std::string_view region) {
+    if (auto overridden = endpoint_override(environment, service)) return std::move(*overridden);
+    if (region.empty()) return fail("no AWS region for the " + std::string(service) + " endpoint");
     return parse_url_endpoint("https://" + std::string(service) + "." + std::string(region) + "." +
-                              std::string(partition->domain));
+                              std::string(partition_domain(region)));
+}
+
+Result<UrlEndpoint, std::string> sso_portal_endpoint(const AwsEnvironment& environment, std::string_view region) {
+    if (auto overridden = endpoint_override(environment, "sso")) return std::move(*overridden);
+    if (!aws::is_valid_region_label(region)) return fail("sso_region \"" + std::string(region) + "\" is not a region");
+    return parse_url_endpoint("https://portal.sso." + std::string(region) + "." +
+                              std::string(partition_domain(region)));
 }
 
 }  // namespace aia::app

@@ -5,7 +5,7 @@
 //
 //   AWS_REGION / AWS_DEFAULT_REGION              region (before the profile's and instance metadata's)
 //   AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE
-//   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_EC2   endpoint overrides
+//   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SSO   endpoint overrides
 //   AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED   instance metadata
 //   AWS_CA_BUNDLE                                extra trust for AWS endpoints
 
@@ -49,5 +49,9 @@ Result<UrlEndpoint, std::string> parse_url_endpoint(std::string_view url);
 // https://<service>.<region>.<partition domain>.
 Result<UrlEndpoint, std::string> service_endpoint(const AwsEnvironment& environment, std::string_view service,
                                                   std::string_view region);
+
+// The IAM Identity Center portal of an sso_region: its override
+// (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL), or https://portal.sso.<region>.<partition domain>.
+Result<UrlEndpoint, std::string> sso_portal_endpoint(const AwsEnvironment& environment, std::string_view region);
 
 }  // namespace aia::app

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 
+#include "app/aws/credential_process.hpp"
 #include "app/aws/query_request.hpp"
+#include "app/aws/sso_credentials.hpp"
 #include "app/file_reading.hpp"
 #include "app/wall_clock.hpp"
 #include "core/aws/credential_documents.hpp"
+#include "core/aws/process_credentials.hpp"
 #include "core/aws/shared_config.hpp"
 #include "core/identity/sts_error.hpp"
 #include "core/util/ascii.hpp"
@@ -112,6 +115,28 @@ public:
 private:
     ProviderContext context_;
     std::string role_arn_, token_file_, session_name_;
+};
+
+// A profile's credential_process, run at each fetch (it may hand out
+// temporary credentials).
+class ProcessProvider : public CredentialProvider {
+public:
+    ProcessProvider(ProviderContext context, std::string command, std::string profile_name)
+        : context_(std::move(context)), command_(std::move(command)), profile_(std::move(profile_name)) {}
+    std::string_view name() const override { return "credential_process"; }
+
+    net::awaitable<CredentialsResult> fetch() override {
+        auto output = run_credential_process(command_, context_.process_timeout);
+        if (!output) co_return fail("profile " + profile_ + ": credential_process failed: " + output.error());
+        auto credentials = aws::parse_process_credentials(*output, wall_clock_now());
+        if (!credentials) co_return fail("profile " + profile_ + ": credential_process: " + credentials.error());
+        credentials->source = "credential_process";
+        co_return std::move(credentials).value();
+    }
+
+private:
+    ProviderContext context_;
+    std::string command_, profile_;
 };
 
 // Where plain HTTP container endpoints may be: the SDKs allow only these,
@@ -247,6 +272,11 @@ public:
                            "&RoleSessionName=" + form_value(request_.session_name) +
                            "&DurationSeconds=" + std::to_string(request_.duration.count());
         if (!request_.external_id.empty()) body += "&ExternalId=" + form_value(request_.external_id);
+        if (!request_.mfa_serial.empty()) {
+            auto code = mfa_token_code();
+            if (!code) co_return fail(std::move(code).error());
+            body += "&SerialNumber=" + form_value(request_.mfa_serial) + "&TokenCode=" + form_value(*code);
+        }
         std::vector<std::pair<std::string, std::string>> headers;
         if (const std::string& source_arn = request_.source_arn; !source_arn.empty()) {
             // Upstream's confused-deputy guard: the role's trust policy can require these.
@@ -267,6 +297,17 @@ public:
 #pragma GCC diagnostic pop
 
 private:
+    // The code of the MFA device the role's trust policy asks for, typed by the user.
+    Result<std::string, std::string> mfa_token_code() const {
+        if (!context_.mfa_token_code) {
+            return fail("assuming " + request_.role_arn + " needs a code of MFA device " + request_.mfa_serial +
+                        " (mfa_serial), and nothing here can ask for one");
+        }
+        auto code = context_.mfa_token_code(request_.mfa_serial);
+        if (!code) return fail("MFA code for " + request_.role_arn + ": " + code.error());
+        return code;
+    }
+
     static std::vector<std::string_view> split_arn(std::string_view arn) {
         std::vector<std::string_view> out;
         for (int i = 0; i < 5; ++i) {
@@ -443,6 +484,9 @@ Chain start_credentials(const ProviderContext& context, aws::CredentialPlan::Sta
             return refreshing(context,
                               std::make_unique<InstanceMetadataProvider>(context, std::move(endpoint).value()));
         }
+        case Start::Sso:
+        case Start::Process:
+            break;  // profiles only: see profile_start
     }
     return fail(std::string("unknown credential source"));
 }
@@ -461,12 +505,29 @@ Chain container_credentials(const ProviderContext& context) {
     return refreshing(context, std::make_unique<ContainerProvider>(context, std::move(endpoint).value()));
 }
 
+// The first link of a profile's chain; SSO and credential_process exist only in profiles.
+Chain profile_start(const ProviderContext& context, const aws::CredentialPlan& plan) {
+    using Start = aws::CredentialPlan::Start;
+    if (plan.start == Start::Sso) return refreshing(context, make_sso_provider(context, plan.sso, plan.base_name));
+    if (plan.start == Start::Process) {
+        return refreshing(context,
+                          std::make_unique<ProcessProvider>(context, plan.base.credential_process, plan.base_name));
+    }
+    return start_credentials(context, plan.start, plan.base);
+}
+
+std::chrono::seconds role_duration(const aws::Profile& role) {
+    const std::string& text = role.duration_seconds;
+    if (text.empty() || text.size() > 6 || !ascii::all_of_digits(text)) return std::chrono::seconds{900};
+    return std::chrono::seconds{std::stol(text)};
+}
+
 // A profile of the shared files: its source, then each role it assumes in turn.
 Chain profile_credentials(const ProviderContext& context, const aws::SharedConfig& shared,
                           const std::string& profile_name) {
     auto plan = aws::plan_credentials(shared, profile_name);
     if (!plan) return fail(plan.error());
-    auto chain = start_credentials(context, plan->start, plan->base);
+    auto chain = profile_start(context, *plan);
     if (!chain) return chain;
     std::shared_ptr<RefreshingCredentials> current = std::move(chain).value();
     for (const aws::Profile& role : plan->roles) {
@@ -474,7 +535,9 @@ Chain profile_credentials(const ProviderContext& context, const aws::SharedConfi
             context, current,
             {.role_arn = role.role_arn,
              .session_name = role.role_session_name.empty() ? default_session_name() : role.role_session_name,
-             .external_id = role.external_id});
+             .external_id = role.external_id,
+             .mfa_serial = role.mfa_serial,
+             .duration = role_duration(role)});
     }
     return current;
 }
@@ -506,7 +569,8 @@ Result<std::shared_ptr<RefreshingCredentials>, std::string> default_credentials(
     const bool profile_has_credentials =
         profile != shared.profiles.end() &&
         (!profile->second.access_key_id.empty() || !profile->second.role_arn.empty() ||
-         !profile->second.web_identity_token_file.empty() || !profile->second.credential_source.empty());
+         !profile->second.web_identity_token_file.empty() || !profile->second.credential_source.empty() ||
+         aws::has_sso_settings(profile->second) || !profile->second.credential_process.empty());
     // A named profile must work; the default one is used when it holds credentials.
     if (env.has("AWS_PROFILE") || profile_has_credentials) return profile_credentials(context, shared, profile_name);
     // 5. instance metadata

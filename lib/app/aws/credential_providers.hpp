@@ -8,7 +8,8 @@
 //                    AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE] (ECS, EKS Pod Identity)
 //   4. shared files  ~/.aws/credentials and ~/.aws/config (AWS_PROFILE,
 //                    AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE), role_arn +
-//                    source_profile chains through STS AssumeRole
+//                    source_profile chains through STS AssumeRole (mfa_serial: a code is
+//                    asked for), IAM Identity Center (SSO) profiles, credential_process
 //   5. instance metadata (IMDSv2 session tokens)
 // The first source that is configured is used (as the SDKs do, by the
 // presence of its settings); its failures are reported, not skipped over.
@@ -85,6 +86,10 @@ struct ProviderContext {
     std::string region;  // for STS calls (AssumeRole, web identity)
     std::chrono::milliseconds timeout{std::chrono::seconds{5}};
     std::chrono::milliseconds metadata_timeout{std::chrono::seconds{1}};  // instance metadata is local: fail fast
+    // Asks the user for the current code of an MFA device (a profile's
+    // mfa_serial); unset where nobody can be asked (the server).
+    std::function<Result<std::string, std::string>(const std::string& mfa_serial)> mfa_token_code;
+    std::chrono::milliseconds process_timeout{std::chrono::minutes{1}};  // a credential_process's run
 };
 
 // The default chain's first configured source, refreshing itself. (A
@@ -103,6 +108,7 @@ struct AssumeRoleRequest {
     std::string session_name;
     std::string external_id;  // optional
     std::string source_arn;   // optional: upstream's x-amz-source-account / x-amz-source-arn
+    std::string mfa_serial;   // optional: the MFA device whose code is asked for (ProviderContext::mfa_token_code)
     std::chrono::seconds duration{3600};
 };
 
