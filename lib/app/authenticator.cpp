@@ -93,7 +93,7 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, Reques
     const review::ReviewedUser& user = mapped->user;
     fields.push_back({"username", user.username});
     fields.push_back({"uid", user.uid});
-    fields.push_back({"groups", list_field(user.groups)});
+    fields.push_back(list_field("groups", user.groups));
     fields.push_back({"mapping", mapped->source + " " + mapped->origin});
     log.log(LogLevel::Info, "access granted", fields);
     co_return finish(Outcome::Success, "application/json; charset=UTF-8",

@@ -38,7 +38,7 @@ bool needs_quotes(std::string_view value) {
     if (value.empty()) return true;
     for (char c : value) {
         const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                          c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+' || c == ':';
+                          c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
         if (!safe) return true;
     }
     return false;
@@ -83,7 +83,13 @@ void Logger::flush() {
 std::string Logger::format(LogLevel level, std::string_view message, const std::vector<LogField>& fields) const {
     if (format_ == LogFormat::Json) {
         nlohmann::json line = {{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}};
-        for (const LogField& field : fields) line[std::string(field.key)] = field.value;
+        for (const LogField& field : fields) {
+            if (field.is_list) {
+                line[std::string(field.key)] = field.items;
+            } else {
+                line[std::string(field.key)] = field.value;
+            }
+        }
         return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     std::string line;
@@ -118,13 +124,16 @@ void Logger::log(LogLevel level, std::string_view message, const std::vector<Log
     write_fully(fd_, line + "\n");
 }
 
-std::string list_field(const std::vector<std::string>& items) {
-    std::string out = "[";
+LogField list_field(std::string_view key, const std::vector<std::string>& items) {
+    std::string text = "[";
     for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += ' ';
-        out += items[i];
+        if (i > 0) text += ' ';
+        text += items[i];
     }
-    return out + "]";
+    LogField field(key, text + "]");
+    field.items = items;
+    field.is_list = true;
+    return field;
 }
 
 }  // namespace aia::app

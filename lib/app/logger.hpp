@@ -1,7 +1,7 @@
 #pragma once
 // Structured log lines on stderr, in upstream's two formats:
 //   text: time="2026-11-23T15:00:00Z" level=info msg="access granted" arn=... groups="[a b]"
-//   json: {"level":"info","msg":"access granted","time":"...","arn":"...",...}
+//   json: {"level":"info","msg":"access granted","time":"...","arn":"...","groups":["a","b"],...}
 // Field values are escaped, so no value can forge a line. Tokens and secrets
 // are never passed in.
 
@@ -21,8 +21,12 @@ enum class LogLevel { Debug, Info, Warn, Error };
 enum class LogFormat { Text, Json };
 
 struct LogField {
+    LogField(std::string_view field_key, std::string field_value) : key(field_key), value(std::move(field_value)) {}
+
     std::string_view key;
-    std::string value;
+    std::string value;               // as text lines show it
+    std::vector<std::string> items;  // a list's items: JSON lines show an array, as upstream's logrus does
+    bool is_list = false;
 };
 
 class Logger {
@@ -61,7 +65,7 @@ private:
     std::mutex direct_;                        // orders direct writes from several threads
 };
 
-// "[a b c]": how logrus prints a list of groups.
-std::string list_field(const std::vector<std::string>& items);
+// A list: "[a b]" in text lines, ["a","b"] in JSON lines (upstream's renderings).
+LogField list_field(std::string_view key, const std::vector<std::string>& items);
 
 }  // namespace aia::app

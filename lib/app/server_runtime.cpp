@@ -35,11 +35,11 @@ LogFormat log_format(const config::ServerConfig& c) {
 void log_mappings(Logger& log, const mapping::MappingConfig& mappings) {
     for (const auto& role : mappings.roles) {
         log.info("mapping IAM role",
-                 {{"arn", role.arn}, {"username", role.username}, {"groups", list_field(role.groups)}});
+                 {{"arn", role.arn}, {"username", role.username}, list_field("groups", role.groups)});
     }
     for (const auto& user : mappings.users) {
         log.info("mapping IAM user",
-                 {{"arn", user.arn}, {"username", user.username}, {"groups", list_field(user.groups)}});
+                 {{"arn", user.arn}, {"username", user.username}, list_field("groups", user.groups)});
     }
     for (const auto& account : mappings.accounts) log.info("mapping IAM Account", {{"accountid", account}});
 }
@@ -197,7 +197,7 @@ Result<bool, std::string> ServerRuntime::start_parts() {
     p.metrics.set_sts_regions(validator->region_policy().admitted_regions());
     if (!c.sts_regions.empty()) {
         p.log.info("accepting STS regions newer than this build",
-                   {{"stsRegions", list_field(validator->region_policy().listed())}});
+                   {list_field("stsRegions", validator->region_policy().listed())});
     }
     if (const auto not_after = net::certificate_not_after(*p.server_tls))
         p.metrics.certificate_expires_at(static_cast<double>(*not_after));

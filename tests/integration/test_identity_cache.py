@@ -44,7 +44,7 @@ def test_a_token_seen_again_is_answered_without_sts(start_server, emulator):
     text = server.process.text()
     # STS's answer, from the cache, then the decision.
     assert len(hits) == 2 and 'msg="STS response"' in hits[0] and 'msg="access granted"' in hits[1]
-    assert "arn=arn:aws:iam::111122223333:role/Admin" in hits[1]
+    assert 'arn="arn:aws:iam::111122223333:role/Admin"' in hits[1]
     assert token not in text
 
 

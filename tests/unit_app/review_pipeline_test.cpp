@@ -289,7 +289,7 @@ TEST_CASE("review: an identity no mapping knows is unknown (403)", "[review]") {
     check_denied(p.review(p.token()), Outcome::UnknownUser, 403);
     CHECK(p.reviews("uknown_user") == 1);  // upstream's spelling, kept
     const std::string log = p.captured.text();
-    CHECK(log.find("arn=arn:aws:iam::111122223333:user/eve") != std::string::npos);
+    CHECK(log.find("arn=\"arn:aws:iam::111122223333:user/eve\"") != std::string::npos);
     CHECK(log.find("error=\"identity is not mapped\"") != std::string::npos);
 }
 
