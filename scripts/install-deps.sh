@@ -12,6 +12,9 @@ packages=(
   libcli11-dev prometheus-cpp-dev
   # tests; awscli: an independent token client (aws eks get-token)
   catch2 python3 python3-pytest python3-yaml curl awscli
+  # tests in private network namespaces (flood, the AWS CLI and the SSO
+  # portal): ip brings their loopback up
+  iproute2
   # TLS tests: openssl s_client, certificates with any validity window
   openssl python3-cryptography
   # fuzzing: clang's libFuzzer runtime

@@ -2,8 +2,9 @@
 IAM Identity Center (SSO) in both forms, credential_process, a role whose
 trust policy wants an MFA code typed at a real terminal, and the region
 order. Every token must pass our server behind the emulated STS as the
-identity the profile stands for; the AWS CLI (`aws eks get-token`) must
-agree with us about who an SSO profile is."""
+identity the profile stands for; the AWS CLI (`aws eks get-token`, the one
+scripts/install-deps.sh installs) must agree with us about who an SSO
+profile is."""
 
 import errno
 import fcntl
@@ -12,7 +13,9 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
+import socket
 import stat
 import subprocess
 import termios
@@ -23,10 +26,12 @@ import pytest
 
 import harness
 from harness import ADMIN, BOB, CLUSTER_ID, SERVER
+from portal_namespace import Bridge, run_in_namespace, unix_listener
 from test_client_commands import keys_of, run, token_url, user_of
 
 ACCOUNT = "111122223333"
-AWSCLI = "/root/.pyenv/shims/aws"  # pyenv's awscli (botocore honours AWS_ENDPOINT_URL_SSO)
+# Debian's awscli (scripts/install-deps.sh); any other on PATH if it has none.
+AWSCLI = "/usr/bin/aws"
 RUN_TIMEOUT = 30
 
 GOOD_TOKEN = "sso-access-token-good"
@@ -102,9 +107,15 @@ sso_role_name = NotGranted
 """
 
 
+# The IAM Identity Center portal of sso-session corp (sso_region us-east-1),
+# by its real name: the AWS CLI reaches it only so (see portal_namespace.py).
+PORTAL_HOST = "portal.sso.us-east-1.amazonaws.com"
+
+
 @pytest.fixture(scope="module")
 def sts(tmp_path_factory):
-    emu = harness.Emulator(tmp_path_factory.mktemp("profiles-emulator"), world=WORLD, metadata=True)
+    emu = harness.Emulator(tmp_path_factory.mktemp("profiles-emulator"), "--tls-name", PORTAL_HOST, world=WORLD,
+                           metadata=True)
     yield emu
     emu.stop()
 
@@ -221,17 +232,44 @@ def test_sso_without_a_good_sign_in_says_to_log_in(tmp_path, sts):
     assert sts.stats()["sso_refused"] == before["sso_refused"] + 2
 
 
+def aws_cli():
+    """Debian's AWS CLI, else whichever is on PATH. The test fails (never
+    skips) without one, or without the tools its namespaces need."""
+    path = AWSCLI if os.access(AWSCLI, os.X_OK) else shutil.which("aws")
+    assert path, f"the AWS CLI is missing ({AWSCLI}): run scripts/install-deps.sh (Debian's awscli)"
+    for tool, package in (("unshare", "util-linux"), ("mount", "mount"), ("ip", "iproute2")):
+        assert shutil.which(tool), f"{tool} is missing: run scripts/install-deps.sh (Debian's {package})"
+    return path
+
+
 def test_aws_cli_and_token_agree_on_an_sso_profiles_identity(tmp_path, sts, authenticator):
-    assert os.access(AWSCLI, os.X_OK), f"{AWSCLI} (pyenv's awscli) is missing"
-    home = home_with(tmp_path, SSO_CONFIG)
+    cli = aws_cli()
+    home = home_with(tmp_path / "home", SSO_CONFIG)
     cache_sign_in(home, "corp", GOOD_TOKEN)
     env = profile_env(home, sts, "sso")
-    # The CLI must presign for the real STS host: only its SSO calls go to the emulator.
-    cli_env = {key: value for key, value in env.items() if key != "AWS_ENDPOINT_URL_STS"}
+    # The CLI has no endpoint override (Debian's v2 has none for the portal):
+    # it reaches the portal by its real name, which in its namespaces leads
+    # to the emulator; it presigns for the real STS host without calling it.
+    cli_env = {key: value for key, value in env.items() if not key.startswith("AWS_ENDPOINT_URL")}
+
+    def to_emulator():
+        upstream = socket.create_connection(("127.0.0.1", sts.port), timeout=harness.START_TIMEOUT)
+        upstream.settimeout(None)
+        return upstream
+
+    bridge = Bridge(unix_listener(tmp_path / "portal.sock"), to_emulator)
     before = sts.stats()["sso_credentials"]
-    result = run([AWSCLI, "eks", "get-token", "--cluster-name", CLUSTER_ID, "--region", "us-west-2"], cli_env)
-    assert sts.stats()["sso_credentials"] == before + 1  # it did ask the (emulated) portal
+    try:
+        result = run_in_namespace(tmp_path / "portal.sock", [PORTAL_HOST], tmp_path / "namespace",
+                                  [cli, "eks", "get-token", "--cluster-name", CLUSTER_ID, "--region", "us-west-2"],
+                                  cli_env, harness.scaled(RUN_TIMEOUT))
+    finally:
+        bridge.close()
+    assert result.returncode == 0, f"{cli} eks get-token: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert bridge.accepted >= 1  # it went to the portal by name...
+    assert sts.stats()["sso_credentials"] == before + 1  # ...and got the permission set's credentials there
     cli_token = json.loads(result.stdout)["status"]["token"]
+    assert host_of(cli_token) == "sts.us-west-2.amazonaws.com"
     ours = token_of(env)
     cli_user = user_of(authenticator.review(cli_token)[1])
     our_user = user_of(authenticator.review(ours)[1])
