@@ -433,8 +433,9 @@ def patch(store, resource, namespace, name, body, content_type, status_only=Fals
                 raise patches.PatchError("the patch must be a JSON object")
             patched = patches.merge_patch(current, document)
     except patches.PatchError as error:
-        raise ApiError(422, "Invalid", f"the server rejected our request due to an error in our request: {error}",
-                       details(resource, name)) from None
+        # The real server's generic 422: the cause carries the patch library's message.
+        raise ApiError(422, "Invalid", "the server rejected our request due to an error in our request",
+                       {"causes": [{"reason": "UnexpectedServerResponse", "message": str(error)}]}) from None
     if not isinstance(patched, dict):
         raise ApiError(422, "Invalid", "the server rejected our request: the patched document is not an object",
                        details(resource, name))

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import api
 import auth
-from store import GROUP, NAMESPACES, Expired
+from store import GROUP, Expired
 
 ANONYMOUS_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 
@@ -122,7 +122,7 @@ class Emulator:
             expired = 0
             if expire_watches:
                 for watch in self.store.watches.values():
-                    watch.expired = str(Expired(watch.position, point + 1))
+                    watch.expired = str(Expired(watch.position, point))
                     expired += 1
             self.store.cond.notify_all()
         return {"compacted": point, "expired_watches": expired}
@@ -159,11 +159,14 @@ class ApiServer(ThreadingHTTPServer):
             emulator.counters.add("tls_failures")
             request.close()
             return
+        handler = None
         try:
-            self.RequestHandlerClass(connection, client_address, self)
+            handler = self.RequestHandlerClass(connection, client_address, self)
         except (OSError, ssl.SSLError):
             pass
         finally:
+            if handler is not None and handler.unread_body:
+                linger(connection)
             try:
                 connection.close()
             except OSError:
@@ -171,6 +174,19 @@ class ApiServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         traceback.print_exc(file=sys.stderr)
+
+
+def linger(connection, seconds=1.0):
+    """Closes our side first and drains what the client still sends, so an
+    early answer (413) is not lost to a TCP reset."""
+    try:
+        connection.settimeout(0.2)
+        connection.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and connection.recv(65536):
+            pass
+    except (OSError, ValueError):
+        pass
 
 
 class Route:
@@ -212,6 +228,7 @@ class ApiHandler(BaseHTTPRequestHandler):
     server_version = "kube-emulator"
     sys_version = ""
     timeout = 120          # an idle keep-alive connection is closed after this
+    unread_body = False    # a request body was refused unread: close with a linger
 
     def log_message(self, format, *args):
         if self.server.emulator.options.verbose:
@@ -307,6 +324,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             body = self.read_body()
         except api.ApiError as error:
             self.close_connection = True
+            self.unread_body = True
             return self.send_status(error)
         if faults["down"] == "503":
             return self.send_status(api.ApiError(503, "ServiceUnavailable", "the server is currently unable to "
@@ -350,7 +368,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         resource, name, namespace = target.resource, target.name, target.namespace
         verb = self.verb(target, query)
         if verb is None:
-            raise api.ApiError(405, "MethodNotAllowed", f"the server does not allow this method on the requested "
+            raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
                                                         f"resource")
         if verb not in resource.verbs and not (target.subresource and verb in ("get", "update", "patch")):
             raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
@@ -518,7 +536,7 @@ class ApiHandler(BaseHTTPRequestHandler):
                     if not store.events_after(watch.position, resource, watch.namespace):
                         store.cond.wait(max(0.0, wake - now))
                 if watch.position < store.compacted and not watch.expired:
-                    watch.expired = str(Expired(watch.position, store.compacted + 1))
+                    watch.expired = str(Expired(watch.position, store.compacted))
                 dropped, expired = watch.dropped, watch.expired
                 stopping = watch.stopping or emulator.stopping.is_set()
                 events = [] if expired else store.events_after(watch.position, resource, watch.namespace)

@@ -76,7 +76,7 @@ class Store:
     def __init__(self, history=1000, first_rv=1):
         self.cond = threading.Condition()
         self.rv = first_rv
-        self.compacted = 0              # events at or below this resourceVersion are gone
+        self.compacted = 0              # events at or below this are gone: watches must start at or after it
         self.objects = {}               # (plural, namespace or "", name) -> object
         self.events = collections.deque()   # (rv, resource plural, namespace, type, object)
         self.history = history
@@ -132,8 +132,8 @@ class Store:
         return copy.deepcopy(obj)
 
     def check_version(self, requested):
-        if requested <= self.compacted:
-            raise Expired(requested, self.compacted + 1)
+        if requested < self.compacted:
+            raise Expired(requested, self.compacted)
 
     def events_after(self, position, resource, namespace):
         """Events with rv > position for the resource (and namespace)."""
