@@ -252,6 +252,19 @@ class ApiHandler(BaseHTTPRequestHandler):
     def send_status(self, error):
         self.send_body(error.code, error.status)
 
+    def send_error(self, code, message=None, explain=None):
+        """Malformed requests (http.server's own checks): a Status, with
+        HTTP/1.1 headers even when the request line was unreadable."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
+        reason = {400: "BadRequest", 414: "RequestURITooLong", 431: "RequestHeaderFieldsTooLarge",
+                  501: "MethodNotAllowed", 505: "BadRequest"}.get(code, "BadRequest")
+        try:
+            self.send_body(code, api.status(code, reason, message or "bad request"))
+        except OSError:
+            pass
+
     # --- reading ---
 
     def read_body(self):
@@ -369,7 +382,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         verb = self.verb(target, query)
         if verb is None:
             raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
-                                                        f"resource")
+                                                        "resource")
         if verb not in resource.verbs and not (target.subresource and verb in ("get", "update", "patch")):
             raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
                                                         "resource")

@@ -4,13 +4,14 @@ HTTPS for the protocol details a watching server relies on."""
 
 import json
 import signal
+import socket
 import time
 
 import pytest
 
 import harness
 import kube
-from kube import ADMIN_TOKEN, NOBODY_TOKEN
+from kube import NOBODY_TOKEN
 
 AWS_AUTH_FILE = harness.ROOT / "deploy" / "kubernetes" / "aws-auth.yaml"
 CM = "/api/v1/namespaces/kube-system/configmaps"
@@ -359,6 +360,14 @@ def test_garbage_fault_breaks_the_json_stream(own_emu):
             json.loads(line)
     finally:
         watch.close()
+    emu.faults(garbage="truncate")
+    watch = emu.watch(f"{CM}?watch=true")
+    try:
+        with pytest.raises(kube.StreamCut):
+            watch.line()
+    finally:
+        watch.close()
+    assert emu.stats()["garbage_sent"] == 2
     emu.faults(garbage=None)
     watch = emu.watch(f"{CM}?watch=true&timeoutSeconds=1")
     try:
@@ -511,3 +520,52 @@ def test_sigterm_ends_watches_cleanly(own_emu):
     finally:
         watch.close()
     assert emu.process.wait_exit(timeout=5) == 0
+
+
+def test_bodies_without_content_type_yaml_and_server_side_apply(emu):
+    created = emu.ok("POST", CM, json.dumps(configmap("untyped", {"a": "1"})), content_type=None)
+    assert created["data"] == {"a": "1"}
+    created = emu.ok("POST", "/api/v1/namespaces/default/configmaps",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\ndata: {b: '2'}\n",
+                     content_type="application/yaml")
+    assert created["metadata"]["namespace"] == "default" and created["data"] == {"b": "2"}
+    applied = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: kube-system}\ndata: {c: '3'}\n"
+    code, body = emu.request("PATCH", f"{CM}/applied?fieldManager=test&force=true", applied,
+                             content_type="application/apply-patch+yaml")
+    assert (code, body["data"]) == (201, {"c": "3"})
+    code, body = emu.request("PATCH", f"{CM}/applied?fieldManager=test", applied.replace("'3'", "'4'"),
+                             content_type="application/apply-patch+yaml")
+    assert (code, body["data"]) == (200, {"c": "4"})
+
+
+def test_tls_alpn_and_bad_input_do_not_hurt(emu):
+    context = emu.context()
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=harness.scaled(5)) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            assert tls.selected_alpn_protocol() == "http/1.1"
+            tls.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            assert tls.recv(100).startswith(b"HTTP/1.1 400")
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=harness.scaled(5)) as raw:
+        raw.sendall(b"GET / HTTP/1.1\r\n\r\n")       # plain HTTP to the TLS port
+        try:
+            raw.recv(100)
+        except ConnectionError:
+            pass
+    assert emu.request("GET", "/version")[0] == 200
+    assert emu.stats()["tls_failures"] >= 1
+
+
+def test_a_watch_whose_client_left_is_closed(own_emu):
+    emu = own_emu("--max-watches", "2")
+    first, second = emu.watch(f"{CM}?watch=true"), emu.watch(f"{CM}?watch=true")
+    try:
+        wait_for_watches(emu, 2)
+        third = emu.watch(f"{CM}?watch=true")
+        assert (third.status, third.body()["reason"]) == (429, "TooManyRequests")
+        third.close()
+        first.close()                            # no events flow: the emulator must notice by itself
+        wait_for_watches(emu, 1, timeout=5)
+    finally:
+        first.close()
+        second.close()
