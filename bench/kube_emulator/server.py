@@ -386,6 +386,9 @@ class ApiHandler(BaseHTTPRequestHandler):
         if verb not in resource.verbs and not (target.subresource and verb in ("get", "update", "patch")):
             raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
                                                         "resource")
+        if resource.namespaced and namespace is None and verb not in ("list", "watch"):
+            raise api.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
+                                                        "resource")
         emulator.counters.request(verb, resource.plural + ("/" + target.subresource if target.subresource else ""))
         field_terms = api.parse_field_selector(query.get("fieldSelector"), resource)
         label_terms = api.parse_label_selector(query.get("labelSelector"))
@@ -486,6 +489,24 @@ class ApiHandler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             return True
 
+    def send_garbage(self):
+        """The garbage fault: a non-JSON line and a clean end, or a chunk cut
+        short and a closed connection. True when sent."""
+        emulator = self.server.emulator
+        garbage = emulator.faults.snapshot()["garbage"]
+        if garbage == "json":
+            emulator.counters.add("garbage_sent")
+            self.write_chunk(b"this is not JSON {\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return True
+        if garbage == "truncate":
+            emulator.counters.add("garbage_sent")
+            self.wfile.write(b"400\r\n{\"type\":\"MODIFIED\",\"object\":{\"kind\"")
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        return False
+
     def watch(self, resource, namespace, query, field_terms, label_terms, user):
         emulator = self.server.emulator
         store = emulator.store
@@ -542,6 +563,8 @@ class ApiHandler(BaseHTTPRequestHandler):
         interval = emulator.options.bookmark_interval
         next_bookmark = time.monotonic() + interval
         while True:
+            if self.send_garbage():
+                return
             now = time.monotonic()
             wake = min(deadline, next_bookmark if bookmarks else deadline, now + 1.0)
             with store.cond:
@@ -554,22 +577,10 @@ class ApiHandler(BaseHTTPRequestHandler):
                 stopping = watch.stopping or emulator.stopping.is_set()
                 events = [] if expired else store.events_after(watch.position, resource, watch.namespace)
                 if not expired:
-                    watch.position = store.rv
+                    watch.position = max(watch.position, store.rv)
                 current_rv = store.rv
             if dropped:
                 counters.add("watches_dropped")
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            garbage = emulator.faults.snapshot()["garbage"]
-            if garbage == "json":
-                counters.add("garbage_sent")
-                self.write_chunk(b"this is not JSON {\n")
-                self.wfile.write(b"0\r\n\r\n")
-                return
-            if garbage == "truncate":
-                counters.add("garbage_sent")
-                self.wfile.write(b"400\r\n{\"type\":\"MODIFIED\",\"object\":{\"kind\"")
-                self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             for _, kind, obj in events:

@@ -133,10 +133,13 @@ def test_kubectl_get_json_with_a_client_certificate(emu, kubectl):
 
 
 def test_kubectl_watch_sees_a_later_patch(emu, kubectl, tmp_path):
-    emu.ok("POST", CM, configmap("watched", {"marker": "before"}))
+    # aws-auth may exist already (another test applies it): upsert it by server-side apply.
+    emu.ok("PATCH", f"{CM}/aws-auth?fieldManager=test&force=true",
+           json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "data": {"marker": "before"}}),
+           content_type="application/apply-patch+yaml")
     env_config = tmp_path / "admin-cert.kubeconfig"
     watcher = harness.Process(["env", f"KUBECONFIG={env_config}", f"HOME={tmp_path}", kubectl.tool,
-                               f"--cache-dir={kubectl.cache}", "get", "configmap", "watched", "-n", "kube-system",
+                               f"--cache-dir={kubectl.cache}", "get", "configmap", "aws-auth", "-n", "kube-system",
                                "-w", "-o", "jsonpath={.data.marker}{\"\\n\"}"])
     try:
         watcher.wait_for_text("before", timeout=10)
@@ -144,7 +147,7 @@ def test_kubectl_watch_sees_a_later_patch(emu, kubectl, tmp_path):
         while emu.stats()["watches_open"] < 1:       # the stream is open before the change
             assert time.monotonic() < deadline, emu.stats()
             time.sleep(0.05)
-        emu.ok("PATCH", f"{CM}/watched", {"data": {"marker": "after-the-patch"}},
+        emu.ok("PATCH", f"{CM}/aws-auth", {"data": {"marker": "after-the-patch"}},
                content_type="application/merge-patch+json")
         watcher.wait_for_text("after-the-patch", timeout=5)
     finally:
@@ -467,6 +470,8 @@ def test_validation_answers(emu):
     assert (code, body["reason"]) == (413, "RequestEntityTooLarge")
     code, body = emu.request("GET", f"{CM}?fieldSelector=spec.x%3Dy")
     assert (code, body["reason"]) == (400, "BadRequest")
+    code, body = emu.request("POST", "/api/v1/configmaps", configmap("k", {}))      # no namespace in the URL
+    assert (code, body["reason"]) == (405, "MethodNotAllowed")
     code, body = emu.request("GET", "/api/v1/nosuchthings")
     assert (code, body["message"]) == (404, "the server could not find the requested resource")
     assert emu.request("GET", "/version")[1]["minor"] == "32"        # still serving
