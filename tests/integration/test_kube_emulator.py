@@ -574,3 +574,21 @@ def test_a_watch_whose_client_left_is_closed(own_emu):
     finally:
         first.close()
         second.close()
+
+
+def test_protobuf_configmap_body(own_emu):
+    # What kubectl 1.32 `create configmap aws-auth -n kube-system --from-literal=mapRoles=[]
+    # --from-literal=mapUsers=x` sent (captured).
+    body = bytes.fromhex(
+        "6b387300" "0a0f0a02763112" "09436f6e6669674d6170" "1244" "0a23" "0a086177732d61757468" "1200"
+        "1a0b6b7562652d73797374656d" "2200" "2a00" "3200" "3800" "4200" "120e0a086d6170526f6c657312025b5d"
+        "120d0a086d617055736572731201" "78" "1a00" "2200")
+    emu = own_emu()
+    code, created = emu.request("POST", CM, body, content_type="application/vnd.kubernetes.protobuf",
+                                headers={"Accept": "application/vnd.kubernetes.protobuf,application/json"})
+    assert code == 201, created
+    assert created["data"] == {"mapRoles": "[]", "mapUsers": "x"}
+    assert created["metadata"]["name"] == "aws-auth" and created["metadata"]["namespace"] == "kube-system"
+    assert "generateName" not in created["metadata"]
+    code, error = emu.request("POST", CM, body[:30], content_type="application/vnd.kubernetes.protobuf")
+    assert (code, error["reason"]) == (400, "BadRequest")
