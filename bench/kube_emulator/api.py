@@ -354,7 +354,13 @@ def replace(store, resource, namespace, name, new, status_only=False, dry_run=Fa
     current = store.get(resource, namespace, name)
     if current is None:
         raise not_found(resource, name)
-    requested_rv = (new.get("metadata") or {}).get("resourceVersion")
+    new_metadata = new.get("metadata")
+    if new_metadata is not None and not isinstance(new_metadata, dict):
+        raise ApiError(400, "BadRequest", "the object provided is unrecognized: metadata must be an object")
+    requested_rv = (new_metadata or {}).get("resourceVersion")
+    if requested_rv is not None and not isinstance(requested_rv, str):
+        raise ApiError(400, "BadRequest", "the object provided is unrecognized: metadata.resourceVersion must be "
+                                          "a string")
     if requested_rv not in (None, "") and requested_rv != current["metadata"]["resourceVersion"]:
         raise conflict(resource, name)
     if status_only:
@@ -439,8 +445,9 @@ def patch(store, resource, namespace, name, body, content_type, status_only=Fals
     if not isinstance(patched, dict):
         raise ApiError(422, "Invalid", "the server rejected our request: the patched document is not an object",
                        details(resource, name))
-    patched_name = (patched.get("metadata") or {}).get("name")
-    if isinstance(patched.get("metadata"), dict) and patched_name != name:
+    patched_metadata = patched.get("metadata")
+    patched_name = patched_metadata.get("name") if isinstance(patched_metadata, dict) else name
+    if patched_name != name:
         raise invalid(resource, name, [("metadata.name", "FieldValueInvalid",
                                         f'Invalid value: "{patched_name}": field is immutable')])
     return 200, replace(store, resource, namespace, name, patched, status_only, dry_run)
