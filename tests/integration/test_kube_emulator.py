@@ -592,3 +592,23 @@ def test_protobuf_configmap_body(own_emu):
     assert "generateName" not in created["metadata"]
     code, error = emu.request("POST", CM, body[:30], content_type="application/vnd.kubernetes.protobuf")
     assert (code, error["reason"]) == (400, "BadRequest")
+
+
+@pytest.mark.parametrize("target", [CM + "/odd", CM + "/odd/status", IIM + "/odd", IIM + "/odd/status"])
+def test_odd_bodies_are_client_errors(emu, target):
+    base = target.split("/odd")[0]
+    if emu.request("GET", base + "/odd")[0] == 404:
+        body = configmap("odd", {"a": "1"}) if base == CM else mapping("odd", "arn:x", "u")
+        emu.ok("POST", base, body)
+    bodies = [{"metadata": "x"}, {"metadata": {"resourceVersion": 7}}, {"metadata": {"name": 5}}, [], "x", None,
+              {"data": {"a": 1}}, {"spec": "x"}, {"status": []}, {"metadata": {"labels": {"a": 1}}},
+              [{"op": "move", "from": "/metadata", "path": "/metadata/x"}], [{"op": "remove", "path": ""}]]
+    for content_type in ("application/json", "application/merge-patch+json", "application/json-patch+json",
+                         "application/strategic-merge-patch+json", "application/apply-patch+yaml"):
+        for body in bodies:
+            method = "PUT" if content_type == "application/json" else "PATCH"
+            code, answer = emu.request(method, target, json.dumps(body), content_type=content_type)
+            assert 400 <= code < 500 or code == 200, (method, target, content_type, body, code, answer)
+            if code == 200:         # only a valid change: the object is still well-formed
+                assert answer["metadata"]["name"] == "odd" and isinstance(answer["metadata"], dict)
+    assert emu.stats().get("internal_errors", 0) == 0
