@@ -3,7 +3,9 @@
 #include "net/beast.hpp"
 #include "net/http_wire.hpp"
 
+#include <array>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -90,6 +92,102 @@ awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const
     keep = parser.get().keep_alive() && buffer.size() == 0;
     co_return response;
 }
+
+// Adds `chunk` to the line being assembled in `pending` and hands each
+// completed line to `on_line`. False when the handler ends the stream, or a
+// line outgrows `max_line` (then `problem` says so).
+bool feed_lines(std::string& pending, std::string_view chunk, std::size_t max_line, const LineHandler& on_line,
+                std::string& problem) {
+    pending.append(chunk);
+    std::size_t start = 0;
+    for (std::size_t end = pending.find('\n'); end != std::string::npos; end = pending.find('\n', start)) {
+        std::string_view line(pending.data() + start, end - start);
+        start = end + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty() && !on_line(line)) return false;
+    }
+    pending.erase(0, start);
+    if (pending.size() > max_line) {
+        problem = "a line longer than " + std::to_string(max_line) + " bytes";
+        return false;
+    }
+    return true;
+}
+
+ClientResponse stream_failure(Kind kind, unsigned status, std::string error) {
+    ClientResponse response = failure(kind, std::move(error));
+    response.status = status;
+    return response;
+}
+
+// g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched
+// with its deallocation once this is inlined into stream_lines (GCC bug 109224).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+// One GET whose 2xx body is streamed as lines (see HttpClient::stream_lines).
+template <class Stream>
+awaitable<ClientResponse> stream_exchange(Stream& stream, beast::tcp_stream& tcp, const ClientRequest& request,
+                                          Clock::time_point header_deadline, const LineStreamOptions& options,
+                                          const HttpClientOptions& client, const LineHandler& on_line) {
+    boost::system::error_code ec;
+    const std::optional<std::string> out =
+        wire_request(request.method, request.target, request.headers, request.body, client.user_agent);
+    if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
+    tcp.expires_at(header_deadline);
+    co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
+    if (ec)
+        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
+                          "error sending: " + ec.message());
+
+    beast::flat_buffer buffer{kHeaderLimit + 16 * 1024};
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(kHeaderLimit);
+    // A watch lasts: lines and error bodies are bounded below instead. (Not
+    // boost::none: Beast 1.74 then refuses every Content-Length.)
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Broken,
+                          "error reading the answer's headers: " + ec.message());
+    }
+    const unsigned status = parser.get().result_int();
+    if (status < 200) co_return failure(Kind::Broken, "interim " + std::to_string(status) + " answer");
+    const bool streaming = status < 300;
+    ClientResponse response;
+    response.status = status;
+    std::string pending, problem;
+    std::array<char, 16 * 1024> chunk;
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        if (streaming) {
+            tcp.expires_after(options.idle_timeout);
+        } else {
+            tcp.expires_at(header_deadline);
+        }
+        // Whatever has arrived, not a full buffer: events must not wait for the next ones.
+        co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+            co_return stream_failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Broken, status,
+                                     (streaming ? "stream broken: " : "error reading the answer: ") + ec.message());
+        }
+        const std::string_view got(chunk.data(), chunk.size() - parser.get().body().size);
+        if (!streaming) {
+            response.body.append(got);
+            if (response.body.size() > client.max_answer_bytes) {
+                co_return stream_failure(Kind::Broken, status,
+                                         "answer larger than " + std::to_string(client.max_answer_bytes) + " bytes");
+            }
+        } else if (!feed_lines(pending, got, options.max_line_bytes, on_line, problem)) {
+            if (!problem.empty()) co_return stream_failure(Kind::Broken, status, problem);
+            co_return response;  // the handler ended it
+        }
+    }
+    if (streaming && !pending.empty()) co_return stream_failure(Kind::Broken, status, "the stream ended inside a line");
+    co_return response;
+}
+#pragma GCC diagnostic pop
 
 }  // namespace
 
@@ -243,6 +341,21 @@ awaitable<ClientResponse> HttpClient::send(const Endpoint& endpoint, ClientReque
         fresh_only = true;
     }
     co_return failure(Kind::Unreachable, "connection failed twice");
+}
+
+awaitable<ClientResponse> HttpClient::stream_lines(const Endpoint& endpoint, ClientRequest request,
+                                                   LineStreamOptions options, LineHandler on_line) {
+    Impl& self = *impl_;
+    const Clock::time_point header_deadline = Clock::now() + options.header_timeout;
+    ClientResponse problem;
+    std::unique_ptr<Connection> connection = co_await self.connect(endpoint, header_deadline, problem);
+    if (!connection) co_return problem;
+    beast::tcp_stream& tcp_layer = connection->tcp();
+    co_return co_await std::visit(
+        [&](auto& stream) {
+            return stream_exchange(stream, tcp_layer, request, header_deadline, options, self.options, on_line);
+        },
+        connection->stream);
 }
 
 }  // namespace aia::net

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +63,17 @@ struct ClientResponse {
     bool reused_connection = false;
 };
 
+// A GET whose answer is a stream of lines (a Kubernetes watch: one JSON
+// event per line, as long as the server keeps the connection open).
+struct LineStreamOptions {
+    std::chrono::milliseconds header_timeout{std::chrono::seconds{10}};  // connect to the end of the headers
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};    // between bytes once streaming
+    std::size_t max_line_bytes = 4 * 1024 * 1024;                        // a longer line ends the stream
+};
+// Called with each complete line (without its line end) as it arrives;
+// returns false to end the stream.
+using LineHandler = std::function<bool(std::string_view line)>;
+
 struct HttpClientOptions {
     // Above the concurrency a worker sees: a pool smaller than the requests
     // in flight drops connections after each burst and pays a TLS handshake
@@ -82,6 +95,14 @@ public:
     HttpClient& operator=(const HttpClient&) = delete;
 
     awaitable<ClientResponse> send(const Endpoint& endpoint, ClientRequest request, std::chrono::milliseconds timeout);
+
+    // Streams a 2xx answer's body line by line to `on_line`, on a connection
+    // of its own (never pooled), until the server ends it, the handler
+    // returns false, or a bound is passed (then kind is TimedOut or Broken,
+    // with status set). Any other answer is read whole, up to
+    // max_answer_bytes, and returned with its body, `on_line` never called.
+    awaitable<ClientResponse> stream_lines(const Endpoint& endpoint, ClientRequest request, LineStreamOptions options,
+                                           LineHandler on_line);
 
     // Connections opened so far (for tests and metrics).
     std::size_t connections_opened() const noexcept;
