@@ -289,3 +289,22 @@ TEST_CASE("resolve picks kubeconfig, --master or in-cluster as client-go does", 
     REQUIRE_FALSE(broken.ok());
     CHECK(mentions(broken.error(), "/k/config"));
 }
+
+TEST_CASE("a kubeconfig written as JSON, with both token and tokenFile", "[kube]") {
+    const std::string json = R"({"current-context":"a","contexts":[{"name":"a","context":{"cluster":"c","user":"u"}}],
+        "clusters":[{"name":"c","cluster":{"server":"https://[2001:db8::1]"}}],
+        "users":[{"name":"u","user":{"token":"t0","tokenFile":"/run/token"}}]})";
+    auto config = parse_kubeconfig(json, "/d");
+    REQUIRE(config.ok());
+    CHECK(config->server_host == "2001:db8::1");
+    CHECK(config->port == 443);
+    CHECK(config->bearer_token == "t0");
+    CHECK(config->token_file == "/run/token");
+}
+
+TEST_CASE("a deeply nested kubeconfig is an error, not a crash", "[kube]") {
+    const std::string deep = "current-context: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+    auto config = parse_kubeconfig(deep, "/d");
+    REQUIRE_FALSE(config.ok());
+    CHECK(mentions(config.error(), "kubeconfig"));
+}
