@@ -90,16 +90,16 @@ Result<ClientConfig, std::string> apply_master(ClientConfig config, std::string_
 }
 
 Result<ClientConfig, std::string> in_cluster_config(const EnvLookup& env) {
-    const std::optional<std::string> host = env("KUBERNETES_SERVICE_HOST");
-    const std::optional<std::string> port = env("KUBERNETES_SERVICE_PORT");
-    if (!host || !port || host->empty() || port->empty()) {
+    const std::string host = env("KUBERNETES_SERVICE_HOST");
+    const std::string port = env("KUBERNETES_SERVICE_PORT");
+    if (host.empty() || port.empty()) {
         return fail(
             std::string("not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset) and no --kubeconfig given"));
     }
-    const bool v6 = host->find(':') != std::string::npos;
-    auto server = parse_server_url("https://" + (v6 ? "[" + *host + "]" : *host) + ":" + *port);
+    const bool v6 = host.find(':') != std::string::npos;
+    auto server = parse_server_url("https://" + (v6 ? "[" + host + "]" : host) + ":" + port);
     if (!server) return fail("in-cluster: KUBERNETES_SERVICE_HOST/PORT: " + server.error());
-    if (!server->base_path.empty()) return fail("in-cluster: KUBERNETES_SERVICE_HOST \"" + *host + "\" is not a host");
+    if (!server->base_path.empty()) return fail("in-cluster: KUBERNETES_SERVICE_HOST \"" + host + "\" is not a host");
     ClientConfig config;
     config.server_host = std::move(server->host);
     config.port = server->port;
@@ -272,8 +272,10 @@ Result<Sections, std::string> read_sections(const YAML::Node& root) {
     return Sections{std::move(*clusters), std::move(*users), std::move(*contexts)};
 }
 
+// `label` names the document in ClientConfig::source: "kubeconfig" or "kubeconfig PATH".
 Result<ClientConfig, std::string> parse_kubeconfig_node(const YAML::Node& root, std::string_view dir,
-                                                        std::string_view context_override, bool allow_insecure) {
+                                                        std::string_view context_override, bool allow_insecure,
+                                                        const std::string& label) {
     if (!root.IsMap()) return fail(std::string("kubeconfig is not a YAML mapping"));
     auto sections = read_sections(root);
     if (!sections) return fail(sections.error());
@@ -292,7 +294,7 @@ Result<ClientConfig, std::string> parse_kubeconfig_node(const YAML::Node& root, 
     if (cluster == sections->clusters.end()) return fail(where + ": cluster \"" + *cluster_name + "\" not found");
     auto config = apply_cluster({}, cluster->second, "cluster \"" + *cluster_name + "\"", dir, allow_insecure);
     if (!config) return fail(config.error());
-    config->source = "kubeconfig context " + context_name;
+    config->source = label + " context " + context_name;
     if (user_name->empty()) return config;  // client-go allows a context without a user
     const auto user = sections->users.find(*user_name);
     if (user == sections->users.end()) return fail(where + ": user \"" + *user_name + "\" not found");
@@ -305,26 +307,30 @@ std::string directory_of(std::string_view path) {
     return slash == 0 ? "/" : std::string(path.substr(0, slash));
 }
 
-}  // namespace
-
-Result<ClientConfig, std::string> parse_kubeconfig(std::string_view yaml, std::string_view kubeconfig_dir,
-                                                   std::string_view context_override, bool allow_insecure) {
+Result<ClientConfig, std::string> parse_labelled(std::string_view yaml, std::string_view dir,
+                                                 std::string_view context_override, bool allow_insecure,
+                                                 const std::string& label) {
     try {
         const YAML::Node root = YAML::Load(std::string(yaml));
-        return parse_kubeconfig_node(root, kubeconfig_dir, context_override, allow_insecure);
+        return parse_kubeconfig_node(root, dir, context_override, allow_insecure, label);
     } catch (const YAML::Exception& e) {
         return fail("kubeconfig is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
 }
 
+}  // namespace
+
+Result<ClientConfig, std::string> parse_kubeconfig(std::string_view yaml, std::string_view kubeconfig_dir,
+                                                   std::string_view context_override, bool allow_insecure) {
+    return parse_labelled(yaml, kubeconfig_dir, context_override, allow_insecure, "kubeconfig");
+}
+
 Result<ResolvedConfig, std::string> resolve(const ResolveInput& input, const EnvLookup& env) {
     ResolvedConfig out;
     if (!input.kubeconfig_path.empty()) {
-        auto config = parse_kubeconfig(input.kubeconfig_text, directory_of(input.kubeconfig_path), input.context,
-                                       input.allow_insecure);
+        auto config = parse_labelled(input.kubeconfig_text, directory_of(input.kubeconfig_path), input.context,
+                                     input.allow_insecure, "kubeconfig " + input.kubeconfig_path);
         if (!config) return fail("kubeconfig " + input.kubeconfig_path + ": " + config.error());
-        config->source =
-            "kubeconfig " + input.kubeconfig_path + config->source.substr(std::string("kubeconfig").size());
         if (!input.master.empty()) config = apply_master(std::move(config).value(), input.master);
         if (!config) return fail(config.error());
         out.config = std::move(config).value();
@@ -339,8 +345,10 @@ Result<ResolvedConfig, std::string> resolve(const ResolveInput& input, const Env
                                " carry no credentials and the server is verified against the system roots");
         return out;
     }
-    out.warnings.push_back(
-        "Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.");
+    if (input.warn_in_cluster) {
+        out.warnings.push_back(
+            "Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.");
+    }
     auto config = in_cluster_config(env);
     if (!config) return fail(config.error());
     out.config = std::move(config).value();

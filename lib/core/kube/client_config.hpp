@@ -63,8 +63,8 @@ Result<ClientConfig, std::string> parse_kubeconfig(std::string_view yaml, std::s
 // --master replaces the server URL and keeps everything else.
 Result<ClientConfig, std::string> apply_master(ClientConfig config, std::string_view master_url);
 
-// Looks up an environment variable; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+// Looks up an environment variable; "" when unset (as upstream, empty counts as unset).
+using EnvLookup = std::function<std::string(std::string_view)>;
 
 inline constexpr std::string_view kServiceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 inline constexpr std::string_view kServiceAccountCaFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
@@ -78,6 +78,9 @@ struct ResolveInput {
     std::string kubeconfig_text;  // its contents, read by the caller
     std::string context;          // optional context override
     bool allow_insecure = false;
+    // BuildConfigFromFlags warns before falling back to in-cluster; upstream's
+    // CRD backend calls InClusterConfig directly and does not.
+    bool warn_in_cluster = true;
 };
 
 struct ResolvedConfig {

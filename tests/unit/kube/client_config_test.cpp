@@ -27,10 +27,9 @@ const std::string kServer = "    server: https://api.example.com:6443\n";
 const std::string kToken = "    token: abc123\n";
 
 EnvLookup env_of(std::map<std::string, std::string> vars) {
-    return [vars](std::string_view name) -> std::optional<std::string> {
+    return [vars](std::string_view name) {
         const auto found = vars.find(std::string(name));
-        if (found == vars.end()) return std::nullopt;
-        return found->second;
+        return found == vars.end() ? std::string{} : found->second;
     };
 }
 
@@ -284,7 +283,16 @@ TEST_CASE("resolve picks kubeconfig, --master or in-cluster as client-go does", 
     REQUIRE(cluster->warnings.size() == 1);
     CHECK(mentions(cluster->warnings[0], "Using the inClusterConfig"));
 
-    CHECK_FALSE(resolve({}, env_of({})).ok());
+    ResolveInput quiet;
+    quiet.warn_in_cluster = false;
+    auto crd = resolve(quiet, in_cluster);
+    REQUIRE(crd.ok());
+    CHECK(crd->config.source == "in-cluster");
+    CHECK(crd->warnings.empty());
+
+    auto outside = resolve({}, env_of({}));
+    REQUIRE_FALSE(outside.ok());
+    CHECK(mentions(outside.error(), "not running in a cluster"));
     auto broken = resolve({"", "/k/config", "clusters: 1\n", "", false}, in_cluster);
     REQUIRE_FALSE(broken.ok());
     CHECK(mentions(broken.error(), "/k/config"));
