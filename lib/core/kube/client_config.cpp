@@ -331,8 +331,11 @@ Result<ResolvedConfig, std::string> resolve(const ResolveInput& input, const Env
         auto config = parse_labelled(input.kubeconfig_text, directory_of(input.kubeconfig_path), input.context,
                                      input.allow_insecure, "kubeconfig " + input.kubeconfig_path);
         if (!config) return fail("kubeconfig " + input.kubeconfig_path + ": " + config.error());
-        if (!input.master.empty()) config = apply_master(std::move(config).value(), input.master);
-        if (!config) return fail(config.error());
+        if (!input.master.empty()) {
+            config = apply_master(std::move(config).value(), input.master);
+            if (!config) return fail(config.error());
+            config->source += ", server from --master";
+        }
         out.config = std::move(config).value();
         return out;
     }

@@ -267,6 +267,9 @@ TEST_CASE("resolve picks kubeconfig, --master or in-cluster as client-go does", 
     REQUIRE(both.ok());
     CHECK(both->config.server_host == "override");
     CHECK(both->config.bearer_token == "abc123");
+    CHECK(both->config.source == "kubeconfig /etc/kube/config context main, server from --master");
+    from_file.master = "http://override";
+    CHECK_FALSE(resolve(from_file, in_cluster).ok());
 
     auto master = resolve({"https://m.example", "", "", "", false}, in_cluster);
     REQUIRE(master.ok());
