@@ -161,7 +161,10 @@ def check_health(server):
 
 def check_log_keys(server):
     """Upstream's keys on its request lines (test_monitoring holds the full set)."""
-    lines = server.process.output
+    # Access lines leave in batches from the log writer's thread: wait for them.
+    harness.wait_until(lambda: any('msg="access granted"' in line for line in server.process.output),
+                       what="an access granted line")
+    lines = list(server.process.output)
     sts = [line for line in lines if 'msg="STS response"' in line]
     granted = [line for line in lines if 'msg="access granted"' in line]
     assert sts and granted, lines

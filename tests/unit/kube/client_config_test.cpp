@@ -213,7 +213,7 @@ TEST_CASE("contradictory or broken kubeconfigs", "[kube]") {
     }
 }
 
-TEST_CASE("--master replaces the server and keeps credentials", "[kube]") {
+TEST_CASE("a --master URL replaces the server and keeps credentials", "[kube]") {
     auto config = parse_kubeconfig(kubeconfig(kServer, kToken), "/d");
     REQUIRE(config.ok());
     auto merged = apply_master(*config, "https://[::1]:9443/prefix");
