@@ -22,7 +22,6 @@ std::string help_text(const config::Setting& setting) {
         help += " (default " + shown + ")";
     }
     if (!setting.env.empty()) help += " (env " + std::string(setting.env) + ")";
-    if (setting.origin == config::Origin::NotBuilt) help += " (not supported by this build yet; ignored)";
     return help;
 }
 

@@ -4,6 +4,7 @@
 #include "app/published.hpp"
 #include "app/settled_content.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -12,6 +13,7 @@
 #include "core/crypto/sha256.hpp"
 #include "core/mapping/aws_auth.hpp"
 #include "core/mapping/dynamic_file.hpp"
+#include "core/util/quote.hpp"
 
 namespace aia::app {
 namespace {
@@ -133,6 +135,8 @@ std::vector<SourceSpec> source_specs(const config::ServerConfig& config, const s
             spec.path = config.dynamic_file_path;
             spec.table_options.user_id_strict = config.dynamic_file_user_id_strict;
         }
+        if (spec.name == config::kModeConfigMap) spec.api_object = "configmaps kube-system/aws-auth";
+        if (spec.name == config::kModeCRD) spec.api_object = "iamidentitymappings.iamauthenticator.k8s.aws";
         if (const auto it = config.reserved_prefixes.find(spec.name); it != config.reserved_prefixes.end()) {
             spec.reserved_prefixes = it->second;
         }
@@ -141,7 +145,32 @@ std::vector<SourceSpec> source_specs(const config::ServerConfig& config, const s
     return specs;
 }
 
+std::string unavailable_because(std::string_view mode, const config::ServerConfig& config) {
+    const std::string_view name = config::backend_mode_name(mode);
+    if (name.empty()) return "no backend has this name";
+    if (name == config::kModeConfigMapFile && config.aws_auth_path.empty()) return "server.awsAuthPath is not set";
+    if (name == config::kModeDynamicFile && config.dynamic_file_path.empty()) return "server.dynamicfilepath is not set";
+    return {};
+}
+
+std::vector<SourceSpec> available_specs(const config::ServerConfig& config, const std::string& config_file) {
+    config::ServerConfig every = config;
+    for (std::string_view mode : {config::kModeMountedFile, config::kModeConfigMapFile, config::kModeDynamicFile,
+                                  config::kModeConfigMap, config::kModeCRD}) {
+        const bool listed = std::any_of(every.backend_mode.begin(), every.backend_mode.end(),
+                                        [&](const std::string& m) { return config::backend_mode_name(m) == mode; });
+        if (!listed && unavailable_because(mode, config).empty()) every.backend_mode.emplace_back(mode);
+    }
+    return source_specs(every, config_file);
+}
+
 namespace {
+
+// Where a source's content comes from, for log lines.
+LogField origin(const SourceSpec& spec) {
+    if (!spec.api_object.empty()) return {"object", spec.api_object};
+    return {"file", spec.path};
+}
 
 LoadResult build_table(const SourceSpec& spec, mapping::MappingConfig config, std::vector<std::string> problems,
                        std::optional<long long> updated_at = std::nullopt) {
@@ -171,6 +200,11 @@ LoadResult load_inputs(const SourceSpec& spec, const Inputs& inputs) {
 }  // namespace
 
 LoadResult load_source(const SourceSpec& spec, const mapping::MappingConfig* static_mappings) {
+    if (!spec.api_object.empty()) {
+        LoadResult result;
+        result.error = spec.api_object + " is read from the Kubernetes API while the server runs";
+        return result;
+    }
     if (spec.path.empty()) return build_table(spec, static_mappings ? *static_mappings : mapping::MappingConfig{}, {});
     return load_inputs(spec, read_inputs(spec));
 }
@@ -196,6 +230,58 @@ MappingSources::MappingSources(std::vector<SourceSpec> specs, mapping::MappingCo
         auto source = std::make_unique<Source>();
         source->spec = std::move(spec);
         sources_.push_back(std::move(source));
+    }
+    std::vector<const Source*> all;
+    for (const auto& source : sources_) all.push_back(source.get());
+    chain_.store(std::make_shared<const std::vector<const Source*>>(std::move(all)));
+}
+
+MappingSources::Source* MappingSources::find_source(std::string_view name) {
+    for (auto& source : sources_) {
+        if (source->spec.name == name) return source.get();
+    }
+    return nullptr;
+}
+
+bool MappingSources::in_chain(const Source& source) const {
+    const auto chain = chain_.load();
+    return std::find(chain->begin(), chain->end(), &source) != chain->end();
+}
+
+std::vector<std::string> MappingSources::chain() const {
+    std::vector<std::string> names;
+    for (const Source* source : *chain_.load()) names.push_back(source->spec.name);
+    return names;
+}
+
+Result<bool, std::string> MappingSources::set_chain(const std::vector<std::string>& modes) {
+    std::vector<Source*> next;
+    for (const std::string& mode : modes) {
+        Source* source = find_source(config::backend_mode_name(mode));
+        if (source == nullptr) return fail("backend-mode " + quote(mode) + " cannot run with this configuration");
+        if (std::find(next.begin(), next.end(), source) == next.end()) next.push_back(source);
+    }
+    if (next.empty()) return fail(std::string("no backend mode given"));
+    for (Source* source : next) {
+        if (source->spec.api_object.empty() || in_chain(*source)) continue;
+        if (!start_api_source_) return fail("backend-mode " + quote(source->spec.name) + " cannot run here");
+        if (auto started = start_api_source_(source->spec.name); !started)
+            return fail("backend-mode " + quote(source->spec.name) + " creation failed: " + started.error());
+    }
+    for (Source* source : next) {
+        if (!in_chain(*source) && source->spec.api_object.empty()) activate(*source);
+    }
+    chain_.store(std::make_shared<const std::vector<const Source*>>(next.begin(), next.end()));
+    return true;
+}
+
+// A file-backed source joining the chain: its current files, loaded now.
+void MappingSources::activate(Source& source) {
+    for (int round = 0; round < kMaxSettleRounds; ++round) {
+        settling_ = false;
+        check_source(source, true);
+        if (!settling_) return;
+        std::this_thread::sleep_for(kSettleTime);
     }
 }
 
@@ -230,10 +316,13 @@ std::optional<std::chrono::milliseconds> MappingSources::check(bool forced) {
 
 void MappingSources::check_all(bool initial) {
     settling_ = false;
-    for (auto& source : sources_) check_source(*source, initial);
+    for (auto& source : sources_) {
+        if (in_chain(*source)) check_source(*source, initial);
+    }
 }
 
 void MappingSources::check_source(Source& source, bool initial) {
+    if (!source.spec.api_object.empty()) return;  // its watcher pushes changes
     std::optional<LoadResult> result;
     if (source.spec.path.empty()) {
         if (!initial) return;  // static: loaded once
@@ -301,9 +390,46 @@ void MappingSources::follow_missing(Source& source, const std::string& error) {
 void MappingSources::report_not_loaded(Source& source, const std::string& error) {
     metrics_.mapping_reloaded(source.spec.name, false, 0, 0, 0);
     log_.error("mapping source did not load; the last good table stays in force",
-               {{"source", source.spec.name}, {"file", source.spec.path}, {"reason", error}});
+               {{"source", source.spec.name}, origin(source.spec), {"reason", error}});
     std::lock_guard lock(source.status_mutex);
     source.last_error = error;
+}
+
+std::vector<std::string> MappingSources::api_sources() const {
+    std::vector<std::string> names;
+    for (const auto& source : sources_) {
+        if (!source->spec.api_object.empty()) names.push_back(source->spec.name);
+    }
+    return names;
+}
+
+MappingSources::Source* MappingSources::find_api_source(std::string_view name) {
+    for (auto& source : sources_) {
+        if (source->spec.name == name && !source->spec.api_object.empty()) return source.get();
+    }
+    return nullptr;
+}
+
+void MappingSources::apply_api_content(std::string_view name, Result<SourceContent, std::string> content) {
+    Source* source = find_api_source(name);
+    if (source == nullptr) return;
+    if (!content) {
+        report_not_loaded(*source, content.error());
+        return;
+    }
+    bool initial = false;
+    {
+        std::lock_guard lock(source->status_mutex);
+        initial = !source->ever_loaded;
+    }
+    publish(*source, build_table(source->spec, std::move(content->config), std::move(content->warnings)), initial);
+}
+
+void MappingSources::api_source_failed(std::string_view name, std::string reason) {
+    Source* source = find_api_source(name);
+    if (source == nullptr) return;
+    std::lock_guard lock(source->status_mutex);
+    source->last_error = std::move(reason);
 }
 
 namespace {
@@ -319,9 +445,8 @@ void record_dynamic_file_latency(Metrics& metrics, long long updated_at) {
 
 void MappingSources::publish(Source& source, LoadResult result, bool initial) {
     const std::string& name = source.spec.name;
-    const std::string& path = source.spec.path;
     for (const std::string& problem : result.problems) {
-        log_.warn("mapping entry problem", {{"source", name}, {"file", path}, {"problem", problem}});
+        log_.warn("mapping entry problem", {{"source", name}, origin(source.spec), {"problem", problem}});
     }
     const mapping::MappingTable& table = *result.table;
     source.table.store(result.table);
@@ -330,7 +455,7 @@ void MappingSources::publish(Source& source, LoadResult result, bool initial) {
                               result.problems.size());
     log_.info(initial ? "mapping source loaded" : "mapping source reloaded",
               {{"source", name},
-               {"file", path},
+               origin(source.spec),
                {"roles", std::to_string(table.role_count())},
                {"users", std::to_string(table.user_count())},
                {"accounts", std::to_string(table.account_count())},
@@ -342,8 +467,9 @@ void MappingSources::publish(Source& source, LoadResult result, bool initial) {
 
 std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {
     std::vector<auth::SourceSnapshot> snapshot;
-    snapshot.reserve(sources_.size());
-    for (const auto& source : sources_) {
+    const auto chain = chain_.load();  // sources live as long as this object: the views stay valid
+    snapshot.reserve(chain->size());
+    for (const Source* source : *chain) {
         snapshot.push_back(
             {source->spec.name, source->table.load(), source->spec.reserved_prefixes});  // views into spec
     }
@@ -352,7 +478,7 @@ std::vector<auth::SourceSnapshot> MappingSources::snapshot() const {
 
 std::vector<std::pair<std::string, std::string>> MappingSources::never_loaded() const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& source : sources_) {
+    for (const Source* source : *chain_.load()) {
         std::lock_guard lock(source->status_mutex);
         if (!source->ever_loaded) out.emplace_back(source->spec.name, source->last_error);
     }

@@ -125,10 +125,21 @@ struct Metrics::Impl {
     prometheus::Gauge& certificate_expiry = gauge("aws_iam_authenticator_certificate_expiry_timestamp_seconds",
                                                   "When the serving certificate in use expires (Unix time)");
 
+    prometheus::Counter& configmap_watch_failures =
+        counter("aws_iam_authenticator_configmap_watch_failures_total", "EKS Configmap watch failures");
+
     prometheus::Family<prometheus::Histogram>& e2e_latency = histogram_family(
-        "aws_iam_authenticator_dynamic_e2e_latency_seconds", "End-to-end latency of dynamic file updates");
+        "aws_iam_authenticator_dynamic_e2e_latency_seconds", "End to end latency in seconds partitioned by type.");
     prometheus::Histogram& dynamic_file_latency = e2e_latency.Add(
         {{"type", "dynamic_file"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
+    prometheus::Histogram& dynamic_backend_mode_latency = e2e_latency.Add(
+        {{"type", "dynamic_backend_mode"}}, prometheus::Histogram::BucketBoundaries{1, 3, 5, 10, 15, 20, 30, 60});
+    prometheus::Counter& dynamic_file_failures =
+        counter("aws_iam_authenticator_dynamicfile_failures_total", "Dynamic file failures");
+    prometheus::Gauge& dynamic_file_enabled =
+        gauge("aws_iam_authenticator_dynamic_file_enabled", "Dynamic file in backend mode is enabled");
+    prometheus::Gauge& dynamic_file_only =
+        gauge("aws_iam_authenticator_dynamic_file_only", "Only dynamic file in backend mode is enabled");
 
     // One histogram per outcome, created up front: Family::Add takes a lock.
     std::array<prometheus::Histogram*, kOutcomes.size()> latency_by_outcome{};
@@ -237,6 +248,17 @@ void Metrics::aws_credentials_refreshed(bool succeeded) {
 }
 
 void Metrics::dynamic_file_latency(double seconds) { impl_->dynamic_file_latency.Observe(seconds); }
+
+void Metrics::configmap_watch_failure() { impl_->configmap_watch_failures.Increment(); }
+
+void Metrics::dynamic_backend_mode_latency(double seconds) { impl_->dynamic_backend_mode_latency.Observe(seconds); }
+
+void Metrics::dynamic_file_failure() { impl_->dynamic_file_failures.Increment(); }
+
+void Metrics::set_dynamic_file_modes(bool enabled, bool only) {
+    impl_->dynamic_file_enabled.Set(enabled ? 1 : 0);
+    impl_->dynamic_file_only.Set(only ? 1 : 0);
+}
 
 void Metrics::set_build_info(std::string_view version, std::string_view commit) {
     impl_->gauge_family("aws_iam_authenticator_build_info", "Always 1; the labels say which build is running")

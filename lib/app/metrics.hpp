@@ -6,6 +6,10 @@
 //   aws_iam_authenticator_sts_responses_total{ResponseCode,StsRegion}
 //   aws_iam_authenticator_sts_throttling_total{StsRegion}
 //   aws_iam_authenticator_ec2_describe_instances_calls_total
+//   aws_iam_authenticator_configmap_watch_failures_total
+//   aws_iam_authenticator_dynamicfile_failures_total
+//   aws_iam_authenticator_dynamic_file_enabled, aws_iam_authenticator_dynamic_file_only
+//   aws_iam_authenticator_dynamic_e2e_latency_seconds{type}
 // and ours:
 //   aws_iam_authenticator_sts_inflight_rejections_total
 //   aws_iam_authenticator_sts_unknown_region_denials_total
@@ -99,6 +103,19 @@ public:
     // Upstream's aws_iam_authenticator_dynamic_e2e_latency_seconds{type="dynamic_file"}:
     // seconds from a DynamicFile's LastUpdatedDateTime to its reload.
     void dynamic_file_latency(double seconds);
+
+    // Upstream's aws_iam_authenticator_configmap_watch_failures_total: a list
+    // or watch of the aws-auth ConfigMap failed (ours counts every failed
+    // call, upstream's only a watch that could not start).
+    void configmap_watch_failure();
+
+    // server.dynamicBackendModePath (upstream's names):
+    //   _dynamic_e2e_latency_seconds{type="dynamic_backend_mode"}: from the file's timestamp to its switch;
+    //   _dynamicfile_failures_total: a backend-mode file that could not be read, parsed or run;
+    //   _dynamic_file_enabled / _dynamic_file_only: DynamicFile is in the chain with others / alone.
+    void dynamic_backend_mode_latency(double seconds);
+    void dynamic_file_failure();
+    void set_dynamic_file_modes(bool enabled, bool only);
 
     // The text exposition format (version 0.0.4).
     std::string render() const;

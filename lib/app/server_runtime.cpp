@@ -6,10 +6,13 @@
 
 #include "app/authenticator.hpp"
 #include "app/aws/aws_session.hpp"
+#include "app/backend_mode_follower.hpp"
 #include "app/certificate_reloader.hpp"
 #include "app/file_follower.hpp"
 #include "app/health_routes.hpp"
+#include "app/file_reading.hpp"
 #include "app/identity_cache.hpp"
+#include "app/kube/api_mapping_sources.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
@@ -102,6 +105,21 @@ net::HttpServerOptions health_server_options(const config::ServerConfig& c, cons
     return options;
 }
 
+// Where the Kubernetes API is, as upstream's BuildConfigFromFlags finds it.
+Result<kube::ResolvedConfig, std::string> kube_client_config(const config::ServerConfig& c) {
+    kube::ResolveInput input{.master = c.master, .kubeconfig_path = c.kubeconfig, .allow_insecure = c.kube_allow_insecure};
+    if (!c.kubeconfig.empty()) {
+        auto text = read_file(c.kubeconfig, kMaxConfigFileBytes);
+        if (!text) return fail("config key server.kubeconfig: " + text.error().message);
+        input.kubeconfig_text = std::move(text).value();
+    }
+    const kube::EnvLookup env = [](std::string_view name) {
+        const char* value = std::getenv(std::string(name).c_str());
+        return std::string(value != nullptr ? value : "");
+    };
+    return kube::resolve(input, env);
+}
+
 // The one thread that follows the mapping sources' and the certificate's files.
 std::unique_ptr<FileFollower> make_follower(Logger& log) {
     auto follower = std::make_unique<FileFollower>();
@@ -130,6 +148,8 @@ struct ServerRuntime::Parts {
     Metrics metrics;
     std::unique_ptr<AwsSession> aws;
     std::unique_ptr<MappingSources> mappings;
+    std::unique_ptr<ApiMappingSources> api_mappings;  // made when a source kept in the Kubernetes API first runs
+    std::unique_ptr<BackendModeFollower> backend_modes;  // null without server.dynamicBackendModePath
     std::unique_ptr<StsSlots> sts_slots;
     std::shared_ptr<net::HostResolver> resolver;
     std::unique_ptr<IdentityCache> identity_cache;
@@ -209,7 +229,7 @@ Result<bool, std::string> ServerRuntime::start_parts() {
                                                            .ec2_qps = c.ec2_describe_instances_qps,
                                                            .ec2_burst = c.ec2_describe_instances_burst},
                                          AwsEnvironment::from_process(), p.log, p.metrics);
-    start_mappings();
+    if (auto started = start_mappings(); !started) return started;
     start_sts_parts();
     p.context = std::make_unique<AuthenticatorContext>(AuthenticatorContext{
         std::move(validator).value(),
@@ -253,13 +273,50 @@ Result<bool, std::string> ServerRuntime::start_tls() {
 
 // Mapping sources load before the server listens, then follow their files
 // (watched from now on; the follower starts once serving).
-void ServerRuntime::start_mappings() {
+// Sources in the Kubernetes API load on their own thread from here on; until
+// they have, /readyz says not ready and the other sources answer. With
+// server.dynamicBackendModePath, every source the configuration can build is
+// made ready to run, and the file chooses the chain.
+Result<bool, std::string> ServerRuntime::start_mappings() {
     const config::ServerConfig& c = inputs_.config;
     Parts& p = *parts_;
-    p.mappings = std::make_unique<MappingSources>(source_specs(c, inputs_.config_file), c.mappings, p.log, p.metrics);
+    const bool switchable = !c.dynamic_backend_mode_path.empty();
+    p.mappings = std::make_unique<MappingSources>(
+        switchable ? available_specs(c, inputs_.config_file) : source_specs(c, inputs_.config_file), c.mappings, p.log,
+        p.metrics);
+    p.mappings->set_api_source_starter([this](std::string_view source) { return start_api_source(source); });
+    if (auto chain = p.mappings->set_chain(c.backend_mode); !chain) return fail(chain.error());
     p.follower = make_follower(p.log);
     p.follower->follow(p.mappings->paths(), [&mappings = *p.mappings](bool forced) { return mappings.check(forced); });
     p.mappings->load_all();
+    for (const std::string& source : p.mappings->api_sources()) {
+        const auto chain = p.mappings->chain();
+        if (std::find(chain.begin(), chain.end(), source) == chain.end()) continue;
+        if (auto started = start_api_source(source); !started) return fail("Kubernetes API: " + started.error());
+    }
+    if (switchable) {
+        p.backend_modes = std::make_unique<BackendModeFollower>(c.dynamic_backend_mode_path, p.mappings->chain(),
+                                                                *p.mappings, p.log, p.metrics);
+        p.backend_modes->load_initial();
+        p.follower->follow(p.backend_modes->paths(),
+                           [&modes = *p.backend_modes](bool forced) { return modes.check(forced); });
+    }
+    return true;
+}
+
+// The API client, made on first use (at start, or when the backend-mode
+// file first names an API source), then one watcher per source.
+Result<bool, std::string> ServerRuntime::start_api_source(std::string_view source) {
+    Parts& p = *parts_;
+    if (!p.api_mappings) {
+        auto where = kube_client_config(inputs_.config);
+        if (!where) return fail(where.error());
+        for (const std::string& warning : where->warnings) p.log.warn("Kubernetes API", {{"problem", warning}});
+        auto api = ApiMappingSources::create(std::move(where->config), *p.mappings, p.log, p.metrics);
+        if (!api) return fail(api.error());
+        p.api_mappings = std::move(api).value();
+    }
+    return p.api_mappings->follow(source);
 }
 
 // What STS calls go through: the slots, the shared resolver, the identity cache.

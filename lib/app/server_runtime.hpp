@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config/server_config.hpp"
@@ -50,7 +51,8 @@ private:
     struct Parts;
     Result<bool, std::string> start_parts();
     Result<bool, std::string> start_tls();
-    void start_mappings();
+    Result<bool, std::string> start_mappings();
+    Result<bool, std::string> start_api_source(std::string_view source);
     void start_sts_parts();
     Result<bool, std::string> start_serving();
     void start_health_listener();

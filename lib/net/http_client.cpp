@@ -192,7 +192,8 @@ awaitable<ClientResponse> stream_exchange(Stream& stream, beast::tcp_stream& tcp
 }  // namespace
 
 std::string Endpoint::pool_key() const {
-    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/" + tls_name;
+    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/" + tls_name +
+           (verify_peer ? "" : "#unverified");
 }
 
 struct HttpClient::Impl {
@@ -285,8 +286,12 @@ struct HttpClient::Impl {
                 problem = failure(Kind::Unreachable, "cannot set TLS server name " + name);
                 co_return nullptr;
             }
-            stream->set_verify_mode(ssl::verify_peer);
-            stream->set_verify_callback(ssl::host_name_verification(name));
+            if (endpoint.verify_peer) {
+                stream->set_verify_mode(ssl::verify_peer);
+                stream->set_verify_callback(ssl::host_name_verification(name));
+            } else {
+                stream->set_verify_mode(ssl::verify_none);
+            }
             co_await stream->async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
             if (ec) {
                 problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,

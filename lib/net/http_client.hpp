@@ -36,6 +36,9 @@ struct Endpoint {
     std::uint16_t port = 443;
     std::string tls_name;   // the name the certificate must carry; empty: host
     bool priority = false;  // resolved ahead of other names (see HostResolver)
+    // Off only where an operator asked for it explicitly (a kubeconfig's
+    // insecure-skip-tls-verify, allowed by flag): the peer is not checked.
+    bool verify_peer = true;
 
     std::string pool_key() const;
 };

@@ -102,4 +102,32 @@ Result<std::shared_ptr<ssl::context>, std::string> make_client_tls(const std::st
     return context;
 }
 
+Result<std::shared_ptr<ssl::context>, std::string> make_client_tls(const ClientTlsSettings& settings) {
+    if (!settings.ca_file.empty() && !settings.ca_pem.empty()) return fail("both a CA file and CA data are given");
+    auto made = make_client_tls(settings.ca_file);
+    if (!made) return made;
+    std::shared_ptr<ssl::context> context = std::move(made).value();
+    boost::system::error_code ec;
+    if (!settings.ca_pem.empty()) {
+        // Only the given CA: a context with no file loads none by itself.
+        auto only = std::make_shared<ssl::context>(ssl::context::tls_client);
+        harden(*only);
+        only->add_certificate_authority(boost::asio::buffer(settings.ca_pem), ec);
+        if (ec) return fail("cannot load the CA certificate data: " + ec.message());
+        only->set_verify_mode(ssl::verify_peer);
+        context = std::move(only);
+    }
+    if (settings.cert_pem.empty() != settings.key_pem.empty())
+        return fail("a client certificate needs its key, and a key its certificate");
+    if (!settings.cert_pem.empty()) {
+        context->use_certificate_chain(boost::asio::buffer(settings.cert_pem), ec);
+        if (ec) return fail("cannot load the client certificate: " + ec.message());
+        context->use_private_key(boost::asio::buffer(settings.key_pem), ssl::context::pem, ec);
+        if (ec) return fail("cannot load the client key: " + ec.message());
+        if (SSL_CTX_check_private_key(context->native_handle()) != 1)
+            return fail("the client key does not match the client certificate");
+    }
+    return context;
+}
+
 }  // namespace aia::net

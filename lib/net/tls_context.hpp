@@ -30,4 +30,15 @@ std::optional<long long> certificate_not_after(boost::asio::ssl::context& contex
 // Host names are checked per connection (see StsClient).
 Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_client_tls(const std::string& ca_file);
 
+// A client that may also present a certificate (the Kubernetes API's
+// client-certificate authentication), with the CA and the pair as files or
+// PEM text, as a kubeconfig gives them.
+struct ClientTlsSettings {
+    std::string ca_file;  // both CA fields empty: the system trust store
+    std::string ca_pem;
+    std::string cert_pem;  // both or neither
+    std::string key_pem;
+};
+Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_client_tls(const ClientTlsSettings& settings);
+
 }  // namespace aia::net

@@ -89,12 +89,11 @@ def test_sigterm_stops_cleanly(start_server):
 def test_upstream_config_with_unknown_keys_starts_with_warnings(start_server, tmp_path):
     config = harness.SERVER_CONFIG.format(
         cluster_id="c", state_dir=tmp_path / "s", kubeconfig=tmp_path / "k.yaml"
-    ) + "  dynamicBackendModePath: /tmp/mode.json\n  somethingNew: 1\n"
+    ) + f"  dynamicBackendModePath: {tmp_path / 'mode.json'}\n  somethingNew: 1\n"
     srv = start_server(["--kubeconfig", "/dev/null", "--ec2-describeInstances-qps", "3"], config_text=config)
     text = srv.process.text()
-    assert "server.dynamicBackendModePath: not supported by this build yet; ignored" in text
+    assert "no backend-mode file; server.backendMode is the chain" in text
     assert "server.somethingNew: unknown key, ignored" in text
-    assert "flag --kubeconfig: not supported by this build yet; ignored" in text
     assert "ec2-describeInstances" not in text
 
 

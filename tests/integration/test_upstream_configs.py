@@ -103,8 +103,8 @@ server:
 """
 
 # EKS-style: the node mappings in the DynamicFile, keyed by the STS user ID,
-# with reserved username prefixes per backend, including the modes this
-# build does not run yet (applied when they run).
+# with reserved username prefixes per backend (including the API ones, applied
+# when they run) and the backend-mode file that can switch the chain.
 EKS_CONFIG = """\
 clusterID: {cluster_id}
 server:
@@ -243,11 +243,13 @@ def test_an_eks_style_config_with_reserved_prefixes_and_a_dynamic_file(start_ser
              "username": "aws:sneaky", "groups": ["system:masters"]},
         ],
     }))
+    (tmp_path / "backend-mode.json").write_text(json.dumps({
+        "backendMode": "MountedFile DynamicFile", "Version": "1", "LastUpdatedDateTime": str(int(time.time()))}))
     config = EKS_CONFIG.format(cluster_id=harness.CLUSTER_ID, state_dir=tmp_path / "state",
                                kubeconfig=tmp_path / "kubeconfig.yaml", dynamic=dynamic, work=tmp_path)
     server = start_server([*sts_flags(emulator), "--port", "0"], config_text=config)
     text = server.process.text()
-    assert "server.dynamicBackendModePath: not supported by this build yet; ignored" in text
+    assert "backend-mode file read; the chain is unchanged" in text
 
     node = user(server, EKS_NODE)
     assert (node["username"], node["groups"]) == ("system:node:i-0fedcba9876543210",

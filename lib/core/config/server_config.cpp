@@ -75,8 +75,7 @@ Result<bool, std::string> validate(const ServerConfig& config) {
     return true;
 }
 
-Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config,
-                                              std::vector<std::string>& warnings) {
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config) {
     for (std::string_view gate : split(gates, ',')) {
         while (!gate.empty() && gate.front() == ' ') gate.remove_prefix(1);
         while (!gate.empty() && gate.back() == ' ') gate.remove_suffix(1);
@@ -91,7 +90,7 @@ Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConf
         } else if (name == "ConfiguredInitDirectories") {
             config.configured_init_directories = value == "true";
         } else if (name == "IAMIdentityMappingCRD") {
-            warnings.push_back("feature gate " + std::string(name) + " is not supported by this build yet; ignored");
+            // Upstream declares it and never reads it: the CRD backend runs when listed.
         } else {
             return fail("unknown feature gate " + quote(name));
         }
@@ -103,6 +102,8 @@ std::string_view backend_mode_name(std::string_view mode) {
     if (mode == "MountedFile" || mode == "File") return kModeMountedFile;
     if (mode == kModeConfigMapFile) return kModeConfigMapFile;
     if (mode == kModeDynamicFile) return kModeDynamicFile;
+    if (mode == kModeConfigMap || mode == "ConfigMap") return kModeConfigMap;
+    if (mode == kModeCRD) return kModeCRD;
     return {};
 }
 

@@ -31,6 +31,7 @@ struct ServerConfig {
     mapping::MappingConfig mappings;           // server.mapRoles / mapUsers / mapAccounts (the MountedFile source)
     std::string dynamic_file_path;             // server.dynamicfilepath (DynamicFile source)
     bool dynamic_file_user_id_strict = false;  // server.dynamicfileUserIDStrict
+    std::string dynamic_backend_mode_path;     // server.dynamicBackendModePath: EKS's file that switches backendMode
     // server.reservedPrefixConfig: backend mode -> username prefixes its mappings may not produce.
     std::map<std::string, std::vector<std::string>> reserved_prefixes;
 
@@ -67,6 +68,12 @@ struct ServerConfig {
     std::string region;  // server.region: our own region, accepted as an STS region (see sts_region_policy.hpp)
     std::vector<std::string> sts_regions;  // server.stsRegions: more STS regions to accept (newer than this build)
     std::string aws_auth_path;  // server.awsAuthPath: aws-auth ConfigMap file or directory (EKSConfigMapFile source)
+
+    // The Kubernetes API, for the EKSConfigMap and CRD sources (upstream's
+    // BuildConfigFromFlags: kubeconfig, else master alone, else in-cluster).
+    std::string kubeconfig;  // server.kubeconfig / --kubeconfig
+    std::string master;      // server.master / --master: replaces the kubeconfig's server URL
+    bool kube_allow_insecure = false;  // server.kubeAllowInsecureTLS (ours): honour insecure-skip-tls-verify
 
     bool sso_role_match = false;  // --feature-gates / feature-gates: SSORoleMatch=true enables sso entries
     // ConfiguredInitDirectories=true: `init` writes where stateDir and
@@ -107,16 +114,18 @@ Result<Endpoint, std::string> parse_endpoint_url(std::string_view url);
 inline constexpr std::string_view kModeMountedFile = "MountedFile";
 inline constexpr std::string_view kModeConfigMapFile = "EKSConfigMapFile";
 inline constexpr std::string_view kModeDynamicFile = "DynamicFile";
+// Kept in the Kubernetes API: kube-system/aws-auth ("ConfigMap" is upstream's
+// alias), and IAMIdentityMapping objects.
+inline constexpr std::string_view kModeConfigMap = "EKSConfigMap";
+inline constexpr std::string_view kModeCRD = "CRD";
 
 // A backend mode's canonical name ("File" is upstream's alias of
-// MountedFile), or empty when this build does not know it.
+// MountedFile, "ConfigMap" of EKSConfigMap), or empty when no backend has it.
 std::string_view backend_mode_name(std::string_view mode);
 
 // Upstream's --feature-gates ("SSORoleMatch=true,ConfiguredInitDirectories=false")
-// applied to `config`; gates we know but have not built are reported in
-// `warnings`, unknown ones are an error.
-Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config,
-                                              std::vector<std::string>& warnings);
+// applied to `config`; an unknown gate is an error.
+Result<bool, std::string> apply_feature_gates(std::string_view gates, ServerConfig& config);
 
 // "10s", "500ms", "1m30s", "2h" (Go's time.ParseDuration units h, m, s, ms).
 Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);

@@ -9,6 +9,7 @@
 #include "core/aws/partition.hpp"
 #include "core/config/listen_address.hpp"
 #include "core/config/value_kinds.hpp"
+#include "core/kube/client_config.hpp"
 #include "core/mapping/entry_yaml.hpp"
 #include "core/util/ascii.hpp"
 #include "core/util/ip_literal.hpp"
@@ -34,13 +35,7 @@ std::string check_backend_modes(const ServerConfig& c) {
     std::vector<std::string_view> seen;
     for (const std::string& mode : c.backend_mode) {
         const std::string_view canonical = backend_mode_name(mode);
-        if (canonical.empty()) {
-            const bool upstream_mode = mode == "EKSConfigMap" || mode == "ConfigMap" || mode == "CRD";
-            return upstream_mode ? "backend mode " + quote(mode) +
-                                       " (watching the API server) is not supported by this build; mount the "
-                                       "aws-auth ConfigMap and use EKSConfigMapFile"
-                                 : "backend-mode " + quote(mode) + " is not a valid mode";
-        }
+        if (canonical.empty()) return "backend-mode " + quote(mode) + " is not a valid mode";
         if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
             return "backend mode " + quote(mode) + " is listed twice";
         seen.push_back(canonical);
@@ -155,7 +150,8 @@ std::vector<Setting> mapping_settings() {
     return {
         // clang-format off
         {.key = "server.backendMode", .flag = "backend-mode",
-         .doc = "Mapping sources in order: MountedFile (alias File), EKSConfigMapFile, DynamicFile",
+         .doc = "Mapping sources in order: MountedFile (alias File), EKSConfigMap (alias ConfigMap), CRD, "
+                "EKSConfigMapFile, DynamicFile",
          .value = text_list(&C::backend_mode, "MODES"), .check = check_backend_modes},
         {.key = "server.mapRoles",
          .doc = "IAM roles to Kubernetes users and groups (the MountedFile source)", .default_note = "empty",
@@ -179,6 +175,24 @@ std::vector<Setting> mapping_settings() {
              return lists(c.backend_mode, kModeConfigMapFile) && c.aws_auth_path.empty()
                         ? "EKSConfigMapFile is set in backend-mode but awsAuthPath is not set" : "";
          }},
+        {.key = "server.dynamicBackendModePath",
+         .doc = "EKS's JSON file whose backendMode (\"MountedFile DynamicFile\") replaces the chain while the "
+                "server runs; deleted: backendMode again",
+         .value = text(&C::dynamic_backend_mode_path, "FILE")},
+        {.key = "server.kubeconfig", .flag = "kubeconfig",
+         .doc = "Kubeconfig for the Kubernetes API (EKSConfigMap, CRD); empty: --master, else in-cluster",
+         .value = text(&C::kubeconfig, "FILE")},
+        {.key = "server.master", .flag = "master",
+         .doc = "The Kubernetes API's URL (https://host[:port]); replaces the kubeconfig's server",
+         .value = text(&C::master, "URL"),
+         .check = [](const C& c) -> std::string {
+             if (c.master.empty()) return {};
+             auto url = kube::parse_server_url(c.master);
+             return url ? "" : url.error();
+         }},
+        {.key = "server.kubeAllowInsecureTLS", .flag = "kube-allow-insecure-tls", .origin = Ours,
+         .doc = "Honour a kubeconfig's insecure-skip-tls-verify (refused otherwise: the API is not checked then)",
+         .value = on_off(&C::kube_allow_insecure)},
         {.key = "server.reservedPrefixConfig",
          .doc = "Per backend mode, username prefixes its mappings may not produce", .default_note = "none",
          .value = reserved_prefixes()},
@@ -316,25 +330,12 @@ std::vector<Setting> limit_settings() {
     };
 }
 
-std::vector<Setting> not_built_settings() {
-    return {
-        // clang-format off
-        {.key = "server.kubeconfig", .flag = "kubeconfig", .origin = NotBuilt,
-         .doc = "Upstream's API server kubeconfig, for the backends that watch the API", .value = not_built("FILE")},
-        {.key = "server.master", .flag = "master", .origin = NotBuilt,
-         .doc = "Upstream's API server URL, for the backends that watch the API", .value = not_built("URL")},
-        {.key = "server.dynamicBackendModePath", .origin = NotBuilt,
-         .doc = "EKS's file that switches the backend modes at run time", .value = not_built("FILE")},
-        // clang-format on
-    };
-}
-
 // The groups, each a heading in the reference.
 std::vector<Setting> make_settings() {
     const std::pair<std::string_view, std::vector<Setting> (*)()> groups[] = {
         {"General", general_settings}, {"Listening", listening_settings},           {"Mappings", mapping_settings},
         {"STS", sts_settings},         {"Identity cache", identity_cache_settings}, {"EC2", ec2_settings},
-        {"Limits", limit_settings},    {"Not built yet", not_built_settings},
+        {"Limits", limit_settings},
     };
     std::vector<Setting> table;
     for (const auto& [name, group] : groups) {
@@ -378,10 +379,6 @@ std::string describe_flag(const Setting& setting) { return "flag --" + std::stri
 
 Result<bool, SettingError> apply_text(const Setting& setting, ServerConfig& config, std::span<const std::string> values,
                                       const std::string& where, Warnings& warnings) {
-    if (setting.origin == Origin::NotBuilt) {
-        warnings.push_back(where + ": not supported by this build yet; ignored");
-        return true;
-    }
     std::vector<std::string> items;
     if (setting.value.is_list) {
         for (const std::string& value : values) {
@@ -397,10 +394,6 @@ Result<bool, SettingError> apply_text(const Setting& setting, ServerConfig& conf
 
 Result<bool, SettingError> apply_node(const Setting& setting, ServerConfig& config, const YAML::Node& node,
                                       const std::string& path, Warnings& warnings) {
-    if (setting.origin == Origin::NotBuilt) {
-        warnings.push_back(path + ": not supported by this build yet; ignored");
-        return true;
-    }
     if (setting.value.read_node) return setting.value.read_node(config, node, path, warnings);
     const std::string where = "config key " + path;
     std::vector<std::string> items;

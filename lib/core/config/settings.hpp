@@ -55,7 +55,6 @@ struct ValueKind {
 enum class Origin {
     Upstream,  // upstream's name and meaning
     Ours,      // only this implementation has it
-    NotBuilt,  // upstream's, accepted and ignored with a warning
 };
 
 // Which commands take the flag.

@@ -29,7 +29,6 @@ std::string meaning_cell(const Setting& setting) {
     std::string cell(setting.doc);
     if (!setting.env.empty()) cell += "; environment " + code(setting.env);
     if (setting.origin == Origin::Ours) cell += " (ours)";
-    if (setting.origin == Origin::NotBuilt) cell += " (accepted and ignored, with a warning)";
     return cell;
 }
 

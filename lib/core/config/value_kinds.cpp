@@ -140,14 +140,6 @@ ValueKind text_list(std::vector<std::string> ServerConfig::*field, std::string_v
             .show = [field](const ServerConfig& config) { return join_list(config.*field); }};
 }
 
-ValueKind not_built(std::string_view placeholder) {
-    return {.placeholder = placeholder,
-            .read = [](ServerConfig&, std::span<const std::string>, Warnings&) -> Result<bool, std::string> {
-                return true;
-            },
-            .show = [](const ServerConfig&) { return std::string(); }};
-}
-
 std::string show_duration(milliseconds value) {
     const long long ms = value.count();
     if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
@@ -214,12 +206,7 @@ namespace {
 // The backend a reservedPrefixConfig item names: one this build runs, or
 // one of upstream's that watch the API server (kept for when they run, as
 // upstream keeps them); empty when no backend has the name.
-std::string reserved_prefix_backend(std::string_view mode) {
-    if (const std::string_view canonical = backend_mode_name(mode); !canonical.empty()) return std::string(canonical);
-    if (mode == "EKSConfigMap" || mode == "ConfigMap") return "EKSConfigMap";
-    if (mode == "CRD") return "CRD";
-    return {};
-}
+std::string reserved_prefix_backend(std::string_view mode) { return std::string(backend_mode_name(mode)); }
 
 // One {backendmode, usernamePrefixReserveList} item of reservedPrefixConfig.
 Result<bool, SettingError> read_reserved_prefix(const YAML::Node& item, const std::string& where,
@@ -273,8 +260,8 @@ ValueKind reserved_prefixes() {
 
 ValueKind feature_gates() {
     return {.placeholder = "GATES",
-            .read = [](ServerConfig& config, std::span<const std::string> items, Warnings& warnings)
-                -> Result<bool, std::string> { return apply_feature_gates(single(items), config, warnings); },
+            .read = [](ServerConfig& config, std::span<const std::string> items, Warnings&)
+                -> Result<bool, std::string> { return apply_feature_gates(single(items), config); },
             .show =
                 [](const ServerConfig& config) {
                     std::string gates = config.sso_role_match ? "SSORoleMatch=true" : "";

@@ -28,7 +28,6 @@ ValueKind text_list(std::vector<std::string> ServerConfig::*field, std::string_v
 // "text" or "json"; anything else is a warning and "text", as upstream.
 ValueKind log_format(std::string ServerConfig::*field);
 // Upstream's key or flag for a feature this build does not have: a warning.
-ValueKind not_built(std::string_view placeholder = "TEXT");
 // mapRoles / mapUsers entries (YAML only).
 ValueKind mapping_entries(mapping::EntryKind kind);
 // mapAccounts: account IDs, as text_list reads them.

@@ -124,7 +124,7 @@ server:
     CHECK(config::advertised_host(c) == "authenticator.example.com");
 }
 
-TEST_CASE("unknown and not-yet-supported keys warn, naming the key", "[config]") {
+TEST_CASE("unknown keys warn, naming the key", "[config]") {
     const auto parsed = parse(R"(
 clusterID: c1
 feature-gates: SSORoleMatch=true,ConfiguredInitDirectories=true,IAMIdentityMappingCRD=false
@@ -141,14 +141,13 @@ server:
     username: sso-admin
 )");
     CHECK(parsed.warnings == std::vector<std::string>{
-                                 "feature gate IAMIdentityMappingCRD is not supported by this build yet; ignored",
                                  "colour: unknown key, ignored",
-                                 "server.dynamicBackendModePath: not supported by this build yet; ignored",
                                  "server.portt: unknown key, ignored",
                                  "server.mapRoles[0].shoe: unknown key, ignored",
                              });
     CHECK(parsed.config.sso_role_match);
     CHECK(parsed.config.configured_init_directories);
+    CHECK(parsed.config.dynamic_backend_mode_path == "/tmp/mode.json");
     REQUIRE(parsed.config.mappings.roles.size() == 2);
     CHECK(parsed.config.mappings.roles[1].sso->permission_set_name == "Admin");
     CHECK(parsed.config.dynamic_file_path == "/tmp/x.json");
@@ -255,10 +254,13 @@ TEST_CASE("invalid values stop start-up with the key named", "[config]") {
     CHECK_THAT(error_of("server:\n  port: 1"), Catch::StartsWith("config key clusterID: cluster ID cannot be empty"));
     CHECK(error_of("clusterID: x\nserver:\n  partition: aws-moon") ==
           "config key server.partition: invalid partition \"aws-moon\"");
-    CHECK_THAT(
-        error_of("clusterID: x\nserver:\n  backendMode: EKSConfigMap"),
-        Catch::StartsWith("config key server.backendMode: backend mode \"EKSConfigMap\" (watching the API server) "
-                          "is not supported by this build"));
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: [EKSConfigMap, Watched]") ==
+          "config key server.backendMode: backend-mode \"Watched\" is not a valid mode");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: [EKSConfigMap, ConfigMap]") ==
+          "config key server.backendMode: backend mode \"ConfigMap\" is listed twice");
+    CHECK(error_of("clusterID: x\nserver:\n  backendMode: [CRD]\n  master: http://api:8080") ==
+          "config key server.master: server URL \"http://api:8080\": plain http:// is refused because API "
+          "requests carry credentials; use https://");
     CHECK(error_of("clusterID: x\nserver:\n  backendMode: DynamicFile") ==
           "config key server.dynamicfilepath: dynamicfile is set in backend-mode but dynamicfilepath is not set");
     CHECK(error_of("clusterID: x\nserver:\n  dynamicfilepath: /x.json") ==

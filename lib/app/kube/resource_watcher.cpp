@@ -1,0 +1,170 @@
+#include "app/kube/resource_watcher.hpp"
+
+#include <random>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "app/kube/kube_client.hpp"
+#include "core/kube/watch_events.hpp"
+
+namespace aia::app {
+namespace {
+
+std::string object_name(const nlohmann::json& object) {
+    const auto metadata = object.find("metadata");
+    if (metadata == object.end() || !metadata->is_object()) return {};
+    const auto name = metadata->find("name");
+    return name != metadata->end() && name->is_string() ? name->get<std::string>() : std::string{};
+}
+
+// "403 Forbidden: configmaps \"aws-auth\" is forbidden: ..." from an error answer.
+std::string answer_problem(const net::ClientResponse& response) {
+    if (response.kind != net::ClientResponse::Kind::Answered) return response.error;
+    std::string problem = "HTTP " + std::to_string(response.status);
+    if (auto status = kube::parse_status(response.body)) {
+        if (!status->reason.empty()) problem += " " + status->reason;
+        if (!status->message.empty()) problem += ": " + status->message;
+    }
+    return problem;
+}
+
+bool answered(const net::ClientResponse& response, unsigned status) {
+    return response.kind == net::ClientResponse::Kind::Answered && response.status == status;
+}
+
+}  // namespace
+
+struct ResourceWatcher::State {
+    KubeObjects objects;
+    std::string resource_version;  // where the next watch starts; "" : list first
+    unsigned failures = 0;         // in a row, for the backoff
+    std::mt19937_64 random{std::random_device{}()};
+};
+
+ResourceWatcher::ResourceWatcher(KubeClient& client, WatchTarget target, WatcherCallbacks callbacks,
+                                 WatcherOptions options)
+    : client_(client),
+      target_(std::move(target)),
+      callbacks_(std::move(callbacks)),
+      options_(options),
+      state_(std::make_unique<State>()) {}
+
+ResourceWatcher::~ResourceWatcher() = default;
+
+net::awaitable<void> ResourceWatcher::run() {
+    for (;;) {
+        const bool ok = state_->resource_version.empty() ? co_await list() : co_await watch();
+        if (ok) {
+            state_->failures = 0;
+        } else {
+            co_await pause();
+        }
+    }
+}
+
+net::awaitable<void> ResourceWatcher::pause() {
+    std::uniform_real_distribution<double> fraction(0.0, 1.0);
+    const auto delay = kube::backoff_delay(options_.backoff, state_->failures, fraction(state_->random));
+    ++state_->failures;
+    net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(net::asio::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<bool> ResourceWatcher::list() {
+    const net::ClientResponse response = co_await client_.request("GET", target_.list_path);
+    if (!answered(response, 200)) {
+        callbacks_.on_failure("list " + target_.what + ": " + answer_problem(response),
+                              response.kind == net::ClientResponse::Kind::Answered ? response.status : 0);
+        co_return false;
+    }
+    auto list = kube::parse_object_list(response.body);
+    if (!list) {
+        callbacks_.on_failure("list " + target_.what + ": " + list.error(), response.status);
+        co_return false;
+    }
+    if (list->resource_version.empty()) {
+        callbacks_.on_failure("list " + target_.what + ": the answer has no resourceVersion", response.status);
+        co_return false;
+    }
+    KubeObjects objects;
+    for (nlohmann::json& item : list->items) {
+        std::string name = object_name(item);
+        if (!name.empty()) objects.insert_or_assign(std::move(name), std::move(item));
+    }
+    state_->objects = std::move(objects);
+    state_->resource_version = std::move(list->resource_version);
+    callbacks_.on_state(state_->objects);
+    co_return true;
+}
+
+// One watch stream, to its end. True when it ended as watches do (the
+// server's timeout, or a 410 that calls for a new list).
+net::awaitable<bool> ResourceWatcher::watch() {
+    std::uniform_int_distribution<long> seconds(options_.min_watch.count(), 2 * options_.min_watch.count() - 1);
+    const int timeout = static_cast<int>(seconds(state_->random));
+    const std::string path = target_.watch_path(
+        {.resource_version = state_->resource_version, .allow_bookmarks = true, .timeout_seconds = timeout});
+
+    bool relist = false;
+    std::string problem;
+    State& state = *state_;
+    const auto on_line = [&](std::string_view line) {
+        auto event = kube::parse_watch_event(line);
+        if (!event) {
+            problem = "a watch event that does not parse: " + event.error();
+            return false;
+        }
+        switch (event->type) {
+            case kube::EventType::Error:
+                if (event->status && event->status->code == 410) {
+                    relist = true;
+                } else {
+                    problem = "error event: " + (event->status ? std::to_string(event->status->code) + " " +
+                                                                     event->status->reason + ": " +
+                                                                     event->status->message
+                                                               : std::string("without a status"));
+                }
+                return false;
+            case kube::EventType::Bookmark:
+                if (!event->resource_version.empty()) state.resource_version = event->resource_version;
+                return true;
+            case kube::EventType::Added:
+            case kube::EventType::Modified:
+            case kube::EventType::Deleted: {
+                std::string name = object_name(event->object);
+                if (name.empty()) {
+                    problem = "a watch event for an object without a name";
+                    return false;
+                }
+                if (!event->resource_version.empty()) state.resource_version = event->resource_version;
+                if (event->type == kube::EventType::Deleted) {
+                    state.objects.erase(name);
+                } else {
+                    state.objects.insert_or_assign(std::move(name), std::move(event->object));
+                }
+                callbacks_.on_state(state.objects);
+                return true;
+            }
+        }
+        return false;
+    };
+    const net::ClientResponse response = co_await client_.stream(path, on_line);
+    if (relist || answered(response, 410)) {
+        // Our version is gone from the server's history: start again from a list.
+        state_->resource_version.clear();
+        co_return true;
+    }
+    if (!problem.empty()) {
+        state_->resource_version.clear();  // the stream cannot be trusted past here
+        callbacks_.on_failure("watch " + target_.what + ": " + problem, response.status);
+        co_return false;
+    }
+    const bool streamed = response.kind == net::ClientResponse::Kind::Answered && response.status / 100 == 2;
+    if (streamed) co_return true;  // the server ended the watch: watch again from where we are
+    callbacks_.on_failure("watch " + target_.what + ": " + answer_problem(response),
+                          response.kind == net::ClientResponse::Kind::Answered ? response.status : 0);
+    co_return false;
+}
+
+}  // namespace aia::app
