@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "app/kube/load_api_source.hpp"
 #include "app/mapping_sources.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
@@ -78,7 +79,7 @@ Result<identity::Identity, std::string> identity_for(const ExplainFlags& flags) 
 
 // One source: loaded or not, its problems, and how its table sees the identity.
 void print_source(const app::SourceSpec& spec, const app::LoadResult& loaded, const identity::Identity& identity) {
-    const std::string file = spec.path.empty() ? "flags only" : spec.path;
+    const std::string file = !spec.api_object.empty() ? spec.api_object : spec.path.empty() ? "flags only" : spec.path;
     std::printf("\nsource %s (%s): ", spec.name.c_str(), file.c_str());
     if (!loaded.table) {
         std::printf("NOT LOADED: %s (the server would skip this source)\n", loaded.error.c_str());
@@ -116,7 +117,8 @@ int run_explain(const GlobalFlags& globals, const ExplainFlags& flags) {
     const std::vector<app::SourceSpec> specs = app::source_specs(config, globals.config_file);
     std::vector<auth::SourceSnapshot> snapshots;
     for (const app::SourceSpec& spec : specs) {
-        app::LoadResult loaded = app::load_source(spec, &config.mappings);
+        app::LoadResult loaded =
+            spec.api_object.empty() ? app::load_source(spec, &config.mappings) : app::load_api_source(config, spec);
         print_source(spec, loaded, identity);
         snapshots.push_back({spec.name, loaded.table, spec.reserved_prefixes});
     }
@@ -162,7 +164,8 @@ void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_st
                         "STS user ID (AROA.../AIDA...), for the uid and userIDStrict DynamicFiles");
     // On top of the config file's: which sources to consult, and how.
     flags->settings.add(*command, [](const config::Setting& setting) {
-        return setting.flag == "backend-mode" || setting.flag == "aws-auth-path" || setting.flag == "partition";
+        return setting.flag == "backend-mode" || setting.flag == "aws-auth-path" || setting.flag == "partition" ||
+               setting.flag == "kubeconfig" || setting.flag == "master" || setting.flag == "kube-allow-insecure-tls";
     });
     command->callback([&globals, &exit_status, flags] { exit_status = run_explain(globals, *flags); });
 }

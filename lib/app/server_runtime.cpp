@@ -10,9 +10,9 @@
 #include "app/certificate_reloader.hpp"
 #include "app/file_follower.hpp"
 #include "app/health_routes.hpp"
-#include "app/file_reading.hpp"
 #include "app/identity_cache.hpp"
 #include "app/kube/api_mapping_sources.hpp"
+#include "app/kube/kube_settings.hpp"
 #include "app/logger.hpp"
 #include "app/mapping_sources.hpp"
 #include "app/metrics.hpp"
@@ -103,21 +103,6 @@ net::HttpServerOptions health_server_options(const config::ServerConfig& c, cons
     options.body_timeout = c.read_body_timeout;
     options.write_timeout = c.write_timeout;
     return options;
-}
-
-// Where the Kubernetes API is, as upstream's BuildConfigFromFlags finds it.
-Result<kube::ResolvedConfig, std::string> kube_client_config(const config::ServerConfig& c) {
-    kube::ResolveInput input{.master = c.master, .kubeconfig_path = c.kubeconfig, .allow_insecure = c.kube_allow_insecure};
-    if (!c.kubeconfig.empty()) {
-        auto text = read_file(c.kubeconfig, kMaxConfigFileBytes);
-        if (!text) return fail("config key server.kubeconfig: " + text.error().message);
-        input.kubeconfig_text = std::move(text).value();
-    }
-    const kube::EnvLookup env = [](std::string_view name) {
-        const char* value = std::getenv(std::string(name).c_str());
-        return std::string(value != nullptr ? value : "");
-    };
-    return kube::resolve(input, env);
 }
 
 // The one thread that follows the mapping sources' and the certificate's files.
@@ -309,7 +294,7 @@ Result<bool, std::string> ServerRuntime::start_mappings() {
 Result<bool, std::string> ServerRuntime::start_api_source(std::string_view source) {
     Parts& p = *parts_;
     if (!p.api_mappings) {
-        auto where = kube_client_config(inputs_.config);
+        auto where = resolve_kube_config(inputs_.config);
         if (!where) return fail(where.error());
         for (const std::string& warning : where->warnings) p.log.warn("Kubernetes API", {{"problem", warning}});
         auto api = ApiMappingSources::create(std::move(where->config), *p.mappings, p.log, p.metrics);

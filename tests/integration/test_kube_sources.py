@@ -3,6 +3,7 @@ follows the emulated API (bench/kube_emulator), which `kubectl` and direct
 requests change, and answers TokenReviews accordingly."""
 
 import json
+import subprocess
 import time
 
 import pytest
@@ -218,3 +219,45 @@ def test_rbac_refusals_are_logged_with_what_is_missing(api, start_api_server):
     assert "403" in line
     assert "needs get, list and watch on the aws-auth ConfigMap in kube-system" in line
     assert readyz(server) == 503
+
+
+def test_explain_reads_the_api_sources_as_the_server_does(api, tmp_path):
+    api.ok("POST", CONFIG_MAPS, aws_auth(users=[(BOB_ARN, "bob-from-aws-auth", "viewers")]))
+    api.ok("POST", MAPPINGS, identity_mapping("carol", CAROL_ARN, "carol-from-crd"))
+    api.ok("PUT", MAPPINGS + "/carol/status",
+           {**api.ok("GET", MAPPINGS + "/carol"), "status": {"canonicalARN": CAROL_ARN.lower()}})
+    config = tmp_path / "explain.yaml"
+    config.write_text(f"clusterID: {harness.CLUSTER_ID}\nserver:\n  backendMode: [EKSConfigMap, CRD]\n")
+    kubeconfig = api.kubeconfig(tmp_path / "explain-kubeconfig.json")
+
+    def explain(arn):
+        return subprocess.run([str(harness.SERVER), "explain", "--config", str(config), "--kubeconfig",
+                               str(kubeconfig), "--arn", arn], capture_output=True, text=True,
+                              timeout=harness.START_TIMEOUT)
+
+    bob = explain(BOB_ARN)
+    assert bob.returncode == 0, bob.stdout + bob.stderr
+    assert "source EKSConfigMap (configmaps kube-system/aws-auth): 0 roles, 1 users" in bob.stdout
+    assert "username: bob-from-aws-auth" in bob.stdout
+    carol = explain(CAROL_ARN)
+    assert carol.returncode == 0, carol.stdout + carol.stderr
+    assert "result: mapped by CRD" in carol.stdout and "username: carol-from-crd" in carol.stdout
+    api.faults(down="close")
+    down = explain(BOB_ARN)
+    assert down.returncode == 1
+    assert "source EKSConfigMap (configmaps kube-system/aws-auth): NOT LOADED" in down.stdout
+
+
+def test_reserved_prefixes_apply_to_the_api_sources_by_their_mode_names(api, start_server, emulator, tmp_path):
+    api.ok("POST", CONFIG_MAPS, aws_auth(users=[(BOB_ARN, "eks:bob", "viewers"), (CAROL_ARN, "carol", "viewers")]))
+    config = (
+        f"clusterID: {harness.CLUSTER_ID}\nserver:\n  port: 0\n  stateDir: {tmp_path / 'state'}\n"
+        f"  generateKubeconfig: {tmp_path / 'kubeconfig.yaml'}\n  backendMode: [ConfigMap]\n"
+        f"  kubeconfig: {api.kubeconfig(tmp_path / 'api.json')}\n"
+        "  reservedPrefixConfig:\n  - backendmode: EKSConfigMap\n    usernamePrefixReserveList: ['eks:']\n"
+    )
+    server = start_server(["--sts-endpoint-override", emulator.url, "--sts-ca-cert", emulator.ca_file],
+                          config_text=config)
+    wait_for_username(server, CAROL, "carol")
+    assert username_of(server, BOB) is None
+    server.process.wait_for_text("username must not begin with with the following prefixes")

@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include "app/kube/api_source_content.hpp"
 #include "app/kube/kube_client.hpp"
 #include "app/kube/resource_watcher.hpp"
 #include "core/kube/api_paths.hpp"
@@ -55,6 +56,7 @@ struct ApiMappingSources::Impl {
     void watch_identity_mappings();
     void aws_auth_changed(const KubeObjects& objects);
     void identity_mappings_changed(const KubeObjects& objects);
+    void write_missing_statuses(const KubeObjects& objects);
     net::awaitable<void> write_canonical_arn(nlohmann::json object, std::string canonical_arn);
     WatcherCallbacks callbacks(std::string source, std::function<void(const KubeObjects&)> on_state);
     void run(ResourceWatcher& watcher);
@@ -91,23 +93,16 @@ void ApiMappingSources::Impl::watch_aws_auth() {
 
 void ApiMappingSources::Impl::aws_auth_changed(const KubeObjects& objects) {
     const std::string source(config::kModeConfigMap);
-    const auto it = objects.find(std::string(kube::kAwsAuthName));
-    if (it == objects.end()) {
+    bool present = false;
+    auto content = aws_auth_content(objects, present);
+    if (!present) {
         // As upstream: no aws-auth, no mappings from it.
         log.warn(aws_auth_present ? "the aws-auth ConfigMap was deleted; its mappings are now empty"
                                   : "there is no aws-auth ConfigMap; no mappings from it until one is created",
                  {{"source", source}, {"object", aws_auth_object_name()}});
-        aws_auth_present = false;
-        sources.apply_api_content(source, SourceContent{});
-        return;
     }
-    aws_auth_present = true;
-    auto content = kube::parse_aws_auth_object(it->second);
-    if (!content) {
-        sources.apply_api_content(source, fail(content.error().where + ": " + content.error().what));
-        return;
-    }
-    sources.apply_api_content(source, SourceContent{std::move(content->config), std::move(content->warnings)});
+    aws_auth_present = present;
+    sources.apply_api_content(source, std::move(content));
 }
 
 void ApiMappingSources::Impl::watch_identity_mappings() {
@@ -123,36 +118,30 @@ void ApiMappingSources::Impl::watch_identity_mappings() {
 }
 
 void ApiMappingSources::Impl::identity_mappings_changed(const KubeObjects& objects) {
-    const std::string source(config::kModeCRD);
-    std::vector<kube::IdentityMapping> mappings;
-    SourceContent content;
+    write_missing_statuses(objects);
+    sources.apply_api_content(std::string(config::kModeCRD), identity_mapping_content(objects));
+}
+
+// The controller's part: status.canonicalARN follows spec.arn.
+void ApiMappingSources::Impl::write_missing_statuses(const KubeObjects& objects) {
     for (const auto& [name, object] : objects) {
         auto mapping = kube::parse_identity_mapping(object);
-        if (!mapping) {
-            content.warnings.push_back("iamidentitymapping " + name + ": " + mapping.error() + "; ignored");
-            continue;
-        }
-        // The controller's part: status.canonicalARN follows spec.arn.
-        if (!mapping->arn.empty()) {
-            auto canonical = kube::status_canonical_arn(mapping->arn);
-            const std::string key = name + "@" + mapping->resource_version;
-            if (!canonical) {
-                if (status_written.insert(key).second) {
-                    log.warn("cannot canonicalize an IAMIdentityMapping's spec.arn; it maps nobody",
-                             {{"source", source}, {"name", name}, {"error", canonical.error()}});
-                }
-            } else if (*canonical != mapping->canonical_arn && status_written.insert(key).second) {
-                net::asio::co_spawn(io, write_canonical_arn(object, *canonical), net::asio::detached);
+        if (!mapping || mapping->arn.empty()) continue;
+        const std::string key = name + "@" + mapping->resource_version;
+        auto canonical = kube::status_canonical_arn(mapping->arn);
+        if (!canonical) {
+            if (status_written.insert(key).second) {
+                log.warn("cannot canonicalize an IAMIdentityMapping's spec.arn; it maps nobody",
+                         {{"source", std::string(config::kModeCRD)}, {"name", name}, {"error", canonical.error()}});
             }
+        } else if (*canonical != mapping->canonical_arn && status_written.insert(key).second) {
+            net::asio::co_spawn(io, write_canonical_arn(object, *canonical), net::asio::detached);
         }
-        mappings.push_back(std::move(*mapping));
     }
     // Forget versions that are gone, so the set stays the size of the collection.
     std::erase_if(status_written, [&](const std::string& key) {
         return !objects.contains(key.substr(0, key.rfind('@')));
     });
-    content.config = kube::identity_mappings_to_config(mappings, content.warnings);
-    sources.apply_api_content(source, std::move(content));
 }
 
 // UpdateStatus, as upstream's controller: the whole object with its

@@ -71,29 +71,30 @@ net::awaitable<void> ResourceWatcher::pause() {
     co_await timer.async_wait(net::asio::redirect_error(net::use_awaitable, ec));
 }
 
-net::awaitable<bool> ResourceWatcher::list() {
-    const net::ClientResponse response = co_await client_.request("GET", target_.list_path);
-    if (!answered(response, 200)) {
-        callbacks_.on_failure("list " + target_.what + ": " + answer_problem(response),
-                              response.kind == net::ClientResponse::Kind::Answered ? response.status : 0);
-        co_return false;
-    }
+net::awaitable<Result<Listed, ListFailure>> list_objects(KubeClient& client, std::string path) {
+    const net::ClientResponse response = co_await client.request("GET", std::move(path));
+    const unsigned status = response.kind == net::ClientResponse::Kind::Answered ? response.status : 0;
+    if (!answered(response, 200)) co_return fail(ListFailure{answer_problem(response), status});
     auto list = kube::parse_object_list(response.body);
-    if (!list) {
-        callbacks_.on_failure("list " + target_.what + ": " + list.error(), response.status);
-        co_return false;
-    }
-    if (list->resource_version.empty()) {
-        callbacks_.on_failure("list " + target_.what + ": the answer has no resourceVersion", response.status);
-        co_return false;
-    }
-    KubeObjects objects;
+    if (!list) co_return fail(ListFailure{list.error(), status});
+    if (list->resource_version.empty()) co_return fail(ListFailure{"the answer has no resourceVersion", status});
+    Listed listed;
+    listed.resource_version = std::move(list->resource_version);
     for (nlohmann::json& item : list->items) {
         std::string name = object_name(item);
-        if (!name.empty()) objects.insert_or_assign(std::move(name), std::move(item));
+        if (!name.empty()) listed.objects.insert_or_assign(std::move(name), std::move(item));
     }
-    state_->objects = std::move(objects);
-    state_->resource_version = std::move(list->resource_version);
+    co_return listed;
+}
+
+net::awaitable<bool> ResourceWatcher::list() {
+    auto listed = co_await list_objects(client_, target_.list_path);
+    if (!listed) {
+        callbacks_.on_failure("list " + target_.what + ": " + listed.error().reason, listed.error().status);
+        co_return false;
+    }
+    state_->objects = std::move(listed->objects);
+    state_->resource_version = std::move(listed->resource_version);
     callbacks_.on_state(state_->objects);
     co_return true;
 }

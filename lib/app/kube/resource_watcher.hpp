@@ -21,6 +21,7 @@
 
 #include "core/kube/api_paths.hpp"
 #include "core/kube/backoff.hpp"
+#include "core/util/result.hpp"
 #include "net/asio.hpp"
 
 namespace aia::app {
@@ -29,6 +30,18 @@ class KubeClient;
 
 // The collection: object name -> object, as last seen.
 using KubeObjects = std::map<std::string, nlohmann::json>;
+
+// One LIST: the objects by name and the version a watch resumes from, or
+// why not (with the HTTP status when the API answered, 0 otherwise).
+struct Listed {
+    KubeObjects objects;
+    std::string resource_version;
+};
+struct ListFailure {
+    std::string reason;
+    unsigned status = 0;
+};
+net::awaitable<Result<Listed, ListFailure>> list_objects(KubeClient& client, std::string path);
 
 struct WatchTarget {
     std::string what;       // for log lines: "configmap kube-system/aws-auth"
