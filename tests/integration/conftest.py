@@ -30,9 +30,9 @@ def start_server(tmp_path):
     """Starts servers with their own arguments; stops them after the test."""
     started = []
 
-    def start(args=(), config_text=None, wait=True, env=None, name="server", server_keys=None):
+    def start(args=(), config_text=None, wait=True, env=None, name="server", server_keys=None, prefix=()):
         srv = harness.Server(tmp_path / f"{name}{len(started)}", config_text=config_text, args=args, env=env,
-                             server_keys=server_keys)
+                             server_keys=server_keys, prefix=prefix)
         started.append(srv)
         return srv.wait_ready() if wait else srv
 

@@ -268,7 +268,7 @@ class Server:
     """The server, on the standard config unless given `config_text`;
     `server_keys` ({"idleTimeout": "1s"}) are added to its `server:` section."""
 
-    def __init__(self, workdir, config_text=None, args=(), env=None, server_keys=None):
+    def __init__(self, workdir, config_text=None, args=(), env=None, server_keys=None, prefix=()):
         workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
         self.state_dir = workdir / "state"
@@ -279,7 +279,9 @@ class Server:
         for key, value in (server_keys or {}).items():
             config_text += f"  {key}: {value}\n"  # SERVER_CONFIG ends inside `server:`
         self.config.write_text(config_text)
-        self.process = Process([SERVER, "server", "--config", self.config, *args], env=server_environment(workdir, env))
+        # `prefix`: a command the server runs under (a private mount namespace, say).
+        self.process = Process([*prefix, SERVER, "server", "--config", self.config, *args],
+                               env=server_environment(workdir, env))
         self.port = None
         self.health_port = None  # the plain-HTTP health listener's, once ready
 

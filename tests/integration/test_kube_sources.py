@@ -3,6 +3,7 @@ follows the emulated API (bench/kube_emulator), which `kubectl` and direct
 requests change, and answers TokenReviews accordingly."""
 
 import json
+import os
 import subprocess
 import time
 
@@ -261,3 +262,41 @@ def test_reserved_prefixes_apply_to_the_api_sources_by_their_mode_names(api, sta
     wait_for_username(server, CAROL, "carol")
     assert username_of(server, BOB) is None
     server.process.wait_for_text("username must not begin with with the following prefixes")
+
+
+def in_cluster_prefix(service_account_dir):
+    """Runs the server as a pod would: in a private mount namespace whose
+    /var/run/secrets/kubernetes.io/serviceaccount is `service_account_dir`."""
+    for tool, package in (("unshare", "util-linux"), ("mount", "mount")):
+        harness.require_tool(tool, package)
+    harness.require(os.geteuid() == 0, "the in-cluster test mounts in a private namespace: it needs root")
+    mounts = ("mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && "
+              f"mount --bind {service_account_dir} /run/secrets/kubernetes.io/serviceaccount && exec \"$@\"")
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", mounts, "in-cluster"]
+
+
+def test_a_kops_style_daemonset_in_cluster_with_crd_and_mounted_file(api, start_server, emulator, tmp_path):
+    service_account = tmp_path / "serviceaccount"
+    service_account.mkdir()
+    (service_account / "token").write_text(kube.ADMIN_TOKEN)
+    (service_account / "ca.crt").write_text(open(api.ca_file).read())
+    api.ok("POST", MAPPINGS, identity_mapping("bob", BOB_ARN, "bob-from-crd"))
+    config = (
+        f"clusterID: {harness.CLUSTER_ID}\nserver:\n  port: 0\n  stateDir: {tmp_path / 'state'}\n"
+        f"  generateKubeconfig: {tmp_path / 'kubeconfig.yaml'}\n"
+        f"  mapUsers:\n  - userarn: {CAROL_ARN}\n    username: carol-mounted\n    groups: [g]\n"
+    )
+    # kops renders --backend-mode from the cluster spec; the pod's environment names the API.
+    server = start_server(["--backend-mode=CRD,MountedFile", "--sts-endpoint-override", emulator.url,
+                           "--sts-ca-cert", emulator.ca_file],
+                          config_text=config, prefix=in_cluster_prefix(service_account),
+                          env={"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": str(api.port)})
+    assert wait_for_username(server, BOB, "bob-from-crd") < scaled(5)
+    assert username_of(server, CAROL) == "carol-mounted"
+    assert "(in-cluster)" in server.process.text()
+
+
+def test_a_kubeconfig_with_a_client_certificate(api, start_api_server, tmp_path):
+    api.ok("POST", CONFIG_MAPS, aws_auth(users=[(BOB_ARN, "bob-by-cert", "viewers")]))
+    server = start_api_server(api, kubeconfig=api.kubeconfig(tmp_path / "cert-kubeconfig.json", user="admin"))
+    wait_for_username(server, BOB, "bob-by-cert")
