@@ -10,6 +10,8 @@
 namespace aia::app {
 namespace {
 
+using SteadyClock = std::chrono::steady_clock;
+
 std::string object_name(const nlohmann::json& object) {
     const auto metadata = object.find("metadata");
     if (metadata == object.end() || !metadata->is_object()) return {};
@@ -109,8 +111,11 @@ net::awaitable<bool> ResourceWatcher::watch() {
 
     bool relist = false;
     std::string problem;
+    std::size_t lines = 0;
+    const auto began = SteadyClock::now();
     State& state = *state_;
     const auto on_line = [&](std::string_view line) {
+        ++lines;
         auto event = kube::parse_watch_event(line);
         if (!event) {
             problem = "a watch event that does not parse: " + event.error();
@@ -162,7 +167,14 @@ net::awaitable<bool> ResourceWatcher::watch() {
         co_return false;
     }
     const bool streamed = response.kind == net::ClientResponse::Kind::Answered && response.status / 100 == 2;
-    if (streamed) co_return true;  // the server ended the watch: watch again from where we are
+    // The server ended the watch: watch again from where we are -- unless it
+    // ends them at once, which would have us ask again without pause.
+    if (streamed && lines > 0) co_return true;
+    if (streamed && SteadyClock::now() - began >= options_.min_watch / 2) co_return true;
+    if (streamed) {
+        callbacks_.on_failure("watch " + target_.what + ": the API ended the watch at once", response.status);
+        co_return false;
+    }
     callbacks_.on_failure("watch " + target_.what + ": " + answer_problem(response),
                           response.kind == net::ClientResponse::Kind::Answered ? response.status : 0);
     co_return false;
