@@ -23,6 +23,11 @@ KUBERNETES = DEPLOY / "kubernetes"
 SERVICE = DEPLOY / "systemd" / "aws-iam-authenticator.service"
 IMAGE = "aws-iam-authenticator-cpp:0.1.0"
 SERVER_UID = 10000
+CLUSTER_SCOPED_KINDS = {"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "IAMIdentityMapping"}
+# What --backend-mode takes (upstream's names, their aliases, and ours).
+BACKEND_MODES = {"MountedFile", "File", "EKSConfigMap", "ConfigMap", "CRD", "EKSConfigMapFile", "DynamicFile"}
+API_MODES = {"EKSConfigMap", "ConfigMap", "CRD"}
+SERVICE_ACCOUNT = "aws-iam-authenticator"
 
 
 def load_one(path):
@@ -43,9 +48,13 @@ def run_binary(*args, timeout=30):
     return result.returncode, result.stdout + result.stderr
 
 
+def load_all(path):
+    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+
+
 def test_every_yaml_file_parses_and_kubernetes_objects_have_their_required_fields():
     files = sorted(DEPLOY.rglob("*.yaml"))
-    assert len(files) >= 9, files
+    assert len(files) >= 16, files
     for path in files:
         documents = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
         assert documents, f"{path} is empty"
@@ -53,7 +62,9 @@ def test_every_yaml_file_parses_and_kubernetes_objects_have_their_required_field
             if isinstance(document, dict) and "kind" in document and "apiVersion" in document \
                     and "kubeadm" not in document["apiVersion"]:
                 assert document["metadata"]["name"], path
-                assert document["metadata"].get("namespace") == "kube-system", path
+                # Cluster-scoped kinds have no namespace; everything else is in kube-system.
+                expected = None if document["kind"] in CLUSTER_SCOPED_KINDS else "kube-system"
+                assert document["metadata"].get("namespace") == expected, path
 
 
 def test_config_map_holds_a_config_the_server_accepts(tmp_path):
@@ -114,15 +125,46 @@ def test_aws_auth_config_map_loads_with_the_servers_loader(tmp_path):
         assert status == 1, out
 
 
+DAEMONSETS = ("daemonset.yaml", "daemonset-eksconfigmap.yaml", "daemonset-crd.yaml")
+STATIC_PODS = ("static-pod.yaml", "static-pod-eksconfigmap.yaml")
+# The RBAC each API mode's manifests need.
+RBAC_FOR_MODE = {"EKSConfigMap": "rbac-eksconfigmap.yaml", "CRD": "rbac-crd.yaml"}
+
+
+def pod_spec(name):
+    document = load_one(KUBERNETES / name)
+    if name in STATIC_PODS:
+        assert document["kind"] == "Pod" and document["apiVersion"] == "v1"
+        return document["spec"]
+    assert document["kind"] == "DaemonSet" and document["apiVersion"] == "apps/v1"
+    template = document["spec"]["template"]
+    assert document["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+    return template["spec"]
+
+
 def pod_specs():
-    """(file, pod spec) for the DaemonSet's template and the static pod."""
-    daemonset = load_one(KUBERNETES / "daemonset.yaml")
-    assert daemonset["kind"] == "DaemonSet" and daemonset["apiVersion"] == "apps/v1"
-    template = daemonset["spec"]["template"]
-    assert daemonset["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
-    static_pod = load_one(KUBERNETES / "static-pod.yaml")
-    assert static_pod["kind"] == "Pod"
-    return [("daemonset.yaml", template["spec"]), ("static-pod.yaml", static_pod["spec"])]
+    """(file, pod spec) for every DaemonSet's template and every static pod."""
+    return [(name, pod_spec(name)) for name in DAEMONSETS + STATIC_PODS]
+
+
+def flag_values(args, flag):
+    """Every value of `flag` in `args` (`--flag=value` or `--flag value`)."""
+    values = []
+    for index, arg in enumerate(args):
+        if arg.startswith(flag + "="):
+            values.append(arg.split("=", 1)[1])
+        elif arg == flag:
+            values.append(args[index + 1])
+    return values
+
+
+def backend_modes(args):
+    """The modes --backend-mode names (repeatable, comma lists), else the config's."""
+    given = [mode for value in flag_values(args, "--backend-mode") for mode in value.split(",")]
+    if given:
+        return given
+    config, _ = config_map_config()
+    return config["server"]["backendMode"]
 
 
 @pytest.mark.parametrize("name,spec", pod_specs())
@@ -130,7 +172,16 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     config, _ = config_map_config()
     port = config["server"]["port"]
     assert spec["hostNetwork"] is True, name
-    assert spec["automountServiceAccountToken"] is False, name
+    (container,) = spec["containers"]
+    modes = backend_modes(container["args"])
+    assert modes and set(modes) <= BACKEND_MODES, (name, modes)
+    assert len(set(modes)) == len(modes), (name, modes)
+    # Only a pod that reads the API in-cluster gets a token, and then its own account.
+    in_cluster = bool(API_MODES & set(modes)) and not flag_values(container["args"], "--kubeconfig")
+    assert spec["automountServiceAccountToken"] is in_cluster, name
+    assert spec.get("serviceAccountName") == (SERVICE_ACCOUNT if in_cluster else None), name
+    if name in STATIC_PODS:
+        assert "serviceAccountName" not in spec, f"{name}: a static pod cannot use a ServiceAccount"
     assert spec["securityContext"]["runAsNonRoot"] is True
     assert spec["securityContext"]["runAsUser"] == SERVER_UID
     assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
@@ -138,14 +189,19 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     grace = int(config["server"]["shutdownGracePeriod"].rstrip("s"))
     assert spec["terminationGracePeriodSeconds"] > grace
 
-    (container,) = spec["containers"]
     assert container["image"] == IMAGE
     assert container["args"][0] == "server"
-    # Ready once every mapping source has loaded; alive while it answers at all.
+    # Ready once every mapping source has loaded; alive while it answers at all:
+    # on the TLS port, or (the API modes' manifests) on the plain-HTTP health
+    # listener, upstream's :21363 (config.yaml leaves server.healthAddress alone).
+    assert "healthAddress" not in config["server"]
+    listeners = {("HTTPS", port, config["server"]["address"]), ("HTTP", 21363, "127.0.0.1")}
+    if API_MODES & set(modes):
+        listeners = {("HTTP", 21363, "127.0.0.1")}
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         get = container[probe]["httpGet"]
-        assert (get["scheme"], get["path"], get["port"], get["host"]) == ("HTTPS", path, port,
-                                                                          config["server"]["address"]), name
+        assert get["path"] == path, name
+        assert (get["scheme"], get["port"], get["host"]) in listeners, name
     requests, limits = container["resources"]["requests"], container["resources"]["limits"]
     assert requests["cpu"] and requests["memory"] and limits["memory"]
     security = container["securityContext"]
@@ -182,9 +238,9 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     assert "configMap" in volume or "hostPath" in volume
 
 
-def test_daemonset_init_container_only_hands_the_host_directories_over():
-    daemonset = load_one(KUBERNETES / "daemonset.yaml")
-    spec = daemonset["spec"]["template"]["spec"]
+@pytest.mark.parametrize("name", DAEMONSETS)
+def test_daemonset_init_container_only_hands_the_host_directories_over(name):
+    spec = pod_spec(name)
     assert spec["nodeSelector"] == {"node-role.kubernetes.io/control-plane": ""}
     assert any(t["key"] == "node-role.kubernetes.io/control-plane" for t in spec["tolerations"])
     (init,) = spec["initContainers"]
@@ -197,12 +253,177 @@ def test_daemonset_init_container_only_hands_the_host_directories_over():
     assert init["securityContext"]["allowPrivilegeEscalation"] is False
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert volumes["config"]["configMap"]["name"] == load_one(KUBERNETES / "config.yaml")["metadata"]["name"]
-    assert volumes["aws-auth"]["configMap"]["name"] == "aws-auth"
     config, _ = config_map_config()
     (main,) = spec["containers"]
-    aws_auth_mount = next(m for m in main["volumeMounts"] if m["name"] == "aws-auth")
-    assert aws_auth_mount["mountPath"] == config["server"]["awsAuthPath"]
-    assert "EKSConfigMapFile" in config["server"]["backendMode"]
+    modes = backend_modes(main["args"])
+    if "EKSConfigMapFile" in modes:
+        assert volumes["aws-auth"]["configMap"]["name"] == "aws-auth"
+        aws_auth_mount = next(m for m in main["volumeMounts"] if m["name"] == "aws-auth")
+        assert aws_auth_mount["mountPath"] == config["server"]["awsAuthPath"]
+    else:
+        assert "aws-auth" not in volumes, f"{name}: reads aws-auth through the API, mounts nothing for it"
+
+
+# --- the Kubernetes API modes: CRD, RBAC, manifests --------------------------
+
+
+def rbac_objects(name):
+    """{kind: [objects]} of an RBAC file."""
+    objects = {}
+    for document in load_all(KUBERNETES / name):
+        objects.setdefault(document["kind"], []).append(document)
+    return objects
+
+
+def granted_rules(name):
+    """What each subject of the file's bindings may do: a set of
+    (namespace or None for cluster-wide, apiGroup, resource, verb, resourceName or None)."""
+    objects = rbac_objects(name)
+    roles = {(role["kind"], role["metadata"]["name"]): role
+             for role in objects.get("Role", []) + objects.get("ClusterRole", [])}
+    granted = {}
+    for binding in objects.get("RoleBinding", []) + objects.get("ClusterRoleBinding", []):
+        reference = binding["roleRef"]
+        assert reference["apiGroup"] == "rbac.authorization.k8s.io"
+        role = roles[(reference["kind"], reference["name"])]  # bound in the same file
+        if reference["kind"] == "Role":
+            assert binding["kind"] == "RoleBinding"
+            assert role["metadata"]["namespace"] == binding["metadata"]["namespace"]
+        # A RoleBinding grants in its namespace only, whatever it refers to.
+        scope = binding["metadata"]["namespace"] if binding["kind"] == "RoleBinding" else None
+        for subject in binding["subjects"]:
+            key = (subject["kind"], subject.get("namespace"), subject["name"])
+            for rule in role["rules"]:
+                assert "nonResourceURLs" not in rule
+                for text in rule["apiGroups"] + rule["resources"] + rule["verbs"] + rule.get("resourceNames", []):
+                    assert "*" not in text, f"{name}: wildcard in {rule}"
+                for group in rule["apiGroups"]:
+                    for resource in rule["resources"]:
+                        for verb in rule["verbs"]:
+                            for resource_name in rule.get("resourceNames") or [None]:
+                                granted.setdefault(key, set()).add((scope, group, resource, verb, resource_name))
+    return granted
+
+
+SERVICE_ACCOUNT_SUBJECT = ("ServiceAccount", "kube-system", SERVICE_ACCOUNT)
+STATIC_POD_USER = ("User", None, "aws-iam-authenticator")
+
+# Exactly what each mode needs, no more: the server lists and watches aws-auth
+# with fieldSelector=metadata.name=aws-auth, which kube-apiserver authorizes
+# as a request for that one name (so resourceNames covers list and watch);
+# IAMIdentityMappings are cluster-scoped (a ClusterRoleBinding), and the only
+# write is the status subresource's update (no events, no patch).
+LEAST_RULES = {
+    "rbac-eksconfigmap.yaml": {("kube-system", "", "configmaps", verb, "aws-auth") for verb in ("get", "list", "watch")},
+    "rbac-crd.yaml": {(None, "iamauthenticator.k8s.aws", "iamidentitymappings", verb, None)
+                      for verb in ("get", "list", "watch")}
+                     | {(None, "iamauthenticator.k8s.aws", "iamidentitymappings/status", "update", None)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEAST_RULES))
+def test_rbac_grants_each_api_mode_exactly_what_it_needs(name):
+    objects = rbac_objects(name)
+    assert set(objects) <= {"ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"}, name
+    (account,) = objects["ServiceAccount"]
+    assert (account["metadata"]["name"], account["metadata"]["namespace"]) == (SERVICE_ACCOUNT, "kube-system")
+    granted = granted_rules(name)
+    assert granted[SERVICE_ACCOUNT_SUBJECT] == LEAST_RULES[name]
+    # The static pod's certificate user gets the same, where a static pod exists for the mode.
+    assert set(granted) <= {SERVICE_ACCOUNT_SUBJECT, STATIC_POD_USER}
+    for subject, rules in granted.items():
+        assert rules == LEAST_RULES[name], subject
+    if name == "rbac-crd.yaml":
+        assert not objects.get("RoleBinding"), "a RoleBinding never grants cluster-scoped iamidentitymappings"
+
+
+@pytest.mark.parametrize("name", [n for n in DAEMONSETS + STATIC_PODS if API_MODES & set(backend_modes(
+    pod_spec(n)["containers"][0]["args"]))])
+def test_api_mode_manifests_name_an_account_their_rbac_binds(name):
+    spec = pod_spec(name)
+    (container,) = spec["containers"]
+    modes = {{"ConfigMap": "EKSConfigMap"}.get(mode, mode) for mode in backend_modes(container["args"])}
+    for mode in modes & set(RBAC_FOR_MODE):
+        granted = granted_rules(RBAC_FOR_MODE[mode])
+        if name in STATIC_PODS:
+            # No ServiceAccount: a client certificate's user, through --kubeconfig on a mounted host path.
+            (kubeconfig,) = flag_values(container["args"], "--kubeconfig")
+            assert any(PurePosixPath(kubeconfig).is_relative_to(m["mountPath"]) for m in container["volumeMounts"])
+            assert STATIC_POD_USER in granted, name
+            assert "CN=aws-iam-authenticator" in (KUBERNETES / name).read_text().replace("/CN=", "CN="), name
+        else:
+            assert not flag_values(container["args"], "--kubeconfig"), f"{name}: in-cluster, with its ServiceAccount"
+            assert SERVICE_ACCOUNT_SUBJECT in granted, name
+            assert spec["serviceAccountName"] == SERVICE_ACCOUNT
+
+
+def crd_version():
+    crd = load_one(KUBERNETES / "iamidentitymapping-crd.yaml")
+    assert (crd["apiVersion"], crd["kind"]) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+    spec = crd["spec"]
+    assert crd["metadata"]["name"] == f"{spec['names']['plural']}.{spec['group']}"
+    assert (spec["group"], spec["scope"]) == ("iamauthenticator.k8s.aws", "Cluster")
+    assert (spec["names"]["kind"], spec["names"]["plural"], spec["names"]["singular"]) == (
+        "IAMIdentityMapping", "iamidentitymappings", "iamidentitymapping")
+    (version,) = spec["versions"]
+    assert (version["name"], version["served"], version["storage"]) == ("v1alpha1", True, True)
+    return version
+
+
+def schema_problems(schema, value, where="object"):
+    """The structural-schema subset the CRD uses: type, properties, required, items."""
+    kind = schema.get("type")
+    expected = {"object": dict, "string": str, "array": list}
+    if kind and not isinstance(value, expected[kind]):
+        return [f"{where}: not a {kind}"]
+    problems = []
+    if kind == "object":
+        problems += [f"{where}.{key}: required" for key in schema.get("required", []) if key not in value]
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                problems += schema_problems(sub, value[key], f"{where}.{key}")
+        unknown = set(value) - set(schema.get("properties", {}))
+        if schema.get("properties") and where != "object.metadata":
+            problems += [f"{where}.{key}: unknown field" for key in sorted(unknown)]
+    if kind == "array":
+        for index, item in enumerate(value):
+            problems += schema_problems(schema["items"], item, f"{where}[{index}]")
+    return problems
+
+
+def test_crd_is_upstreams_kind_with_a_status_subresource_and_printer_columns():
+    version = crd_version()
+    assert version["subresources"] == {"status": {}}  # the server writes status with update on /status
+    schema = version["schema"]["openAPIV3Schema"]
+    spec = schema["properties"]["spec"]
+    assert sorted(spec["required"]) == ["arn", "username"]
+    assert {key: value["type"] for key, value in spec["properties"].items()} == {
+        "arn": "string", "username": "string", "groups": "array"}
+    assert spec["properties"]["groups"]["items"] == {"type": "string"}
+    status = schema["properties"]["status"]["properties"]
+    assert {key: value["type"] for key, value in status.items()} == {"canonicalARN": "string", "userID": "string"}
+    # Every printer column shows a field the schema has.
+    columns = {column["name"]: column["jsonPath"] for column in version["additionalPrinterColumns"]}
+    assert columns["ARN"] == ".spec.arn" and columns["Username"] == ".spec.username"
+    assert columns["CanonicalARN"] == ".status.canonicalARN"
+    for path in columns.values():
+        if path.startswith(".metadata."):
+            continue  # ObjectMeta's fields, not the schema's
+        node = schema
+        for part in path.lstrip(".").split("."):
+            node = node["properties"][part]
+
+    # The example passes the schema; objects without arn or username do not.
+    example = load_one(KUBERNETES / "example-iamidentitymapping.yaml")
+    assert example["apiVersion"] == "iamauthenticator.k8s.aws/v1alpha1" and example["kind"] == "IAMIdentityMapping"
+    assert schema_problems(schema, example) == []
+    for missing in ("arn", "username"):
+        broken = copy.deepcopy(example)
+        del broken["spec"][missing]
+        assert schema_problems(schema, broken) == [f"object.spec.{missing}: required"]
+    broken = copy.deepcopy(example)
+    broken["spec"]["groups"] = "system:masters"
+    assert schema_problems(schema, broken) == ["object.spec.groups: not a array"]
 
 
 KUBE_APISERVER_MANIFEST = """\
