@@ -5,6 +5,8 @@ systemd unit verifies and starts the server as written."""
 
 import base64
 import copy
+import http.client
+import json
 import os
 import re
 import shlex
@@ -16,6 +18,7 @@ import pytest
 import yaml
 
 import harness
+import kube
 
 ROOT = harness.ROOT
 DEPLOY = ROOT / "deploy"
@@ -665,3 +668,151 @@ def test_systemd_unit_command_line_starts_the_server(tmp_path):
         assert (tmp_path / "state" / "cert.pem").exists()
     finally:
         assert process.stop() == 0
+
+
+# --- the API modes' manifests against the emulated API, with only their RBAC --
+
+
+def emulator_rules(grants):
+    """The emulator's rule table (bench/kube_emulator/auth.py) for one subject's grants."""
+    rules = []
+    for scope, group, resource, verb, resource_name in sorted(grants, key=str):
+        rule = {"verbs": [verb], "apiGroups": [group], "resources": [resource]}
+        if scope is not None:
+            rule["namespaces"] = [scope]
+        if resource_name is not None:
+            rule["resourceNames"] = [resource_name]
+        rules.append(rule)
+    return rules
+
+
+def require_api_modes():
+    result = subprocess.run([str(harness.SERVER), "server", "--help"], capture_output=True, text=True, timeout=30)
+    harness.require("EKSConfigMap (alias ConfigMap), CRD" in result.stdout + result.stderr,
+                    f"{harness.SERVER} does not run the Kubernetes API modes")
+
+
+SERVER_TOKEN = "aws-iam-authenticator-sa-token-0123456789"
+
+
+def start_manifest_server(tmp_path, name, api, kubeconfig):
+    """The server with the manifest's own arguments and config.yaml's config,
+    only the file locations moved, the API kubeconfig the test's."""
+    (container,) = pod_spec(name)["containers"]
+    _, text = config_map_config()
+    config, _ = config_map_config()
+    for old, new in ((config["server"]["stateDir"], tmp_path / "state"),
+                     (config["server"]["generateKubeconfig"], tmp_path / "webhook.yaml")):
+        text = text.replace(old, str(new))
+    text = text.replace("port: 21362", "port: 0")
+    args = []
+    for arg in container["args"][1:]:
+        if arg.startswith("--config="):
+            continue
+        if arg.startswith("--kubeconfig="):
+            arg = f"--kubeconfig={kubeconfig}"
+        args.append(arg)
+    if not flag_values(args, "--kubeconfig"):
+        # In-cluster in the pod (the token kubelet mounts); the same token through a kubeconfig here.
+        args.append(f"--kubeconfig={kubeconfig}")
+    return harness.Server(tmp_path / "server", config_text=text, args=args).wait_ready()
+
+
+def readyz(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.health_port, timeout=harness.scaled(5))
+    try:
+        connection.request("GET", "/readyz")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def api_loads(server):
+    """(source, roles, users) of each JSON `mapping source loaded` line."""
+    loads = []
+    for line in server.process.text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry["msg"] in ("mapping source loaded", "mapping source reloaded"):
+                loads.append((entry["source"], entry["roles"], entry["users"]))
+    return loads
+
+
+@pytest.fixture
+def kube_api(tmp_path):
+    require_api_modes()
+    started = []
+
+    def start(users):
+        emulator = kube.KubeEmulator(tmp_path / "kube", users=kube.default_users() + users,
+                                     client_certs=("admin", STATIC_POD_USER[2]))
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.mark.parametrize("name", ["daemonset-eksconfigmap.yaml", "static-pod-eksconfigmap.yaml"])
+def test_eksconfigmap_manifests_read_aws_auth_with_only_their_rbac(tmp_path, kube_api, name):
+    grants = granted_rules("rbac-eksconfigmap.yaml")
+    static = name in STATIC_PODS
+    subject = STATIC_POD_USER if static else SERVICE_ACCOUNT_SUBJECT
+    api = kube_api([{"name": STATIC_POD_USER[2] if static else "service-account",
+                     "tokens": [] if static else [SERVER_TOKEN], "rules": emulator_rules(grants[subject])}])
+    kubeconfig = api.kubeconfig(tmp_path / "api-kubeconfig.json", user=STATIC_POD_USER[2]) if static \
+        else api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN)
+    server = start_manifest_server(tmp_path, name, api, kubeconfig)
+    try:
+        # No aws-auth yet is an answer too (no mappings from it, as upstream): ready.
+        harness.wait_until(lambda: readyz(server) == 200, what="/readyz once aws-auth is read")
+        api.ok("POST", "/api/v1/namespaces/kube-system/configmaps", load_one(KUBERNETES / "aws-auth.yaml"))
+        harness.wait_until(lambda: ("EKSConfigMap", "3", "1") in api_loads(server), what="aws-auth's mappings")
+        log = server.process.text()
+        assert "403" not in log and "forbidden" not in log.lower(), log
+    finally:
+        assert server.stop() == 0
+
+
+def test_crd_manifests_map_the_example_with_only_their_rbac(tmp_path, kube_api):
+    grants = granted_rules("rbac-crd.yaml")
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN],
+                     "rules": emulator_rules(grants[SERVICE_ACCOUNT_SUBJECT])}])
+    kubectl = kube.kubectl_runner(tmp_path, api.kubeconfig(tmp_path / "admin.json"))
+    # The emulator serves the kind itself (it has no CRD registry), hence --validate=false.
+    applied = kubectl("apply", "--validate=false", "-f", str(KUBERNETES / "example-iamidentitymapping.yaml"))
+    assert applied.returncode == 0, applied.stderr
+    assert "iamidentitymapping.iamauthenticator.k8s.aws/kubernetes-admin created" in applied.stdout
+    server = start_manifest_server(tmp_path, "daemonset-crd.yaml", api,
+                                   api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN))
+    try:
+        harness.wait_until(lambda: readyz(server) == 200, what="/readyz once the mappings are read")
+        example = load_one(KUBERNETES / "example-iamidentitymapping.yaml")
+
+        def written():
+            result = kubectl("get", "iamidentitymappings", example["metadata"]["name"], "-o", "json")
+            assert result.returncode == 0, result.stderr
+            return json.loads(result.stdout).get("status", {}).get("canonicalARN")
+
+        harness.wait_until(lambda: written() is not None, what="status.canonicalARN")
+        assert written() == example["spec"]["arn"].lower()
+        log = server.process.text()
+        assert "403" not in log and "forbidden" not in log.lower(), log
+    finally:
+        assert server.stop() == 0
+
+
+def test_crd_rbac_bound_in_a_namespace_only_is_not_enough(tmp_path, kube_api):
+    """Upstream's example binds its ClusterRole with a RoleBinding in kube-system:
+    that grants nothing on cluster-scoped objects, and the server says so."""
+    grants = {(("kube-system",) + grant[1:]) for grant in granted_rules("rbac-crd.yaml")[SERVICE_ACCOUNT_SUBJECT]}
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN], "rules": emulator_rules(grants)}])
+    server = start_manifest_server(tmp_path, "daemonset-crd.yaml", api,
+                                   api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN))
+    try:
+        server.process.wait_for_text("iamidentitymappings.iamauthenticator.k8s.aws")
+        harness.wait_until(lambda: "403" in server.process.text(), what="the refusal")
+        assert readyz(server) == 503
+    finally:
+        assert server.stop() == 0
