@@ -19,6 +19,7 @@ import yaml
 
 import harness
 import kube
+from certificates import make_pair
 
 ROOT = harness.ROOT
 DEPLOY = ROOT / "deploy"
@@ -816,3 +817,63 @@ def test_crd_rbac_bound_in_a_namespace_only_is_not_enough(tmp_path, kube_api):
         assert readyz(server) == 503
     finally:
         assert server.stop() == 0
+
+
+def kops_argument_lists():
+    """{backend mode: args} from the YAML blocks of deploy/kubernetes/kops-args.md."""
+    text = (KUBERNETES / "kops-args.md").read_text()
+    blocks = re.findall(r"```yaml\n# kops-args: (\S+)\n(.*?)```", text, re.S)
+    assert len(blocks) == 2, blocks
+    return {mode: yaml.safe_load(body) for mode, body in blocks}
+
+
+@pytest.mark.parametrize("mode", sorted(kops_argument_lists()))
+def test_kops_style_arguments_start_the_server_on_the_api_modes(tmp_path, kube_api, mode):
+    args = kops_argument_lists()[mode]
+    assert args[0] == "server" and flag_values(args, "--backend-mode") == [mode]
+    assert set(mode.split(",")) <= BACKEND_MODES
+    # kops's RBAC is wider than ours; ours is enough.
+    grants = set()
+    for single in mode.split(","):
+        if single in RBAC_FOR_MODE:
+            grants |= granted_rules(RBAC_FOR_MODE[single])[SERVICE_ACCOUNT_SUBJECT]
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN], "rules": emulator_rules(grants)}])
+    config = tmp_path / "config.yaml"
+    config.write_text(f"clusterID: {harness.CLUSTER_ID}\nserver:\n  mapRoles: []\n")
+    state = tmp_path / "state"
+    state.mkdir()
+    cert_pem, key_pem, _ = make_pair(host="127.0.0.1")  # kops's PKI puts the pair there
+    (state / "cert.pem").write_bytes(cert_pem)
+    (state / "key.pem").write_bytes(key_pem)
+    (state / "key.pem").chmod(0o600)
+    moved = {"/etc/aws-iam-authenticator/config.yaml": config, "/var/aws-iam-authenticator": state}
+    arguments = []
+    for arg in args:
+        for old, new in moved.items():
+            arg = arg.replace(old, str(new))
+        arguments.append(arg)
+    # The test's additions: a free port, where the webhook kubeconfig would be, the
+    # API through a kubeconfig (in-cluster in kops's pods).
+    arguments += ["--port", "0", f"--generate-kubeconfig={tmp_path / 'webhook.yaml'}",
+                  f"--kubeconfig={api.kubeconfig(tmp_path / 'api.json', token=SERVER_TOKEN)}"]
+    process = harness.Process([harness.SERVER, *arguments], env=harness.server_environment(tmp_path))
+    try:
+        port = int(process.wait_for_line(r'msg="health listener" .*port=(\d+)').group(1))
+        process.wait_for_line(r"msg=listening")
+
+        def ready():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=harness.scaled(5))
+            try:
+                connection.request("GET", "/readyz")
+                return connection.getresponse().status == 200
+            finally:
+                connection.close()
+
+        harness.wait_until(ready, what="/readyz")
+        for single in mode.split(","):
+            harness.wait_until(lambda: re.search(rf'msg="mapping source loaded" .*source={single}\b', process.text()),
+                               what=f"{single} loaded")
+        assert "403" not in process.text(), process.text()
+        assert not (tmp_path / "webhook.yaml").exists()  # pregenerated: left alone
+    finally:
+        assert process.stop() == 0
