@@ -886,3 +886,51 @@ def test_kops_style_arguments_start_the_server_on_the_api_modes(tmp_path, kube_a
         assert not (tmp_path / "webhook.yaml").exists()  # pregenerated: left alone
     finally:
         assert process.stop() == 0
+
+
+def test_static_pod_openssl_recipe_makes_a_client_certificate_kubeconfig(tmp_path):
+    """The openssl and kubectl commands in static-pod-eksconfigmap.yaml's
+    comment, run as written with a throwaway cluster CA in place of
+    /etc/kubernetes/pki and the test's directory in place of the host's."""
+    openssl = harness.require_tool("openssl", "openssl")
+    kubectl = harness.require_tool("kubectl", "kubernetes-client")
+    text = (KUBERNETES / "static-pod-eksconfigmap.yaml").read_text()
+    recipe = re.search(r"^# or with openssl and kubectl.*?\n(.*?)^# The certificate expires", text, re.S | re.M).group(1)
+    # The indented lines are the commands; the others are prose.
+    script = "\n".join(line[4:] for line in recipe.splitlines() if line.startswith("#   "))
+    script = script.replace("\\\n", " ")
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=kubernetes", "-days", "2", "-keyout", str(pki / "ca.key"), "-out", str(pki / "ca.crt")],
+                   check=True, capture_output=True, timeout=60)
+    host_dir = tmp_path / "host"
+    host_dir.mkdir()
+    script = (script.replace("/etc/kubernetes/pki", str(pki))
+              .replace("/etc/kubernetes/aws-iam-authenticator", str(host_dir))
+              .replace("SERVER", "https://10.0.0.10:6443")
+              .replace("chown 10000:10000", "true"))  # the test is not root everywhere
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, HOME=str(tmp_path), PATH=f"{Path(kubectl).parent}:{os.environ['PATH']}"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in host_dir.iterdir()) == ["api-kubeconfig.yaml"]  # the key went into it
+    assert (host_dir / "api-kubeconfig.yaml").stat().st_mode & 0o077 == 0
+
+    config = yaml.safe_load((host_dir / "api-kubeconfig.yaml").read_text())
+    (context,) = config["contexts"]
+    assert config["current-context"] == context["name"]
+    (user,) = config["users"]
+    assert user["name"] == context["context"]["user"]
+    (cluster,) = config["clusters"]
+    assert cluster["cluster"]["server"] == "https://10.0.0.10:6443"
+    assert base64.b64decode(cluster["cluster"]["certificate-authority-data"]) == (pki / "ca.crt").read_bytes()
+    certificate = tmp_path / "client.crt"
+    certificate.write_bytes(base64.b64decode(user["user"]["client-certificate-data"]))
+    verified = subprocess.run([openssl, "verify", "-purpose", "sslclient", "-CAfile", str(pki / "ca.crt"),
+                               str(certificate)], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    subject = subprocess.run([openssl, "x509", "-noout", "-subject", "-in", str(certificate)],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    # The user rbac-eksconfigmap.yaml binds.
+    assert re.search(r"CN ?= ?aws-iam-authenticator$", subject.strip()), subject
+    assert STATIC_POD_USER in granted_rules("rbac-eksconfigmap.yaml")
