@@ -5,6 +5,8 @@ systemd unit verifies and starts the server as written."""
 
 import base64
 import copy
+import http.client
+import json
 import os
 import re
 import shlex
@@ -16,6 +18,8 @@ import pytest
 import yaml
 
 import harness
+import kube
+from certificates import make_pair
 
 ROOT = harness.ROOT
 DEPLOY = ROOT / "deploy"
@@ -23,6 +27,11 @@ KUBERNETES = DEPLOY / "kubernetes"
 SERVICE = DEPLOY / "systemd" / "aws-iam-authenticator.service"
 IMAGE = "aws-iam-authenticator-cpp:0.1.0"
 SERVER_UID = 10000
+CLUSTER_SCOPED_KINDS = {"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "IAMIdentityMapping"}
+# What --backend-mode takes (upstream's names, their aliases, and ours).
+BACKEND_MODES = {"MountedFile", "File", "EKSConfigMap", "ConfigMap", "CRD", "EKSConfigMapFile", "DynamicFile"}
+API_MODES = {"EKSConfigMap", "ConfigMap", "CRD"}
+SERVICE_ACCOUNT = "aws-iam-authenticator"
 
 
 def load_one(path):
@@ -43,9 +52,13 @@ def run_binary(*args, timeout=30):
     return result.returncode, result.stdout + result.stderr
 
 
+def load_all(path):
+    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+
+
 def test_every_yaml_file_parses_and_kubernetes_objects_have_their_required_fields():
     files = sorted(DEPLOY.rglob("*.yaml"))
-    assert len(files) >= 9, files
+    assert len(files) >= 16, files
     for path in files:
         documents = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
         assert documents, f"{path} is empty"
@@ -53,7 +66,9 @@ def test_every_yaml_file_parses_and_kubernetes_objects_have_their_required_field
             if isinstance(document, dict) and "kind" in document and "apiVersion" in document \
                     and "kubeadm" not in document["apiVersion"]:
                 assert document["metadata"]["name"], path
-                assert document["metadata"].get("namespace") == "kube-system", path
+                # Cluster-scoped kinds have no namespace; everything else is in kube-system.
+                expected = None if document["kind"] in CLUSTER_SCOPED_KINDS else "kube-system"
+                assert document["metadata"].get("namespace") == expected, path
 
 
 def test_config_map_holds_a_config_the_server_accepts(tmp_path):
@@ -114,15 +129,46 @@ def test_aws_auth_config_map_loads_with_the_servers_loader(tmp_path):
         assert status == 1, out
 
 
+DAEMONSETS = ("daemonset.yaml", "daemonset-eksconfigmap.yaml", "daemonset-crd.yaml")
+STATIC_PODS = ("static-pod.yaml", "static-pod-eksconfigmap.yaml")
+# The RBAC each API mode's manifests need.
+RBAC_FOR_MODE = {"EKSConfigMap": "rbac-eksconfigmap.yaml", "CRD": "rbac-crd.yaml"}
+
+
+def pod_spec(name):
+    document = load_one(KUBERNETES / name)
+    if name in STATIC_PODS:
+        assert document["kind"] == "Pod" and document["apiVersion"] == "v1"
+        return document["spec"]
+    assert document["kind"] == "DaemonSet" and document["apiVersion"] == "apps/v1"
+    template = document["spec"]["template"]
+    assert document["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+    return template["spec"]
+
+
 def pod_specs():
-    """(file, pod spec) for the DaemonSet's template and the static pod."""
-    daemonset = load_one(KUBERNETES / "daemonset.yaml")
-    assert daemonset["kind"] == "DaemonSet" and daemonset["apiVersion"] == "apps/v1"
-    template = daemonset["spec"]["template"]
-    assert daemonset["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
-    static_pod = load_one(KUBERNETES / "static-pod.yaml")
-    assert static_pod["kind"] == "Pod"
-    return [("daemonset.yaml", template["spec"]), ("static-pod.yaml", static_pod["spec"])]
+    """(file, pod spec) for every DaemonSet's template and every static pod."""
+    return [(name, pod_spec(name)) for name in DAEMONSETS + STATIC_PODS]
+
+
+def flag_values(args, flag):
+    """Every value of `flag` in `args` (`--flag=value` or `--flag value`)."""
+    values = []
+    for index, arg in enumerate(args):
+        if arg.startswith(flag + "="):
+            values.append(arg.split("=", 1)[1])
+        elif arg == flag:
+            values.append(args[index + 1])
+    return values
+
+
+def backend_modes(args):
+    """The modes --backend-mode names (repeatable, comma lists), else the config's."""
+    given = [mode for value in flag_values(args, "--backend-mode") for mode in value.split(",")]
+    if given:
+        return given
+    config, _ = config_map_config()
+    return config["server"]["backendMode"]
 
 
 @pytest.mark.parametrize("name,spec", pod_specs())
@@ -130,7 +176,16 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     config, _ = config_map_config()
     port = config["server"]["port"]
     assert spec["hostNetwork"] is True, name
-    assert spec["automountServiceAccountToken"] is False, name
+    (container,) = spec["containers"]
+    modes = backend_modes(container["args"])
+    assert modes and set(modes) <= BACKEND_MODES, (name, modes)
+    assert len(set(modes)) == len(modes), (name, modes)
+    # Only a pod that reads the API in-cluster gets a token, and then its own account.
+    in_cluster = bool(API_MODES & set(modes)) and not flag_values(container["args"], "--kubeconfig")
+    assert spec["automountServiceAccountToken"] is in_cluster, name
+    assert spec.get("serviceAccountName") == (SERVICE_ACCOUNT if in_cluster else None), name
+    if name in STATIC_PODS:
+        assert "serviceAccountName" not in spec, f"{name}: a static pod cannot use a ServiceAccount"
     assert spec["securityContext"]["runAsNonRoot"] is True
     assert spec["securityContext"]["runAsUser"] == SERVER_UID
     assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
@@ -138,14 +193,19 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     grace = int(config["server"]["shutdownGracePeriod"].rstrip("s"))
     assert spec["terminationGracePeriodSeconds"] > grace
 
-    (container,) = spec["containers"]
     assert container["image"] == IMAGE
     assert container["args"][0] == "server"
-    # Ready once every mapping source has loaded; alive while it answers at all.
+    # Ready once every mapping source has loaded; alive while it answers at all:
+    # on the TLS port, or (the API modes' manifests) on the plain-HTTP health
+    # listener, upstream's :21363 (config.yaml leaves server.healthAddress alone).
+    assert "healthAddress" not in config["server"]
+    listeners = {("HTTPS", port, config["server"]["address"]), ("HTTP", 21363, "127.0.0.1")}
+    if API_MODES & set(modes):
+        listeners = {("HTTP", 21363, "127.0.0.1")}
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         get = container[probe]["httpGet"]
-        assert (get["scheme"], get["path"], get["port"], get["host"]) == ("HTTPS", path, port,
-                                                                          config["server"]["address"]), name
+        assert get["path"] == path, name
+        assert (get["scheme"], get["port"], get["host"]) in listeners, name
     requests, limits = container["resources"]["requests"], container["resources"]["limits"]
     assert requests["cpu"] and requests["memory"] and limits["memory"]
     security = container["securityContext"]
@@ -182,9 +242,9 @@ def test_pod_specs_run_the_server_safely_next_to_kube_apiserver(name, spec):
     assert "configMap" in volume or "hostPath" in volume
 
 
-def test_daemonset_init_container_only_hands_the_host_directories_over():
-    daemonset = load_one(KUBERNETES / "daemonset.yaml")
-    spec = daemonset["spec"]["template"]["spec"]
+@pytest.mark.parametrize("name", DAEMONSETS)
+def test_daemonset_init_container_only_hands_the_host_directories_over(name):
+    spec = pod_spec(name)
     assert spec["nodeSelector"] == {"node-role.kubernetes.io/control-plane": ""}
     assert any(t["key"] == "node-role.kubernetes.io/control-plane" for t in spec["tolerations"])
     (init,) = spec["initContainers"]
@@ -197,12 +257,177 @@ def test_daemonset_init_container_only_hands_the_host_directories_over():
     assert init["securityContext"]["allowPrivilegeEscalation"] is False
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert volumes["config"]["configMap"]["name"] == load_one(KUBERNETES / "config.yaml")["metadata"]["name"]
-    assert volumes["aws-auth"]["configMap"]["name"] == "aws-auth"
     config, _ = config_map_config()
     (main,) = spec["containers"]
-    aws_auth_mount = next(m for m in main["volumeMounts"] if m["name"] == "aws-auth")
-    assert aws_auth_mount["mountPath"] == config["server"]["awsAuthPath"]
-    assert "EKSConfigMapFile" in config["server"]["backendMode"]
+    modes = backend_modes(main["args"])
+    if "EKSConfigMapFile" in modes:
+        assert volumes["aws-auth"]["configMap"]["name"] == "aws-auth"
+        aws_auth_mount = next(m for m in main["volumeMounts"] if m["name"] == "aws-auth")
+        assert aws_auth_mount["mountPath"] == config["server"]["awsAuthPath"]
+    else:
+        assert "aws-auth" not in volumes, f"{name}: reads aws-auth through the API, mounts nothing for it"
+
+
+# --- the Kubernetes API modes: CRD, RBAC, manifests --------------------------
+
+
+def rbac_objects(name):
+    """{kind: [objects]} of an RBAC file."""
+    objects = {}
+    for document in load_all(KUBERNETES / name):
+        objects.setdefault(document["kind"], []).append(document)
+    return objects
+
+
+def granted_rules(name):
+    """What each subject of the file's bindings may do: a set of
+    (namespace or None for cluster-wide, apiGroup, resource, verb, resourceName or None)."""
+    objects = rbac_objects(name)
+    roles = {(role["kind"], role["metadata"]["name"]): role
+             for role in objects.get("Role", []) + objects.get("ClusterRole", [])}
+    granted = {}
+    for binding in objects.get("RoleBinding", []) + objects.get("ClusterRoleBinding", []):
+        reference = binding["roleRef"]
+        assert reference["apiGroup"] == "rbac.authorization.k8s.io"
+        role = roles[(reference["kind"], reference["name"])]  # bound in the same file
+        if reference["kind"] == "Role":
+            assert binding["kind"] == "RoleBinding"
+            assert role["metadata"]["namespace"] == binding["metadata"]["namespace"]
+        # A RoleBinding grants in its namespace only, whatever it refers to.
+        scope = binding["metadata"]["namespace"] if binding["kind"] == "RoleBinding" else None
+        for subject in binding["subjects"]:
+            key = (subject["kind"], subject.get("namespace"), subject["name"])
+            for rule in role["rules"]:
+                assert "nonResourceURLs" not in rule
+                for text in rule["apiGroups"] + rule["resources"] + rule["verbs"] + rule.get("resourceNames", []):
+                    assert "*" not in text, f"{name}: wildcard in {rule}"
+                for group in rule["apiGroups"]:
+                    for resource in rule["resources"]:
+                        for verb in rule["verbs"]:
+                            for resource_name in rule.get("resourceNames") or [None]:
+                                granted.setdefault(key, set()).add((scope, group, resource, verb, resource_name))
+    return granted
+
+
+SERVICE_ACCOUNT_SUBJECT = ("ServiceAccount", "kube-system", SERVICE_ACCOUNT)
+STATIC_POD_USER = ("User", None, "aws-iam-authenticator")
+
+# Exactly what each mode needs, no more: the server lists and watches aws-auth
+# with fieldSelector=metadata.name=aws-auth, which kube-apiserver authorizes
+# as a request for that one name (so resourceNames covers list and watch);
+# IAMIdentityMappings are cluster-scoped (a ClusterRoleBinding), and the only
+# write is the status subresource's update (no events, no patch).
+LEAST_RULES = {
+    "rbac-eksconfigmap.yaml": {("kube-system", "", "configmaps", verb, "aws-auth") for verb in ("get", "list", "watch")},
+    "rbac-crd.yaml": {(None, "iamauthenticator.k8s.aws", "iamidentitymappings", verb, None)
+                      for verb in ("get", "list", "watch")}
+                     | {(None, "iamauthenticator.k8s.aws", "iamidentitymappings/status", "update", None)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEAST_RULES))
+def test_rbac_grants_each_api_mode_exactly_what_it_needs(name):
+    objects = rbac_objects(name)
+    assert set(objects) <= {"ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"}, name
+    (account,) = objects["ServiceAccount"]
+    assert (account["metadata"]["name"], account["metadata"]["namespace"]) == (SERVICE_ACCOUNT, "kube-system")
+    granted = granted_rules(name)
+    assert granted[SERVICE_ACCOUNT_SUBJECT] == LEAST_RULES[name]
+    # The static pod's certificate user gets the same, where a static pod exists for the mode.
+    assert set(granted) <= {SERVICE_ACCOUNT_SUBJECT, STATIC_POD_USER}
+    for subject, rules in granted.items():
+        assert rules == LEAST_RULES[name], subject
+    if name == "rbac-crd.yaml":
+        assert not objects.get("RoleBinding"), "a RoleBinding never grants cluster-scoped iamidentitymappings"
+
+
+@pytest.mark.parametrize("name", [n for n in DAEMONSETS + STATIC_PODS if API_MODES & set(backend_modes(
+    pod_spec(n)["containers"][0]["args"]))])
+def test_api_mode_manifests_name_an_account_their_rbac_binds(name):
+    spec = pod_spec(name)
+    (container,) = spec["containers"]
+    modes = {{"ConfigMap": "EKSConfigMap"}.get(mode, mode) for mode in backend_modes(container["args"])}
+    for mode in modes & set(RBAC_FOR_MODE):
+        granted = granted_rules(RBAC_FOR_MODE[mode])
+        if name in STATIC_PODS:
+            # No ServiceAccount: a client certificate's user, through --kubeconfig on a mounted host path.
+            (kubeconfig,) = flag_values(container["args"], "--kubeconfig")
+            assert any(PurePosixPath(kubeconfig).is_relative_to(m["mountPath"]) for m in container["volumeMounts"])
+            assert STATIC_POD_USER in granted, name
+            assert "CN=aws-iam-authenticator" in (KUBERNETES / name).read_text().replace("/CN=", "CN="), name
+        else:
+            assert not flag_values(container["args"], "--kubeconfig"), f"{name}: in-cluster, with its ServiceAccount"
+            assert SERVICE_ACCOUNT_SUBJECT in granted, name
+            assert spec["serviceAccountName"] == SERVICE_ACCOUNT
+
+
+def crd_version():
+    crd = load_one(KUBERNETES / "iamidentitymapping-crd.yaml")
+    assert (crd["apiVersion"], crd["kind"]) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+    spec = crd["spec"]
+    assert crd["metadata"]["name"] == f"{spec['names']['plural']}.{spec['group']}"
+    assert (spec["group"], spec["scope"]) == ("iamauthenticator.k8s.aws", "Cluster")
+    assert (spec["names"]["kind"], spec["names"]["plural"], spec["names"]["singular"]) == (
+        "IAMIdentityMapping", "iamidentitymappings", "iamidentitymapping")
+    (version,) = spec["versions"]
+    assert (version["name"], version["served"], version["storage"]) == ("v1alpha1", True, True)
+    return version
+
+
+def schema_problems(schema, value, where="object"):
+    """The structural-schema subset the CRD uses: type, properties, required, items."""
+    kind = schema.get("type")
+    expected = {"object": dict, "string": str, "array": list}
+    if kind and not isinstance(value, expected[kind]):
+        return [f"{where}: not a {kind}"]
+    problems = []
+    if kind == "object":
+        problems += [f"{where}.{key}: required" for key in schema.get("required", []) if key not in value]
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                problems += schema_problems(sub, value[key], f"{where}.{key}")
+        unknown = set(value) - set(schema.get("properties", {}))
+        if schema.get("properties") and where != "object.metadata":
+            problems += [f"{where}.{key}: unknown field" for key in sorted(unknown)]
+    if kind == "array":
+        for index, item in enumerate(value):
+            problems += schema_problems(schema["items"], item, f"{where}[{index}]")
+    return problems
+
+
+def test_crd_is_upstreams_kind_with_a_status_subresource_and_printer_columns():
+    version = crd_version()
+    assert version["subresources"] == {"status": {}}  # the server writes status with update on /status
+    schema = version["schema"]["openAPIV3Schema"]
+    spec = schema["properties"]["spec"]
+    assert sorted(spec["required"]) == ["arn", "username"]
+    assert {key: value["type"] for key, value in spec["properties"].items()} == {
+        "arn": "string", "username": "string", "groups": "array"}
+    assert spec["properties"]["groups"]["items"] == {"type": "string"}
+    status = schema["properties"]["status"]["properties"]
+    assert {key: value["type"] for key, value in status.items()} == {"canonicalARN": "string", "userID": "string"}
+    # Every printer column shows a field the schema has.
+    columns = {column["name"]: column["jsonPath"] for column in version["additionalPrinterColumns"]}
+    assert columns["ARN"] == ".spec.arn" and columns["Username"] == ".spec.username"
+    assert columns["CanonicalARN"] == ".status.canonicalARN"
+    for path in columns.values():
+        if path.startswith(".metadata."):
+            continue  # ObjectMeta's fields, not the schema's
+        node = schema
+        for part in path.lstrip(".").split("."):
+            node = node["properties"][part]
+
+    # The example passes the schema; objects without arn or username do not.
+    example = load_one(KUBERNETES / "example-iamidentitymapping.yaml")
+    assert example["apiVersion"] == "iamauthenticator.k8s.aws/v1alpha1" and example["kind"] == "IAMIdentityMapping"
+    assert schema_problems(schema, example) == []
+    for missing in ("arn", "username"):
+        broken = copy.deepcopy(example)
+        del broken["spec"][missing]
+        assert schema_problems(schema, broken) == [f"object.spec.{missing}: required"]
+    broken = copy.deepcopy(example)
+    broken["spec"]["groups"] = "system:masters"
+    assert schema_problems(schema, broken) == ["object.spec.groups: not a array"]
 
 
 KUBE_APISERVER_MANIFEST = """\
@@ -444,3 +669,268 @@ def test_systemd_unit_command_line_starts_the_server(tmp_path):
         assert (tmp_path / "state" / "cert.pem").exists()
     finally:
         assert process.stop() == 0
+
+
+# --- the API modes' manifests against the emulated API, with only their RBAC --
+
+
+def emulator_rules(grants):
+    """The emulator's rule table (bench/kube_emulator/auth.py) for one subject's grants."""
+    rules = []
+    for scope, group, resource, verb, resource_name in sorted(grants, key=str):
+        rule = {"verbs": [verb], "apiGroups": [group], "resources": [resource]}
+        if scope is not None:
+            rule["namespaces"] = [scope]
+        if resource_name is not None:
+            rule["resourceNames"] = [resource_name]
+        rules.append(rule)
+    return rules
+
+
+def require_api_modes():
+    result = subprocess.run([str(harness.SERVER), "server", "--help"], capture_output=True, text=True, timeout=30)
+    harness.require("EKSConfigMap (alias ConfigMap), CRD" in result.stdout + result.stderr,
+                    f"{harness.SERVER} does not run the Kubernetes API modes")
+
+
+SERVER_TOKEN = "aws-iam-authenticator-sa-token-0123456789"
+
+
+def start_manifest_server(tmp_path, name, api, kubeconfig):
+    """The server with the manifest's own arguments and config.yaml's config,
+    only the file locations moved, the API kubeconfig the test's."""
+    (container,) = pod_spec(name)["containers"]
+    _, text = config_map_config()
+    config, _ = config_map_config()
+    for old, new in ((config["server"]["stateDir"], tmp_path / "state"),
+                     (config["server"]["generateKubeconfig"], tmp_path / "webhook.yaml")):
+        text = text.replace(old, str(new))
+    text = text.replace("port: 21362", "port: 0")
+    args = []
+    for arg in container["args"][1:]:
+        if arg.startswith("--config="):
+            continue
+        if arg.startswith("--kubeconfig="):
+            arg = f"--kubeconfig={kubeconfig}"
+        args.append(arg)
+    if not flag_values(args, "--kubeconfig"):
+        # In-cluster in the pod (the token kubelet mounts); the same token through a kubeconfig here.
+        args.append(f"--kubeconfig={kubeconfig}")
+    return harness.Server(tmp_path / "server", config_text=text, args=args).wait_ready()
+
+
+def readyz(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.health_port, timeout=harness.scaled(5))
+    try:
+        connection.request("GET", "/readyz")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def api_loads(server):
+    """(source, roles, users) of each JSON `mapping source loaded` line."""
+    loads = []
+    for line in server.process.text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry["msg"] in ("mapping source loaded", "mapping source reloaded"):
+                loads.append((entry["source"], entry["roles"], entry["users"]))
+    return loads
+
+
+@pytest.fixture
+def kube_api(tmp_path):
+    require_api_modes()
+    started = []
+
+    def start(users):
+        emulator = kube.KubeEmulator(tmp_path / "kube", users=kube.default_users() + users,
+                                     client_certs=("admin", STATIC_POD_USER[2]))
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.mark.parametrize("name", ["daemonset-eksconfigmap.yaml", "static-pod-eksconfigmap.yaml"])
+def test_eksconfigmap_manifests_read_aws_auth_with_only_their_rbac(tmp_path, kube_api, name):
+    grants = granted_rules("rbac-eksconfigmap.yaml")
+    static = name in STATIC_PODS
+    subject = STATIC_POD_USER if static else SERVICE_ACCOUNT_SUBJECT
+    api = kube_api([{"name": STATIC_POD_USER[2] if static else "service-account",
+                     "tokens": [] if static else [SERVER_TOKEN], "rules": emulator_rules(grants[subject])}])
+    kubeconfig = api.kubeconfig(tmp_path / "api-kubeconfig.json", user=STATIC_POD_USER[2]) if static \
+        else api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN)
+    server = start_manifest_server(tmp_path, name, api, kubeconfig)
+    try:
+        # No aws-auth yet is an answer too (no mappings from it, as upstream): ready.
+        harness.wait_until(lambda: readyz(server) == 200, what="/readyz once aws-auth is read")
+        api.ok("POST", "/api/v1/namespaces/kube-system/configmaps", load_one(KUBERNETES / "aws-auth.yaml"))
+        harness.wait_until(lambda: ("EKSConfigMap", "3", "1") in api_loads(server), what="aws-auth's mappings")
+        log = server.process.text()
+        assert "cannot read a mapping source" not in log, log  # never refused, never failed
+    finally:
+        assert server.stop() == 0
+
+
+def test_crd_manifests_map_the_example_with_only_their_rbac(tmp_path, kube_api):
+    grants = granted_rules("rbac-crd.yaml")
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN],
+                     "rules": emulator_rules(grants[SERVICE_ACCOUNT_SUBJECT])}])
+    kubectl = kube.kubectl_runner(tmp_path, api.kubeconfig(tmp_path / "admin.json"))
+    # The emulator serves the kind itself (it has no CRD registry), hence --validate=false.
+    applied = kubectl("apply", "--validate=false", "-f", str(KUBERNETES / "example-iamidentitymapping.yaml"))
+    assert applied.returncode == 0, applied.stderr
+    assert "iamidentitymapping.iamauthenticator.k8s.aws/kubernetes-admin created" in applied.stdout
+    server = start_manifest_server(tmp_path, "daemonset-crd.yaml", api,
+                                   api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN))
+    try:
+        harness.wait_until(lambda: readyz(server) == 200, what="/readyz once the mappings are read")
+        example = load_one(KUBERNETES / "example-iamidentitymapping.yaml")
+
+        def written():
+            result = kubectl("get", "iamidentitymappings", example["metadata"]["name"], "-o", "json")
+            assert result.returncode == 0, result.stderr
+            return json.loads(result.stdout).get("status", {}).get("canonicalARN")
+
+        harness.wait_until(lambda: written() is not None, what="status.canonicalARN")
+        assert written() == example["spec"]["arn"].lower()
+        log = server.process.text()
+        assert "cannot read a mapping source" not in log, log  # never refused, never failed
+    finally:
+        assert server.stop() == 0
+
+
+def refusals(server):
+    """The JSON `cannot read a mapping source` lines."""
+    return [entry for entry in (json.loads(line) for line in server.process.text().splitlines()
+                                if line.startswith("{"))
+            if entry["msg"] == "cannot read a mapping source from the Kubernetes API; retrying"]
+
+
+def test_crd_rbac_bound_in_a_namespace_only_is_not_enough(tmp_path, kube_api):
+    """Upstream's example binds its ClusterRole with a RoleBinding in kube-system:
+    that grants nothing on cluster-scoped objects, and the server says so."""
+    grants = {(("kube-system",) + grant[1:]) for grant in granted_rules("rbac-crd.yaml")[SERVICE_ACCOUNT_SUBJECT]}
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN], "rules": emulator_rules(grants)}])
+    server = start_manifest_server(tmp_path, "daemonset-crd.yaml", api,
+                                   api.kubeconfig(tmp_path / "api-kubeconfig.json", token=SERVER_TOKEN))
+    try:
+        harness.wait_until(lambda: refusals(server), what="the refusal")
+        (refusal, *_) = refusals(server)
+        assert refusal["source"] == "CRD" and "403" in refusal["error"], refusal
+        assert "iamidentitymappings.iamauthenticator.k8s.aws" in refusal["hint"], refusal
+        assert readyz(server) == 503
+    finally:
+        assert server.stop() == 0
+
+
+def kops_argument_lists():
+    """{backend mode: args} from the YAML blocks of deploy/kubernetes/kops-args.md."""
+    text = (KUBERNETES / "kops-args.md").read_text()
+    blocks = re.findall(r"```yaml\n# kops-args: (\S+)\n(.*?)```", text, re.S)
+    assert len(blocks) == 2, blocks
+    return {mode: yaml.safe_load(body) for mode, body in blocks}
+
+
+@pytest.mark.parametrize("mode", sorted(kops_argument_lists()))
+def test_kops_style_arguments_start_the_server_on_the_api_modes(tmp_path, kube_api, mode):
+    args = kops_argument_lists()[mode]
+    assert args[0] == "server" and flag_values(args, "--backend-mode") == [mode]
+    assert set(mode.split(",")) <= BACKEND_MODES
+    # kops's RBAC is wider than ours; ours is enough.
+    grants = set()
+    for single in mode.split(","):
+        if single in RBAC_FOR_MODE:
+            grants |= granted_rules(RBAC_FOR_MODE[single])[SERVICE_ACCOUNT_SUBJECT]
+    api = kube_api([{"name": "service-account", "tokens": [SERVER_TOKEN], "rules": emulator_rules(grants)}])
+    config = tmp_path / "config.yaml"
+    config.write_text(f"clusterID: {harness.CLUSTER_ID}\nserver:\n  mapRoles: []\n")
+    state = tmp_path / "state"
+    state.mkdir()
+    cert_pem, key_pem, _ = make_pair(host="127.0.0.1")  # kops's PKI puts the pair there
+    (state / "cert.pem").write_bytes(cert_pem)
+    (state / "key.pem").write_bytes(key_pem)
+    (state / "key.pem").chmod(0o600)
+    moved = {"/etc/aws-iam-authenticator/config.yaml": config, "/var/aws-iam-authenticator": state}
+    arguments = []
+    for arg in args:
+        for old, new in moved.items():
+            arg = arg.replace(old, str(new))
+        arguments.append(arg)
+    # The test's additions: a free port, where the webhook kubeconfig would be, the
+    # API through a kubeconfig (in-cluster in kops's pods).
+    arguments += ["--port", "0", f"--generate-kubeconfig={tmp_path / 'webhook.yaml'}",
+                  f"--kubeconfig={api.kubeconfig(tmp_path / 'api.json', token=SERVER_TOKEN)}"]
+    process = harness.Process([harness.SERVER, *arguments], env=harness.server_environment(tmp_path))
+    try:
+        port = int(process.wait_for_line(r'msg="health listener" .*port=(\d+)').group(1))
+        process.wait_for_line(r"msg=listening")
+
+        def ready():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=harness.scaled(5))
+            try:
+                connection.request("GET", "/readyz")
+                return connection.getresponse().status == 200
+            finally:
+                connection.close()
+
+        harness.wait_until(ready, what="/readyz")
+        for single in mode.split(","):
+            harness.wait_until(lambda: re.search(rf'msg="mapping source loaded" .*source={single}\b', process.text()),
+                               what=f"{single} loaded")
+        assert "cannot read a mapping source" not in process.text(), process.text()
+        assert not (tmp_path / "webhook.yaml").exists()  # pregenerated: left alone
+    finally:
+        assert process.stop() == 0
+
+
+def test_static_pod_openssl_recipe_makes_a_client_certificate_kubeconfig(tmp_path):
+    """The openssl and kubectl commands in static-pod-eksconfigmap.yaml's
+    comment, run as written with a throwaway cluster CA in place of
+    /etc/kubernetes/pki and the test's directory in place of the host's."""
+    openssl = harness.require_tool("openssl", "openssl")
+    kubectl = harness.require_tool("kubectl", "kubernetes-client")
+    text = (KUBERNETES / "static-pod-eksconfigmap.yaml").read_text()
+    recipe = re.search(r"^# or with openssl and kubectl.*?\n(.*?)^# The certificate expires", text, re.S | re.M).group(1)
+    # The indented lines are the commands; the others are prose.
+    script = "\n".join(line[4:] for line in recipe.splitlines() if line.startswith("#   "))
+    script = script.replace("\\\n", " ")
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=kubernetes", "-days", "2", "-keyout", str(pki / "ca.key"), "-out", str(pki / "ca.crt")],
+                   check=True, capture_output=True, timeout=60)
+    host_dir = tmp_path / "host"
+    host_dir.mkdir()
+    script = (script.replace("/etc/kubernetes/pki", str(pki))
+              .replace("/etc/kubernetes/aws-iam-authenticator", str(host_dir))
+              .replace("SERVER", "https://10.0.0.10:6443")
+              .replace("chown 10000:10000", "true"))  # the test is not root everywhere
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, HOME=str(tmp_path), PATH=f"{Path(kubectl).parent}:{os.environ['PATH']}"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in host_dir.iterdir()) == ["api-kubeconfig.yaml"]  # the key went into it
+    assert (host_dir / "api-kubeconfig.yaml").stat().st_mode & 0o077 == 0
+
+    config = yaml.safe_load((host_dir / "api-kubeconfig.yaml").read_text())
+    (context,) = config["contexts"]
+    assert config["current-context"] == context["name"]
+    (user,) = config["users"]
+    assert user["name"] == context["context"]["user"]
+    (cluster,) = config["clusters"]
+    assert cluster["cluster"]["server"] == "https://10.0.0.10:6443"
+    assert base64.b64decode(cluster["cluster"]["certificate-authority-data"]) == (pki / "ca.crt").read_bytes()
+    certificate = tmp_path / "client.crt"
+    certificate.write_bytes(base64.b64decode(user["user"]["client-certificate-data"]))
+    verified = subprocess.run([openssl, "verify", "-purpose", "sslclient", "-CAfile", str(pki / "ca.crt"),
+                               str(certificate)], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    subject = subprocess.run([openssl, "x509", "-noout", "-subject", "-in", str(certificate)],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    # The user rbac-eksconfigmap.yaml binds.
+    assert re.search(r"CN ?= ?aws-iam-authenticator$", subject.strip()), subject
+    assert STATIC_POD_USER in granted_rules("rbac-eksconfigmap.yaml")
