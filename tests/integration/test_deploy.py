@@ -687,12 +687,6 @@ def emulator_rules(grants):
     return rules
 
 
-def require_api_modes():
-    result = subprocess.run([str(harness.SERVER), "server", "--help"], capture_output=True, text=True, timeout=30)
-    harness.require("EKSConfigMap (alias ConfigMap), CRD" in result.stdout + result.stderr,
-                    f"{harness.SERVER} does not run the Kubernetes API modes")
-
-
 SERVER_TOKEN = "aws-iam-authenticator-sa-token-0123456789"
 
 
@@ -741,7 +735,6 @@ def api_loads(server):
 
 @pytest.fixture
 def kube_api(tmp_path):
-    require_api_modes()
     started = []
 
     def start(users):
