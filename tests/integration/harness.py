@@ -371,6 +371,16 @@ def sign_token_batch(identity, count, cluster_id=CLUSTER_ID, region="us-west-2")
     return result.stdout.split()
 
 
+def username_of(server, identity):
+    """The username `server` answers for a fresh token of `identity`, or
+    None when it denies it."""
+    status, answer = server.review(sign_token(identity))
+    if status == 403 and answer["status"]["authenticated"] is False:
+        return None
+    assert status == 200, answer
+    return answer["status"]["user"]["username"]
+
+
 def wait_until(condition, timeout=8, what="condition"):
     """Polls `condition` until it holds; fails after `timeout` seconds
     (scaled for the build under test)."""

@@ -11,18 +11,10 @@ import pytest
 
 import harness
 import kube
-from harness import BOB, CAROL, metric_value, sign_token
+from harness import BOB, CAROL, metric_value, username_of
 
 BOB_ARN = BOB["arn"]
 CAROL_ARN = CAROL["arn"]
-
-
-def username_of(server, identity):
-    status, answer = server.review(sign_token(identity))
-    if status == 403 and answer["status"]["authenticated"] is False:
-        return None
-    assert status == 200, answer
-    return answer["status"]["user"]["username"]
 
 
 def eventually(server, identity, expected, timeout=6):

@@ -11,7 +11,7 @@ import pytest
 
 import harness
 import kube
-from harness import BOB, CAROL, metric_value, scaled, sign_token
+from harness import BOB, CAROL, metric_value, scaled, username_of
 
 APPLY_WITHIN = scaled(1.0)  # seconds from the API's event to the changed answer
 
@@ -39,14 +39,6 @@ def identity_mapping(name, arn, username, groups=("viewers",)):
         "metadata": {"name": name},
         "spec": {"arn": arn, "username": username, "groups": list(groups)},
     }
-
-
-def username_of(server, identity):
-    status, answer = server.review(sign_token(identity))
-    if status == 403 and answer["status"]["authenticated"] is False:
-        return None
-    assert status == 200, answer
-    return answer["status"]["user"]["username"]
 
 
 def wait_for_username(server, identity, expected, timeout=APPLY_WITHIN + scaled(4)):
