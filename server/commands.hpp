@@ -21,5 +21,7 @@ void add_explain_command(CLI::App& app, const GlobalFlags& globals, int& exit_st
 void add_token_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 void add_verify_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
 void add_init_command(CLI::App& app, const GlobalFlags& globals, int& exit_status);
+// `add user` / `add role`: a mapping appended to kube-system/aws-auth through the API.
+void add_add_command(CLI::App& app, int& exit_status);
 
 }  // namespace aia::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     aia::cli::add_token_command(app, globals, exit_status);
     aia::cli::add_verify_command(app, globals, exit_status);
     aia::cli::add_init_command(app, globals, exit_status);
+    aia::cli::add_add_command(app, exit_status);
     aia::cli::add_version_command(app, exit_status);
 
     try {

@@ -29,10 +29,25 @@ class Faults:
         self.down = None          # None, "close" (drop connections) or "503"
         self.latency_ms = latency_ms
         self.garbage = None       # None, "json" (a non-JSON line) or "truncate" (a cut chunk)
+        # One-shot faults of updates (PUT), for read-modify-write clients:
+        self.conflict_updates = 0  # the next N updates answer 409 Conflict, the store untouched
+        self.hold_update_ms = 0    # the next update waits this long first, so another change can land
 
     def snapshot(self):
         with self.lock:
-            return {"down": self.down, "latency_ms": self.latency_ms, "garbage": self.garbage}
+            return {"down": self.down, "latency_ms": self.latency_ms, "garbage": self.garbage,
+                    "conflict_updates": self.conflict_updates, "hold_update_ms": self.hold_update_ms}
+
+    def take_update_fault(self):
+        """("conflict", 0), ("hold", ms) or (None, 0) for the update arriving now."""
+        with self.lock:
+            if self.conflict_updates:
+                self.conflict_updates -= 1
+                return "conflict", 0
+            if self.hold_update_ms:
+                hold, self.hold_update_ms = self.hold_update_ms, 0
+                return "hold", hold
+        return None, 0
 
     def update(self, changes):
         with self.lock:
@@ -49,6 +64,12 @@ class Faults:
                 if changes["garbage"] not in (None, "json", "truncate"):
                     raise ValueError('garbage: null, "json" or "truncate"')
                 self.garbage = changes["garbage"]
+            for name in ("conflict_updates", "hold_update_ms"):
+                if name in changes:
+                    value = changes[name]
+                    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                        raise ValueError(f"{name}: an integer >= 0")
+                    setattr(self, name, value)
         return self.snapshot()
 
 
@@ -104,7 +125,7 @@ class Emulator:
         out["faults"] = self.faults.snapshot()
         out["auth"] = self.authorizer.describe()
         for name in ("requests", "connections", "refused_connections", "tls_failures", "watches_total",
-                     "watch_events", "bookmarks"):
+                     "watch_events", "bookmarks", "conflict_faults", "held_updates"):
             out.setdefault(name, 0)
         return out
 
@@ -401,6 +422,15 @@ class ApiHandler(BaseHTTPRequestHandler):
                                api.details(resource, name))
         if verb == "watch":
             return self.watch(resource, namespace, query, field_terms, label_terms, user)
+        if verb == "update":
+            fault, hold_ms = emulator.faults.take_update_fault()
+            if fault == "conflict":
+                emulator.counters.add("conflict_faults")
+                raise api.conflict(resource, name)
+            if fault == "hold":
+                # Outside the store lock: other requests go on meanwhile.
+                emulator.counters.add("held_updates")
+                time.sleep(hold_ms / 1000)
         dry_run = query.get("dryRun") == "All"
         store = emulator.store
         status_only = target.subresource == "status"

@@ -62,17 +62,21 @@ class KubeEmulator:
 
     # --- the control port ---
 
-    def control(self, method, path, body=None):
+    def control_answer(self, method, path, body=None):
+        """(status, decoded JSON) of a control request."""
         connection = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=harness.scaled(10))
         try:
             data = None if body is None else json.dumps(body)
             connection.request(method, path, body=data, headers={"Content-Type": "application/json"})
             response = connection.getresponse()
-            payload = json.loads(response.read())
-            assert response.status == 200, (path, response.status, payload)
-            return payload
+            return response.status, json.loads(response.read())
         finally:
             connection.close()
+
+    def control(self, method, path, body=None):
+        status, payload = self.control_answer(method, path, body)
+        assert status == 200, (path, status, payload)
+        return payload
 
     def stats(self):
         return self.control("GET", "/stats")

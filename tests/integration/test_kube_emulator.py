@@ -5,6 +5,7 @@ HTTPS for the protocol details a watching server relies on."""
 import json
 import signal
 import socket
+import threading
 import time
 
 import pytest
@@ -513,6 +514,39 @@ def test_down_and_slow_faults(own_emu):
     stats = emu.stats()
     assert stats["refused_connections"] >= 1
     assert stats["by_verb"]["list"] == 1 and stats["by_code"]["503"] == 1
+
+
+def test_update_faults_conflict_and_hold(own_emu):
+    emu = own_emu()
+    created = emu.ok("POST", CM, configmap("rmw", {"a": "1"}))
+    emu.faults(conflict_updates=2)
+    for _ in range(2):
+        code, body = emu.request("PUT", f"{CM}/rmw", dict(created, data={"a": "2"}))
+        assert (code, body["reason"], body["message"]) == (409, "Conflict", CONFLICT.format("rmw"))
+    assert emu.ok("GET", f"{CM}/rmw")["data"] == {"a": "1"}        # refused updates store nothing
+    assert emu.faults()["conflict_updates"] == 0
+    emu.ok("PUT", f"{CM}/rmw", dict(created, data={"a": "2"}))       # the fault is spent
+
+    # hold: the update waits; a patch lands meanwhile; the stale update is then a real conflict.
+    current = emu.ok("GET", f"{CM}/rmw")
+    emu.faults(hold_update_ms=1500)
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(
+        answer=emu.request("PUT", f"{CM}/rmw", dict(current, data={"a": "stale"}))))
+    thread.start()
+    deadline = time.monotonic() + harness.scaled(10)
+    while emu.stats()["held_updates"] < 1:
+        assert time.monotonic() < deadline, "the update was never held"
+        time.sleep(0.02)
+    emu.ok("PATCH", f"{CM}/rmw", {"data": {"b": "patched"}}, content_type="application/merge-patch+json")
+    thread.join(harness.scaled(10))
+    assert result["answer"][0] == 409
+    assert emu.ok("GET", f"{CM}/rmw")["data"] == {"a": "2", "b": "patched"}
+    assert emu.faults()["hold_update_ms"] == 0
+    stats = emu.stats()
+    assert (stats["conflict_faults"], stats["held_updates"]) == (2, 1)
+    code, body = emu.control_answer("POST", "/faults", {"conflict_updates": -1})
+    assert code == 400 and "conflict_updates" in body["error"]
 
 
 def test_sigterm_ends_watches_cleanly(own_emu):

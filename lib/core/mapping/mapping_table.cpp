@@ -20,7 +20,8 @@ bool is_permission_set_name(std::string_view name) {
     });
 }
 
-// What an entry is refused for, or nothing.
+}  // namespace
+
 std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role, const TableOptions& options) {
     if (is_role && entry.sso && !entry.arn.empty()) return "only one of rolearn or sso can be supplied";
     if (options.user_id_strict) {
@@ -63,6 +64,8 @@ std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role
     }
     return std::nullopt;
 }
+
+namespace {
 
 // Role sessions' ARNs carry no IAM path, so a role pattern with one never
 // matches.

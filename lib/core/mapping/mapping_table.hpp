@@ -40,6 +40,10 @@ struct TableOptions {
     bool sso_enabled = false;
 };
 
+// What an entry would be refused for at build time, or nothing (is_role:
+// a mapRoles entry). Also checks a new entry before it is written.
+std::optional<std::string> entry_problem(const MappingEntry& entry, bool is_role, const TableOptions& options);
+
 enum class MatchKind { UserId, ExactArn, ArnWithoutPath, Sso, Pattern, Account };
 std::string_view to_string(MatchKind kind) noexcept;
 
