@@ -12,14 +12,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "app/file_reading.hpp"
 #include "app/kube/add_aws_auth_mapping.hpp"
+#include "app/kube/kube_settings.hpp"
 #include "commands.hpp"
 #include "core/kube/aws_auth_edit.hpp"
 #include "core/kube/client_config.hpp"
@@ -76,28 +75,18 @@ std::string go_quote(const std::vector<std::string>& items) {
 // Where the API is: --kubeconfig (with --master-url over its server and
 // --kubeconfig-context), else --master-url alone, else in-cluster.
 Result<kube::ClientConfig, std::string> client_config(const AddFlags& flags) {
-    kube::ResolveInput input{.master = flags.master_url,
-                             .kubeconfig_path = flags.kubeconfig,
-                             .context = flags.context,
-                             .warn_in_cluster = false};
-    if (!flags.kubeconfig.empty()) {
-        auto text = app::read_file(flags.kubeconfig, app::kMaxConfigFileBytes);
-        if (!text) return fail("--kubeconfig: " + text.error().message);
-        input.kubeconfig_text = std::move(text).value();
-    } else if (!flags.context.empty()) {
+    if (flags.kubeconfig.empty() && !flags.context.empty())
         return fail(std::string("--kubeconfig-context needs --kubeconfig"));
-    }
-    const kube::EnvLookup env = [](std::string_view name) {
-        const char* value = std::getenv(std::string(name).c_str());
-        return std::string(value != nullptr ? value : "");
-    };
-    auto resolved = kube::resolve(input, env);
+    auto resolved = app::resolve_kube_config(app::KubeConnection{.kubeconfig = flags.kubeconfig,
+                                                                 .master = flags.master_url,
+                                                                 .context = flags.context,
+                                                                 .warn_in_cluster = false});
     if (!resolved) {
         if (flags.kubeconfig.empty() && flags.master_url.empty()) {
             return fail("no Kubernetes API to talk to: give --kubeconfig or --master-url (not running in a cluster: " +
                         resolved.error() + ")");
         }
-        return fail(resolved.error());
+        return fail(resolved.error().starts_with("cannot read") ? "--kubeconfig: " + resolved.error() : resolved.error());
     }
     for (const std::string& warning : resolved->warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     return std::move(resolved->config);
