@@ -2,6 +2,7 @@
 follows the emulated API (bench/kube_emulator), which `kubectl` and direct
 requests change, and answers TokenReviews accordingly."""
 
+import base64
 import json
 import os
 import subprocess
@@ -121,8 +122,9 @@ def test_iam_identity_mappings_get_their_status_and_map(api, start_api_server, t
     written = api.ok("GET", MAPPINGS + "/bob")
     assert written["status"]["canonicalARN"] == BOB_ARN.lower()
 
-    # A new object maps once its status is written, well within a second.
-    api.ok("POST", MAPPINGS, identity_mapping("carol", CAROL_ARN, "carol-from-crd"))
+    # A new object (kubectl apply) maps once its status is written, well within a second.
+    manifest.write_text(json.dumps(identity_mapping("carol", CAROL_ARN, "carol-from-crd")))
+    kubectl("apply", "-f", str(manifest), "--validate=false")
     assert wait_for_username(server, CAROL, "carol-from-crd") < APPLY_WITHIN
     out = kubectl("get", "iamidentitymappings", "-o", "json")
     names = sorted(item["metadata"]["name"] for item in json.loads(out.stdout)["items"])
@@ -288,7 +290,25 @@ def test_a_kops_style_daemonset_in_cluster_with_crd_and_mounted_file(api, start_
     assert "(in-cluster)" in server.process.text()
 
 
-def test_a_kubeconfig_with_a_client_certificate(api, start_api_server, tmp_path):
+def test_a_kubeconfig_with_the_ca_and_client_certificate_inline(api, start_api_server, tmp_path):
     api.ok("POST", CONFIG_MAPS, aws_auth(users=[(BOB_ARN, "bob-by-cert", "viewers")]))
-    server = start_api_server(api, kubeconfig=api.kubeconfig(tmp_path / "cert-kubeconfig.json", user="admin"))
+    config = json.loads(api.kubeconfig(tmp_path / "files.json", user="admin").read_text())
+    inline = lambda path: base64.b64encode(open(path, "rb").read()).decode()  # noqa: E731
+    cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
+    cluster["certificate-authority-data"] = inline(cluster.pop("certificate-authority"))
+    user["client-certificate-data"] = inline(user.pop("client-certificate"))
+    user["client-key-data"] = inline(user.pop("client-key"))
+    kubeconfig = tmp_path / "inline.yaml"
+    kubeconfig.write_text(json.dumps(config))
+    server = start_api_server(api, kubeconfig=kubeconfig)
     wait_for_username(server, BOB, "bob-by-cert")
+
+    # Told to skip verification, the server refuses unless allowed explicitly.
+    del cluster["certificate-authority-data"]
+    cluster["insecure-skip-tls-verify"] = True
+    kubeconfig.write_text(json.dumps(config))
+    refused = start_api_server(api, kubeconfig=kubeconfig, wait=False)
+    assert refused.process.wait_exit() != 0
+    assert "insecure-skip-tls-verify" in refused.process.text()
+    allowed = start_api_server(api, kubeconfig=kubeconfig, extra=["--kube-allow-insecure-tls"])
+    wait_for_username(allowed, BOB, "bob-by-cert")
