@@ -58,7 +58,10 @@ struct WatcherCallbacks {
 };
 
 struct WatcherOptions {
-    kube::BackoffPolicy backoff{};
+    // Capped at 5 s, upstream's fixed pause after a failed watch: once the
+    // API is back, a change reaches the answers within about 5 s. One list
+    // or watch per source every few seconds is nothing to an API server.
+    kube::BackoffPolicy backoff{.initial = std::chrono::milliseconds{250}, .max = std::chrono::seconds{5}};
     std::chrono::seconds min_watch{60};  // timeoutSeconds is drawn from [min_watch, 2 * min_watch)
     std::chrono::seconds idle_grace{15};
 };
