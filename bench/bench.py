@@ -11,6 +11,8 @@
                                 any server can do here, the limit for an identity-cache hit
     bench/bench.py ceiling-miss nginx forwarding each request as a presigned GET to the STS emulator
                                 over pooled keep-alive TLS: the limit for a cache miss
+    bench/bench.py footprint    1,000 idle keep-alive connections after one review each: KiB per idle
+                                connection, RSS before, while open, after, and around a burst
     bench/bench.py all          every scenario, then bench/RESULTS.md from their results
     bench/bench.py report       bench/RESULTS.md again from bench/results/*.json
 
@@ -32,6 +34,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import footprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "release"
@@ -76,6 +81,13 @@ SCENARIOS = {
         "emulator": [],
         "loadgen": ["--connections", "64"],
         "server": [],
+    },
+    "footprint": {
+        "what": "1,000 idle keep-alive connections after one review each, then a 64-connection burst",
+        "emulator": [],
+        "loadgen": ["--connections", "64"],
+        "server": NO_CACHE,
+        "footprint": True,
     },
     "ceiling-hit": {
         "what": "nginx, one worker, answering a fixed TokenReview over TLS (no authentication work)",
@@ -242,6 +254,8 @@ def peak_rss_mib(pid):
 
 def run_scenario(name, duration, warmup):
     scenario = SCENARIOS[name]
+    if "footprint" in scenario:
+        footprint.raise_descriptor_limit(4 * footprint.CONNECTIONS)  # the server inherits it
     with tempfile.TemporaryDirectory(prefix=f"aia-bench-{name}-") as tmp:
         work = Path(tmp)
         write_fixture(work)
@@ -268,6 +282,8 @@ def run_scenario(name, duration, warmup):
                 started.append(server)
                 port = int(server.wait_for(r'msg="?listening"? .*port=(\d+)').group(1))
                 ca_file = work / "state" / "cert.pem"
+            if "footprint" in scenario:
+                return run_footprint(name, scenario, work, server, port, ca_file, warmup)
             cpu_before = cpu_seconds(server.proc.pid)
             result_file = work / "loadgen.json"
             subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
@@ -294,6 +310,21 @@ def run_scenario(name, duration, warmup):
         finally:
             for process in reversed(started):
                 process.stop()
+
+
+def run_footprint(name, scenario, work, server, port, ca_file, warmup):
+    identities = json.loads((work / "identities.json").read_text())["identities"]
+    tokens = footprint.sign_tokens(BUILD / "bench" / "sign-token", identities, CLUSTER_ID)
+
+    def burst():
+        subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
+                        "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", footprint.BURST,
+                        "--warmup", warmup, "--no-progress", *scenario["loadgen"]],
+                       check=True, timeout=600, stdout=subprocess.DEVNULL)
+
+    result = footprint.measure(server.proc.pid, port, ca_file, tokens, burst)
+    result.update({"scenario": name, "what": scenario["what"], "identity_cache": False})
+    return result
 
 
 def wait_for_listener(port, process):
@@ -357,6 +388,8 @@ def write_report():
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |",
     ]
     for name, r in results.items():
+        if "latency_ms" not in r:
+            continue  # footprint: its own section below
         latency = r["latency_ms"]
         statuses = ", ".join(f"{code}: {count}" for code, count in r["statuses"].items()) or "none"
         errors = ", ".join(f"{kind}: {count}" for kind, count in r["errors"].items()) or "none"
@@ -401,10 +434,25 @@ def write_report():
             limit = results["ceiling-hit"]["throughput"]
             lines += ["", f"The limit for a cache hit (no STS call), `ceiling-hit`: {limit:.0f}/s in this run; "
                           f"scenario `cache` reaches {100 * r['throughput'] / limit:.0f}% of it."]
+    if "footprint" in results:
+        r = results["footprint"]
+        rss = r["rss_mib"]
+        lines += ["", "## Footprint (scenario `footprint`, identity cache off)", "",
+                  f"{r['connections']:,} keep-alive TLS connections, one review each, then idle: "
+                  f"**{r['kib_per_idle_connection']:.1f} KiB per idle connection** (target ≤ 16 KiB).", "",
+                  "| RSS MiB | before | connections idle | closed | burst peak | after the burst |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |",
+                  f"| server | {rss['before']} | {rss['idle']} | {rss['closed']} | {rss['burst_peak']} | "
+                  f"{rss['after_burst']} |"]
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
 def summary(result):
+    if "kib_per_idle_connection" in result:
+        rss = result["rss_mib"]
+        return (f"{result['scenario']:10} {result['kib_per_idle_connection']:.1f} KiB per idle connection; RSS MiB "
+                f"before {rss['before']}, {result['connections']} idle {rss['idle']}, closed {rss['closed']}, "
+                f"burst peak {rss['burst_peak']}, after the burst {rss['after_burst']}")
     latency = result["latency_ms"]
     return (f"{result['scenario']:10} {result['throughput']:9.0f}/s  p50 {latency['p50']:7.2f} ms  "
             f"p99 {latency['p99']:7.2f} ms  p99.9 {latency['p99_9']:7.2f} ms  errors {sum(result['errors'].values())}  "
