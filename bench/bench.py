@@ -246,10 +246,7 @@ def cpu_seconds(pid):
 
 
 def peak_rss_mib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return footprint.peak_kib(pid) / 1024
 
 
 def run_scenario(name, duration, warmup):

@@ -23,18 +23,20 @@ SETTLE = 2.0  # seconds for the server to go quiet before a reading
 BURST = "5s"
 
 
-def rss_kib(pid):
+def status_kib(pid, field):
+    """A size from /proc/PID/status: VmRSS (resident now), VmHWM (its peak)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
 
 
 def peak_kib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+    return status_kib(pid, "VmHWM")
 
 
 class Sampler:

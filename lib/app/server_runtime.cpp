@@ -274,8 +274,8 @@ Result<bool, std::string> ServerRuntime::start_mappings() {
     p.follower = make_follower(p.log);
     p.follower->follow(p.mappings->paths(), [&mappings = *p.mappings](bool forced) { return mappings.check(forced); });
     p.mappings->load_all();
+    const std::vector<std::string> chain = p.mappings->chain();
     for (const std::string& source : p.mappings->api_sources()) {
-        const auto chain = p.mappings->chain();
         if (std::find(chain.begin(), chain.end(), source) == chain.end()) continue;
         if (auto started = start_api_source(source); !started) return fail("Kubernetes API: " + started.error());
     }

@@ -43,6 +43,24 @@ bool is_ip_literal(const std::string& host) {
     return !ec;
 }
 
+// Writes `request` on `stream` by `deadline`: nothing when written, else
+// the failure (with `ec` set when the write itself failed).
+template <class Stream>
+awaitable<std::optional<ClientResponse>> send_request(Stream& stream, beast::tcp_stream& tcp,
+                                                      const ClientRequest& request, Clock::time_point deadline,
+                                                      std::string_view user_agent, boost::system::error_code& ec) {
+    const std::optional<std::string> out =
+        wire_request(request.method, request.target, request.headers, request.body, user_agent);
+    if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
+    tcp.expires_at(deadline);
+    co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
+                          "error sending: " + ec.message());
+    }
+    co_return std::nullopt;
+}
+
 // One request and its answer on `stream`. `keep` says whether the connection
 // may be reused; `retryable` whether nothing at all was received.
 template <class Stream>
@@ -52,17 +70,9 @@ awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const
     keep = false;
     retryable = false;
     boost::system::error_code ec;
-
-    const std::optional<std::string> out =
-        wire_request(request.method, request.target, request.headers, request.body, options.user_agent);
-    if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
-
-    tcp.expires_at(deadline);
-    co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-        retryable = ec != beast::error::timeout;
-        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
-                          "error sending: " + ec.message());
+    if (auto failed = co_await send_request(stream, tcp, request, deadline, options.user_agent, ec)) {
+        retryable = ec && ec != beast::error::timeout;
+        co_return std::move(*failed);
     }
 
     beast::flat_buffer buffer{kHeaderLimit + options.max_answer_bytes + 4096};
@@ -130,14 +140,8 @@ awaitable<ClientResponse> stream_exchange(Stream& stream, beast::tcp_stream& tcp
                                           Clock::time_point header_deadline, const LineStreamOptions& options,
                                           const HttpClientOptions& client, const LineHandler& on_line) {
     boost::system::error_code ec;
-    const std::optional<std::string> out =
-        wire_request(request.method, request.target, request.headers, request.body, client.user_agent);
-    if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
-    tcp.expires_at(header_deadline);
-    co_await asio::async_write(stream, asio::buffer(*out), asio::redirect_error(use_awaitable, ec));
-    if (ec)
-        co_return failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
-                          "error sending: " + ec.message());
+    if (auto failed = co_await send_request(stream, tcp, request, header_deadline, client.user_agent, ec))
+        co_return std::move(*failed);
 
     beast::flat_buffer buffer{kHeaderLimit + 16 * 1024};
     http::response_parser<http::buffer_body> parser;

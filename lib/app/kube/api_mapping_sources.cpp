@@ -14,7 +14,6 @@
 #include "core/kube/api_paths.hpp"
 #include "core/kube/aws_auth_object.hpp"
 #include "core/kube/iam_identity_mapping.hpp"
-#include "core/kube/watch_events.hpp"
 
 namespace aia::app {
 namespace {
@@ -158,12 +157,8 @@ net::awaitable<void> ApiMappingSources::Impl::write_canonical_arn(nlohmann::json
         co_return;
     }
     if (response.kind == net::ClientResponse::Kind::Answered && response.status == 409) co_return;  // changed meanwhile
-    std::string problem = response.kind == net::ClientResponse::Kind::Answered
-                              ? "HTTP " + std::to_string(response.status)
-                              : response.error;
-    if (auto status = kube::parse_status(response.body); status && !status->message.empty())
-        problem += ": " + status->message;
-    std::vector<LogField> fields = {{"source", std::string(config::kModeCRD)}, {"name", name}, {"error", problem}};
+    std::vector<LogField> fields = {
+        {"source", std::string(config::kModeCRD)}, {"name", name}, {"error", describe_answer(response)}};
     if (response.status == 403)
         fields.emplace_back("hint", "the server's account needs update on iamidentitymappings/status");
     log.log(LogLevel::Error, "cannot write an IAMIdentityMapping's status.canonicalARN; it maps nobody until then",

@@ -1,6 +1,7 @@
 #include "app/kube/kube_client.hpp"
 
 #include "app/file_reading.hpp"
+#include "core/kube/watch_events.hpp"
 #include "net/tls_context.hpp"
 
 namespace aia::app {
@@ -119,6 +120,16 @@ net::awaitable<net::ClientResponse> KubeClient::stream(std::string target, net::
         co_await impl_->http->stream_lines(impl_->endpoint, std::move(request), impl_->options.watch, std::move(on_line));
     impl_->after(response);
     co_return response;
+}
+
+std::string describe_answer(const net::ClientResponse& response) {
+    if (response.kind != net::ClientResponse::Kind::Answered) return response.error;
+    std::string problem = "HTTP " + std::to_string(response.status);
+    if (auto status = kube::parse_status(response.body)) {
+        if (!status->reason.empty()) problem += " " + status->reason;
+        if (!status->message.empty()) problem += ": " + status->message;
+    }
+    return problem;
 }
 
 std::string KubeClient::describe() const {

@@ -54,4 +54,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// An answer that is not the one wanted, in words for the log: "HTTP 403
+// Forbidden: <the API's message>", or why there was no answer.
+std::string describe_answer(const net::ClientResponse& response);
+
 }  // namespace aia::app

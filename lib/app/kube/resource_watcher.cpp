@@ -19,17 +19,6 @@ std::string object_name(const nlohmann::json& object) {
     return name != metadata->end() && name->is_string() ? name->get<std::string>() : std::string{};
 }
 
-// "403 Forbidden: configmaps \"aws-auth\" is forbidden: ..." from an error answer.
-std::string answer_problem(const net::ClientResponse& response) {
-    if (response.kind != net::ClientResponse::Kind::Answered) return response.error;
-    std::string problem = "HTTP " + std::to_string(response.status);
-    if (auto status = kube::parse_status(response.body)) {
-        if (!status->reason.empty()) problem += " " + status->reason;
-        if (!status->message.empty()) problem += ": " + status->message;
-    }
-    return problem;
-}
-
 bool answered(const net::ClientResponse& response, unsigned status) {
     return response.kind == net::ClientResponse::Kind::Answered && response.status == status;
 }
@@ -76,7 +65,7 @@ net::awaitable<void> ResourceWatcher::pause() {
 net::awaitable<Result<Listed, ListFailure>> list_objects(KubeClient& client, std::string path) {
     const net::ClientResponse response = co_await client.request("GET", std::move(path));
     const unsigned status = response.kind == net::ClientResponse::Kind::Answered ? response.status : 0;
-    if (!answered(response, 200)) co_return fail(ListFailure{answer_problem(response), status});
+    if (!answered(response, 200)) co_return fail(ListFailure{describe_answer(response), status});
     auto list = kube::parse_object_list(response.body);
     if (!list) co_return fail(ListFailure{list.error(), status});
     if (list->resource_version.empty()) co_return fail(ListFailure{"the answer has no resourceVersion", status});
@@ -175,7 +164,7 @@ net::awaitable<bool> ResourceWatcher::watch() {
         callbacks_.on_failure("watch " + target_.what + ": the API ended the watch at once", response.status);
         co_return false;
     }
-    callbacks_.on_failure("watch " + target_.what + ": " + answer_problem(response),
+    callbacks_.on_failure("watch " + target_.what + ": " + describe_answer(response),
                           response.kind == net::ClientResponse::Kind::Answered ? response.status : 0);
     co_return false;
 }
