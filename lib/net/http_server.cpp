@@ -2,6 +2,7 @@
 
 #include "net/beast.hpp"
 #include "net/http_wire.hpp"
+#include "net/tls_socket.hpp"
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -86,27 +87,27 @@ struct ConnectionSlot {
 // Touched only on the worker's thread.
 struct IdleConnections {
     bool draining = false;
-    std::unordered_set<beast::tcp_stream*> waiting;
+    std::unordered_set<TimedSocket*> waiting;
 
     void close_all() {
         draining = true;
-        for (beast::tcp_stream* stream : waiting) stream->cancel();
+        for (TimedSocket* socket : waiting) socket->cancel();
     }
 };
 
 // Membership of IdleConnections for the length of one wait.
 class IdleWait {
 public:
-    IdleWait(IdleConnections& idle, beast::tcp_stream& stream) : idle_(idle), stream_(&stream) {
-        idle_.waiting.insert(stream_);
+    IdleWait(IdleConnections& idle, TimedSocket& socket) : idle_(idle), socket_(&socket) {
+        idle_.waiting.insert(socket_);
     }
-    ~IdleWait() { idle_.waiting.erase(stream_); }
+    ~IdleWait() { idle_.waiting.erase(socket_); }
     IdleWait(const IdleWait&) = delete;
     IdleWait& operator=(const IdleWait&) = delete;
 
 private:
     IdleConnections& idle_;
-    beast::tcp_stream* stream_;
+    TimedSocket* socket_;
 };
 
 // Enough for a whole TokenReview in one read, usually.
@@ -185,6 +186,15 @@ awaitable<std::size_t> read_some_within(Stream& stream, beast::flat_buffer& buff
                                         boost::system::error_code& ec) {
     beast::get_lowest_layer(stream).expires_after(timeout);
     return stream.async_read_some(buffer.prepare(kFirstReadSize), asio::redirect_error(use_awaitable, ec));
+}
+
+// Until the next request's first bytes arrive, within `timeout`; nothing
+// is allocated for them meanwhile.
+template <class Stream>
+awaitable<std::size_t> wait_readable_within(Stream& stream, std::chrono::milliseconds timeout,
+                                            boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    return stream.async_wait_readable(asio::redirect_error(use_awaitable, ec));
 }
 
 // Writes `response` (kept alive by the caller) within options.write_timeout.
@@ -292,7 +302,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
-    constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
     if constexpr (kTls) {
         co_await handshake_within(stream, options, ec);
         if (ec) {
@@ -307,15 +317,24 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         // next one; from its first byte the headers must arrive within
         // read_header_timeout, however slowly they trickle.
         if (buffer.size() == 0) {
+            // An idle connection keeps no buffer: most of them only wait.
+            buffer.shrink_to_fit();
             bool last_look = idle.draining;
             if (!last_look) {
                 IdleWait waiting(idle, tcp_layer);
-                buffer.commit(co_await read_some_within(stream, buffer, options.idle_timeout, ec));
+                co_await wait_readable_within(stream, options.idle_timeout, ec);
                 // A shutdown cancelled the wait: look once more below.
                 last_look = ec == asio::error::operation_aborted && idle.draining;
                 if (idle_wait_failed(ec, last_look, options, log, client)) break;
             }
-            if (last_look) {
+            if (!last_look) {
+                // Here already, or for TLS the rest of the record on its way.
+                buffer.commit(co_await read_some_within(stream, buffer, options.read_header_timeout, ec));
+                if (ec) {
+                    if (ec == beast::error::timeout) report_slow_request(false, options, log, client);
+                    break;
+                }
+            } else {
                 // Shutting down: a request the client sent before it could
                 // know is already here (in the socket or the TLS layer), and
                 // closing now would throw it away. One last short read; a
@@ -492,17 +511,16 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
         };
         if (!plain_http_) {
             std::shared_ptr<ssl::context> tls = current_tls();
-            TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
+            TlsSocket stream(std::move(socket), *tls);
             asio::co_spawn(worker.io,
                            serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
                                             options_, log_, worker.idle, ConnectionSlot{active_connections_}),
                            on_end);
         } else {
-            asio::co_spawn(
-                worker.io,
-                serve_connection(beast::tcp_stream(std::move(socket)), nullptr, std::move(client), worker.handler,
-                                 options_, log_, worker.idle, ConnectionSlot{active_connections_}),
-                on_end);
+            asio::co_spawn(worker.io,
+                           serve_connection(TimedSocket(std::move(socket)), nullptr, std::move(client), worker.handler,
+                                            options_, log_, worker.idle, ConnectionSlot{active_connections_}),
+                           on_end);
         }
     } catch (const std::exception& e) {
         // SSL_new failing (memory): drop this connection, keep accepting.

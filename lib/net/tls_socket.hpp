@@ -1,0 +1,109 @@
+#pragma once
+// TLS over a TimedSocket, OpenSSL reading and writing the socket itself.
+//
+// Why not asio::ssl::stream: it gives every stream two fixed 17 KiB
+// buffers and an OpenSSL BIO pair of 17 KiB a side, about 60 KiB that stay
+// with an idle keep-alive connection. Here OpenSSL's record buffers are the
+// only buffers, and SSL_MODE_RELEASE_BUFFERS frees them whenever they are
+// empty, so an idle connection keeps little more than its SSL object.
+//
+// Usage (the names asio::ssl::stream uses, so Beast's HTTP reads and
+// asio::async_write work on it):
+//   TlsSocket tls(std::move(accepted), context);   // throws if SSL_new fails
+//   beast::get_lowest_layer(tls).expires_after(5s);
+//   co_await tls.async_handshake(ssl::stream_base::server, token);
+//   co_await tls.async_wait_readable(token);       // nothing allocated meanwhile
+//   n = co_await tls.async_read_some(buffer, token);
+//   co_await tls.async_shutdown(token);
+//
+// Errors are those asio::ssl::stream reports: asio::error::eof after the
+// peer's close_notify, ssl::error::stream_truncated when the connection
+// ends without one, OpenSSL's reason (ssl category) for a protocol error.
+
+#include "net/timed_socket.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
+
+#include <memory>
+
+struct ssl_st;
+
+namespace aia::net {
+
+class TlsSocket {
+public:
+    using executor_type = TimedSocket::executor_type;
+    using native_handle_type = ssl_st*;
+
+    TlsSocket(asio::ip::tcp::socket socket, asio::ssl::context& context);
+
+    executor_type get_executor() { return next_.get_executor(); }
+    TimedSocket& next_layer() { return next_; }
+    native_handle_type native_handle() { return ssl_.get(); }
+
+    template <class Token>
+    auto async_handshake(asio::ssl::stream_base::handshake_type role, Token&& token) {
+        set_role(role);
+        return next_.async_until_done<false>([this] { return handshake_step(); }, std::forward<Token>(token));
+    }
+
+    // Completes once decrypted bytes, or the end of the stream, may be read.
+    template <class Token>
+    auto async_wait_readable(Token&& token) {
+        return next_.async_until_done(
+            [this, waited = false]() mutable {
+                if (waited || has_pending()) return Attempt::done({});
+                waited = true;
+                return Attempt::wait_readable();
+            },
+            std::forward<Token>(token));
+    }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+        const auto first = first_buffer<asio::mutable_buffer>(buffers);
+        return next_.async_until_done([this, first] { return read_step(first); }, std::forward<Token>(token));
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+        const auto first = first_buffer<asio::const_buffer>(buffers);
+        return next_.async_until_done([this, first] { return write_step(first); }, std::forward<Token>(token));
+    }
+
+    // Sends close_notify and waits (within the deadline) for the peer's.
+    template <class Token>
+    auto async_shutdown(Token&& token) {
+        return next_.async_until_done<false>([this] { return shutdown_step(); }, std::forward<Token>(token));
+    }
+
+private:
+    struct FreeSsl {
+        void operator()(ssl_st* ssl) const;
+    };
+
+    // OpenSSL takes one buffer per call, as asio::ssl::stream does.
+    template <class Buffer, class Buffers>
+    static Buffer first_buffer(const Buffers& buffers) {
+        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+            const Buffer buffer(*it);
+            if (buffer.size() > 0) return buffer;
+        }
+        return Buffer{};
+    }
+
+    void set_role(asio::ssl::stream_base::handshake_type role);
+    bool has_pending() const;
+    Attempt handshake_step();
+    Attempt read_step(asio::mutable_buffer buffer);
+    Attempt write_step(asio::const_buffer buffer);
+    Attempt shutdown_step();
+
+    // In this order: the SSL object, whose BIO reads the socket, is freed first.
+    TimedSocket next_;
+    std::unique_ptr<ssl_st, FreeSsl> ssl_;
+};
+
+}  // namespace aia::net
