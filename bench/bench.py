@@ -279,6 +279,11 @@ def identity_cache(name):
     return "--identity-cache-ttl" not in scenario["server"]
 
 
+def progress_flag():
+    """loadgen's one-line progress when someone is watching stderr."""
+    return "--progress" if sys.stderr.isatty() else "--no-progress"
+
+
 def run_scenario(name, duration, warmup):
     scenario = SCENARIOS[name]
     if "footprint" in scenario:
@@ -315,7 +320,7 @@ def run_scenario(name, duration, warmup):
             result_file = work / "loadgen.json"
             subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
                             "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", duration,
-                            "--warmup", warmup, "--json", result_file, "--no-progress", *scenario["loadgen"]],
+                            "--warmup", warmup, "--json", result_file, progress_flag(), *scenario["loadgen"]],
                            check=True, timeout=3600)
             cpu_after = cpu_seconds(server.proc.pid)
             result = json.loads(result_file.read_text())
@@ -347,7 +352,7 @@ def run_footprint(name, scenario, work, server, port, ca_file, warmup):
     def burst():
         subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
                         "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", footprint.BURST,
-                        "--warmup", warmup, "--no-progress", *scenario["loadgen"]],
+                        "--warmup", warmup, progress_flag(), *scenario["loadgen"]],
                        check=True, timeout=600, stdout=subprocess.DEVNULL)
 
     result = footprint.measure(server.proc.pid, port, ca_file, tokens, burst)
@@ -550,7 +555,11 @@ def main():
     if not args.no_build:
         build()
     args.results.mkdir(parents=True, exist_ok=True)
-    for name in SCENARIOS if args.scenario == "all" else [args.scenario]:
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    for number, name in enumerate(names, 1):
+        length = (f"settle, {footprint.CONNECTIONS:,} connections, a {footprint.BURST} burst"
+                  if "footprint" in SCENARIOS[name] else f"{args.warmup} warm-up + {args.duration}")
+        print(f"[{number}/{len(names)}] {name}: {SCENARIOS[name]['what']} ({length})", file=sys.stderr, flush=True)
         result = run_scenario(name, args.duration, args.warmup)
         (args.results / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(summary(result), flush=True)
