@@ -38,7 +38,7 @@ def throughput(results, cache_of, folder):
     names = [name for name, r in results.items() if "latency_ms" in r and name not in CEILINGS]
     if not names:
         return None
-    figure, (rate_axes, p99_axes) = plt.subplots(1, 2, figsize=(12, 4.8))
+    figure, (rate_axes, p99_axes) = plt.subplots(1, 2, figsize=(12, 5.4))
     colours = [CACHE_COLOURS[bool(cache_of(name, results[name]))] for name in names]
     for axes, values, title, unit in (
             (rate_axes, [results[n]["throughput"] for n in names], "Throughput", "requests/s"),
@@ -59,9 +59,10 @@ def throughput(results, cache_of, folder):
         axes.grid(axis="y", alpha=0.3)
     handles = [Patch(color=CACHE_COLOURS[False], label="identity cache off"),
                Patch(color=CACHE_COLOURS[True], label="identity cache on")]
-    for axes in (rate_axes, p99_axes):
+    for axes in (rate_axes, p99_axes):  # legends below, clear of the bars and their labels
         lines, _ = axes.get_legend_handles_labels()
-        axes.legend(handles=handles + lines, fontsize=8, loc="upper left")
+        axes.legend(handles=handles + lines, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+        axes.set_ylim(0, axes.get_ylim()[1] * 1.08)
     figure.suptitle("Server scenarios against the nginx ceilings (higher is better on the left, lower on the right)")
     figure.tight_layout()
     return save(figure, folder, "throughput.png")
