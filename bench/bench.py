@@ -13,8 +13,8 @@
                                 over pooled keep-alive TLS: the limit for a cache miss
     bench/bench.py footprint    1,000 idle keep-alive connections after one review each: KiB per idle
                                 connection, RSS before, while open, after, and around a burst
-    bench/bench.py all          every scenario, then bench/RESULTS.md from their results
-    bench/bench.py report       bench/RESULTS.md again from bench/results/*.json
+    bench/bench.py all          every scenario, then bench/RESULTS.md and its figures from their results
+    bench/bench.py report       bench/RESULTS.md and bench/figures/*.png again from bench/results/*.json
 
 Each run builds the release binaries, makes a fixture of 64 identities (sessions
 of one mapped role), starts the STS emulator and the server on free loopback
@@ -22,6 +22,10 @@ ports, drives the server with loadgen, and reports loadgen's figures with the
 server's CPU seconds per 1,000 requests and peak RSS (from /proc). Every scenario
 but `cache` runs the server with the identity cache off, so each request costs an
 STS call. Every process it starts is stopped when it ends, whatever happens.
+
+The report's figures are drawn with Debian's python3-matplotlib (installed on
+first use, as nginx is), so bench.py runs itself again under /usr/bin/python3
+when the Python it was started with has no matplotlib.
 """
 
 import argparse
@@ -44,6 +48,8 @@ SERVER = BUILD / "server" / "aws-iam-authenticator"
 EMULATOR = BUILD / "bench" / "sts-emulator"
 LOADGEN = BUILD / "bench" / "loadgen"
 RESULTS = ROOT / "bench" / "results"
+REPORT_DIR = ROOT / "bench"  # RESULTS.md, and the figures in figures/
+DEBIAN_PYTHON = "/usr/bin/python3"
 CLUSTER_ID = "bench-cluster"
 IDENTITIES = 64
 START_TIMEOUT = 20
@@ -186,6 +192,22 @@ def build():
                     "sts-emulator", "loadgen", "sign-token"], check=True, stdout=subprocess.DEVNULL)
 
 
+def ensure_matplotlib():
+    """Debian's python3-matplotlib, installed when missing; re-executes this
+    script under Debian's Python when the one running it cannot import it."""
+    try:
+        import matplotlib  # noqa: F401
+        return
+    except ImportError:
+        pass
+    if subprocess.run([DEBIAN_PYTHON, "-c", "import matplotlib"], capture_output=True).returncode != 0:
+        print("installing python3-matplotlib for the report's figures", file=sys.stderr, flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "python3-matplotlib"],
+                       check=True, stdout=subprocess.DEVNULL, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON):
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
 def write_fixture(work):
     """64 sessions of one role, each with its own temporary keys, and a
     server config that maps the role (with a template, as real configs do)."""
@@ -249,6 +271,19 @@ def peak_rss_mib(pid):
     return footprint.peak_kib(pid) / 1024
 
 
+def identity_cache(name):
+    """Whether the server ran with its identity cache on (None: nginx, no server)."""
+    scenario = SCENARIOS[name]
+    if "nginx" in scenario:
+        return None
+    return "--identity-cache-ttl" not in scenario["server"]
+
+
+def progress_flag():
+    """loadgen's one-line progress when someone is watching stderr."""
+    return "--progress" if sys.stderr.isatty() else "--no-progress"
+
+
 def run_scenario(name, duration, warmup):
     scenario = SCENARIOS[name]
     if "footprint" in scenario:
@@ -285,12 +320,13 @@ def run_scenario(name, duration, warmup):
             result_file = work / "loadgen.json"
             subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
                             "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", duration,
-                            "--warmup", warmup, "--json", result_file, "--no-progress", *scenario["loadgen"]],
+                            "--warmup", warmup, "--json", result_file, progress_flag(), *scenario["loadgen"]],
                            check=True, timeout=3600)
             cpu_after = cpu_seconds(server.proc.pid)
             result = json.loads(result_file.read_text())
             result["scenario"] = name
             result["what"] = scenario["what"]
+            result["identity_cache"] = identity_cache(name)
             # CPU is counted over warm-up and measurement alike, so per request
             # it is divided by every request the server answered meanwhile.
             metrics = {} if "nginx" in scenario else server_metrics(port, work)
@@ -316,11 +352,11 @@ def run_footprint(name, scenario, work, server, port, ca_file, warmup):
     def burst():
         subprocess.run([LOADGEN, "--url", f"https://127.0.0.1:{port}/authenticate", "--ca", ca_file,
                         "--identities", work / "identities.json", "-i", CLUSTER_ID, "--duration", footprint.BURST,
-                        "--warmup", warmup, "--no-progress", *scenario["loadgen"]],
+                        "--warmup", warmup, progress_flag(), *scenario["loadgen"]],
                        check=True, timeout=600, stdout=subprocess.DEVNULL)
 
     result = footprint.measure(server.proc.pid, port, ca_file, tokens, burst)
-    result.update({"scenario": name, "what": scenario["what"], "identity_cache": False})
+    result.update({"scenario": name, "what": scenario["what"], "identity_cache": identity_cache(name)})
     return result
 
 
@@ -368,21 +404,47 @@ def machine():
     return f"{os.cpu_count()} × {model}, {memory} MiB RAM, Linux {os.uname().release}, commit {commit}"
 
 
-def write_report():
-    results = {name: json.loads((RESULTS / f"{name}.json").read_text())
-               for name in SCENARIOS if (RESULTS / f"{name}.json").exists()}
+def cache_text(name, result):
+    """The table's "Identity cache" cell: from the result, or (results from
+    before it was recorded) from the scenario's definition."""
+    cache = result.get("identity_cache", identity_cache(name) if name in SCENARIOS else None)
+    return "n/a" if cache is None else "on" if cache else "off"
+
+
+def write_report(results_dir=RESULTS, out_dir=REPORT_DIR):
+    """RESULTS.md in out_dir, its figures in out_dir/figures, from the
+    scenarios' results (and soak.json, bench/soak.py's) in results_dir."""
+    import plots
+    results = {name: json.loads((results_dir / f"{name}.json").read_text())
+               for name in SCENARIOS if (results_dir / f"{name}.json").exists()}
+    soak = json.loads((results_dir / "soak.json").read_text()) if (results_dir / "soak.json").exists() else None
+    folder = out_dir / "figures"
+    drawn = {
+        "throughput": plots.throughput(results, lambda name, r: cache_text(name, r) == "on", folder),
+        "histograms": plots.latency_histograms(results, folder),
+        "footprint": plots.footprint_rss(results.get("footprint"), folder),
+        "soak": plots.soak_rss(soak, folder),
+    }
+    for stale in ("throughput.png", "latency-histograms.png", "footprint-rss.png", "soak-rss.png"):
+        if stale not in drawn.values() and (folder / stale).exists():
+            (folder / stale).unlink()  # no data for it this time: no figure from an older run
+
+    def figure(key, caption):
+        return ["", f"![{caption}](figures/{drawn[key]})"] if drawn[key] else []
+
     lines = [
         "# Bench results",
         "",
-        "Generated by `bench/bench.py all` (or `bench/bench.py report` from `bench/results/`); do not edit by hand.",
+        "Generated by `bench/bench.py all` (or `bench/bench.py report` from `bench/results/`), figures in",
+        "`bench/figures/`; do not edit by hand.",
         "Server, STS emulator and load generator share the machine's cores, so the server's own",
         "CPU seconds per 1,000 requests is the figure least disturbed by the others.",
         "",
         f"Machine: {machine()}.",
         f"Generated: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "| Scenario | What | Requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Statuses | Errors | Server CPU-s / 1,000 | Server peak RSS MiB |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |",
+        "| Scenario | What | Identity cache | Requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Statuses | Errors | Server CPU-s / 1,000 | Server peak RSS MiB |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |",
     ]
     for name, r in results.items():
         if "latency_ms" not in r:
@@ -392,9 +454,12 @@ def write_report():
         errors = ", ".join(f"{kind}: {count}" for kind, count in r["errors"].items()) or "none"
         cpu = r.get("server_cpu_seconds_per_1000")
         cpu_text = f"{cpu:.3f}" if cpu is not None else "—"
-        lines.append(f"| `{name}` | {r['what']} | {r['throughput']:.0f} | {latency['p50']:.2f} | {latency['p90']:.2f} | "
+        lines.append(f"| `{name}` | {r['what']} | {cache_text(name, r)} | {r['throughput']:.0f} | {latency['p50']:.2f} | "
+                     f"{latency['p90']:.2f} | "
                      f"{latency['p99']:.2f} | {latency['p99_9']:.2f} | {latency['max']:.2f} | {statuses} | {errors} | "
                      f"{cpu_text} | {r['server_peak_rss_mib']:.1f} |")
+    lines += figure("throughput", "Requests/s and p99 per scenario, the nginx ceilings as lines")
+    lines += figure("histograms", "Latency histogram per scenario")
     if "cpu" in results:
         r = results["cpu"]
         cpu = r["server_cpu_seconds_per_1000"]
@@ -441,7 +506,21 @@ def write_report():
                   "| --- | ---: | ---: | ---: | ---: | ---: |",
                   f"| server | {rss['before']} | {rss['idle']} | {rss['closed']} | {rss['burst_peak']} | "
                   f"{rss['after_burst']} |"]
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+        lines += figure("footprint", "Server RSS through scenario footprint, by phase")
+    if soak and soak.get("start") and soak.get("end"):
+        start, end = soak["start"], soak["end"]
+        load = soak.get("loadgen") or {}
+        server_args = " ".join(soak.get("server_args") or []) or "none (the identity cache on, its default)"
+        lines += ["", "## Soak (`bench/soak.py`)", "", f"Server arguments added: {server_args}.", "",
+                  f"{soak['warmup_s']:.0f} s warm-up + {soak['duration_s']:.0f} s at {soak['rate']:.0f} requests/s "
+                  f"({soak['invalid_ratio']:.0%} wrong-secret tokens), abusers at {soak['abuse_rate']:.0f}/s, "
+                  f"{soak['mapping_changes']} mapping changes and {soak['sighups']} SIGHUPs: "
+                  f"RSS {start['rss_mib']:.1f} → {end['rss_mib']:.1f} MiB (peak {soak['peak_rss_mib']:.1f}), "
+                  f"descriptors {start['fds']} → {end['fds']}, {load.get('requests') or 0:,} loadgen requests; "
+                  + ("clean." if not soak.get("problems") else "NOT CLEAN: " + "; ".join(soak["problems"]) + ".")]
+        lines += figure("soak", "Server RSS and descriptors through the soak")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
 def summary(result):
@@ -463,20 +542,30 @@ def main():
     parser.add_argument("--duration", default="20s", help="measured time per scenario (default 20s)")
     parser.add_argument("--warmup", default="3s", help="unmeasured time first (default 3s)")
     parser.add_argument("--no-build", action="store_true", help="use the binaries already in build/release")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the results' folder (default bench/results)")
+    parser.add_argument("--out", type=Path, default=REPORT_DIR,
+                        help="where RESULTS.md and figures/ go (default bench)")
     args = parser.parse_args()
+    if args.scenario in ("all", "report"):
+        ensure_matplotlib()  # before the long runs: the report at their end draws
     if args.scenario == "report":
-        write_report()
+        write_report(args.results, args.out)
+        print(f"wrote {args.out / 'RESULTS.md'} and its figures in {args.out / 'figures'}")
         return
     if not args.no_build:
         build()
-    RESULTS.mkdir(exist_ok=True)
-    for name in SCENARIOS if args.scenario == "all" else [args.scenario]:
+    args.results.mkdir(parents=True, exist_ok=True)
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    for number, name in enumerate(names, 1):
+        length = (f"settle, {footprint.CONNECTIONS:,} connections, a {footprint.BURST} burst"
+                  if "footprint" in SCENARIOS[name] else f"{args.warmup} warm-up + {args.duration}")
+        print(f"[{number}/{len(names)}] {name}: {SCENARIOS[name]['what']} ({length})", file=sys.stderr, flush=True)
         result = run_scenario(name, args.duration, args.warmup)
-        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        (args.results / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(summary(result), flush=True)
     if args.scenario == "all":
-        write_report()
-        print(f"wrote {ROOT / 'bench' / 'RESULTS.md'}")
+        write_report(args.results, args.out)
+        print(f"wrote {args.out / 'RESULTS.md'} and its figures in {args.out / 'figures'}")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,15 @@ and then stay quiet, as kube-apiserver's connections do between bursts.
 RSS is read from /proc before, while they are open, after they close, at
 the peak of a 64-connection burst of load and after it; KiB per idle
 connection is (RSS with them open - RSS before) / CONNECTIONS. RSS is also
-sampled every 100 ms throughout, for the report's figure."""
+sampled every 100 ms throughout, for the report's figure. Each phase is
+announced on stderr as it begins, so a long run shows where it is."""
 
 import http.client
 import json
 import resource
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -59,6 +61,12 @@ class Sampler:
                 return
             time.sleep(0.1)
 
+    def enter(self, phase, what):
+        """The samples from now on are in `phase`; says so on stderr."""
+        self.phase = phase
+        print(f"  footprint {time.monotonic() - self.started:5.1f} s: {phase} ({what}), "
+              f"RSS {rss_kib(self.pid) / 1024:.1f} MiB", file=sys.stderr, flush=True)
+
     def stop(self):
         self.running = False
         self.thread.join(timeout=5)
@@ -96,22 +104,23 @@ def measure(pid, port, ca_file, tokens, loadgen_burst):
     try:
         time.sleep(SETTLE)
         before = rss_kib(pid)
-        sampler.phase = "connecting"
+        sampler.enter("connecting", f"{CONNECTIONS:,} keep-alive connections, one review each")
         connections = open_reviewed(port, ca_file, tokens)
-        sampler.phase = "idle"
+        sampler.enter("idle", f"the {CONNECTIONS:,} held open, {SETTLE:.0f} s")
         time.sleep(SETTLE)
         idle = rss_kib(pid)
-        sampler.phase = "closed"
+        sampler.enter("closed", f"all closed, {SETTLE:.0f} s")
         for connection in connections:
             connection.close()
         time.sleep(SETTLE)
         closed = rss_kib(pid)
-        sampler.phase = "burst"
+        sampler.enter("burst", f"loadgen, {BURST}")
         loadgen_burst()
         burst_peak = peak_kib(pid)
-        sampler.phase = "after burst"
+        sampler.enter("after burst", f"{SETTLE:.0f} s quiet")
         time.sleep(SETTLE)
         after_burst = rss_kib(pid)
+        print(f"  footprint {time.monotonic() - sampler.started:5.1f} s: done", file=sys.stderr, flush=True)
     finally:
         sampler.stop()
     mib = lambda kib: round(kib / 1024, 1)  # noqa: E731

@@ -6,6 +6,9 @@ ever let in.
     bench/soak.py --duration 10m            # the figures in bench/README.md
     bench/soak.py --duration 20s --warmup 5s --no-build --json soak.json
 
+The report, samples included, goes to --json (default bench/results/soak.json,
+where `bench/bench.py report` finds it for its RSS figure).
+
 What runs, all on loopback, for warm-up + duration:
   - loadgen, open loop at --rate over --connections keep-alive connections,
     a share (--invalid-ratio) of its tokens signed with a wrong secret;
@@ -202,7 +205,7 @@ def run(args):
         base_config = config.read_text()
         started = []
         report = {"duration_s": args.duration, "warmup_s": args.warmup, "rate": args.rate,
-                  "abuse_rate": args.abuse_rate, "invalid_ratio": args.invalid_ratio}
+                  "abuse_rate": args.abuse_rate, "invalid_ratio": args.invalid_ratio, "server_args": args.server_arg}
         try:
             emulator = bench.Process([bin_dir / "bench" / "sts-emulator", "--identities", work / "identities.json",
                                       "--state-dir", work / "emulator", "--port", "0", "--latency", "2ms",
@@ -365,7 +368,9 @@ def main():
     parser.add_argument("--server-arg", action="append", default=[], help="extra server argument (repeatable)")
     parser.add_argument("--bin-dir", default=str(bench.BUILD), help="build directory (default build/release)")
     parser.add_argument("--no-build", action="store_true", help="use the binaries already built")
-    parser.add_argument("--json", help="write the report here too")
+    parser.add_argument("--json", default=str(bench.RESULTS / "soak.json"),
+                        help="write the report, samples included, here too (default bench/results/soak.json, "
+                             "which bench/bench.py report draws)")
     parser.add_argument("--keep-logs", help="copy the server's and emulator's logs into this directory")
     args = parser.parse_args()
     if not args.no_build:
@@ -374,6 +379,7 @@ def main():
     problems = verdict(report, args)
     report["problems"] = problems
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     load, abuse, start, end = report["loadgen"], report["abuse"], report["start"], report["end"]
     print(f"soak: {args.warmup:.0f} s warm-up + {args.duration:.0f} s, loadgen at {args.rate:.0f}/s "

@@ -46,6 +46,11 @@ public:
         return max_;
     }
 
+    // The buckets, for a figure: how many values bucket `index` holds, and
+    // its bounds (both inclusive).
+    static constexpr std::size_t bucket_count() { return kBuckets; }
+    std::uint64_t count_at(std::size_t index) const { return counts_[index]; }
+
     static std::size_t index_of(std::uint64_t micros) {
         if (micros < kExact) return static_cast<std::size_t>(micros);
         const int msb = static_cast<int>(std::bit_width(micros)) - 1;  // >= 7
@@ -59,6 +64,10 @@ public:
         const std::size_t shift = (index - kExact) / 64 + 1;
         const std::uint64_t top = (index - kExact) % 64 + 64;
         return ((top + 1) << shift) - 1;
+    }
+
+    static std::uint64_t lower_bound_of(std::size_t index) {
+        return index <= kExact ? index : upper_bound_of(index - 1) + 1;
     }
 
 private:

@@ -78,6 +78,15 @@ std::string render_json(const RunDescription& run, const LoadStats& stats) {
                          {"max", ms(latency.max())},
                          {"mean", latency.mean() / 1000.0}};
     out["connections_opened"] = stats.connections_opened;
+    // Every non-empty bucket as [lowest µs, highest µs, count], in order:
+    // the whole distribution, for bench/bench.py's histogram figures.
+    nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < LatencyHistogram::bucket_count(); ++i) {
+        if (latency.count_at(i) == 0) continue;
+        buckets.push_back(
+            {LatencyHistogram::lower_bound_of(i), LatencyHistogram::upper_bound_of(i), latency.count_at(i)});
+    }
+    out["latency_buckets_us"] = buckets;
     return out.dump(2);
 }
 

@@ -33,6 +33,13 @@ def test_counts_every_answer_and_its_kind(server, tmp_path):
     latency = result["latency_ms"]
     assert 0 < latency["p50"] <= latency["p90"] <= latency["p99"] <= latency["p99_9"] <= latency["max"]
     assert "requests" in table and "p99" in table
+    # The histogram's buckets: every request in one, in order, none empty,
+    # the slowest ending where the maximum is.
+    buckets = result["latency_buckets_us"]
+    assert sum(count for _, _, count in buckets) == 400
+    assert all(count > 0 and lower <= upper for lower, upper, count in buckets)
+    assert all(a[1] < b[0] for a, b in zip(buckets, buckets[1:]))
+    assert buckets[-1][0] <= round(latency["max"] * 1000) <= buckets[-1][1]
 
 
 def test_open_loop_keeps_its_rate_and_holds_idle_connections(server, tmp_path):

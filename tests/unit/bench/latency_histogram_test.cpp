@@ -49,3 +49,24 @@ TEST_CASE("percentiles match a sorted list's within a bucket", "[histogram]") {
     CHECK(histogram.count() == values.size());
     CHECK(LatencyHistogram{}.percentile(0.99) == 0);
 }
+
+TEST_CASE("the buckets tile the range and count what was recorded", "[histogram]") {
+    // Each bucket starts one past where the one before ends.
+    CHECK(LatencyHistogram::lower_bound_of(0) == 0);
+    for (std::size_t i = 1; i < LatencyHistogram::bucket_count(); ++i) {
+        INFO(i);
+        REQUIRE(LatencyHistogram::lower_bound_of(i) == LatencyHistogram::upper_bound_of(i - 1) + 1);
+        REQUIRE(LatencyHistogram::lower_bound_of(i) <= LatencyHistogram::upper_bound_of(i));
+    }
+    LatencyHistogram histogram;
+    for (std::uint64_t v : {5u, 5u, 130u, 131u, 40'000u}) histogram.record(v);
+    CHECK(histogram.count_at(5) == 2);
+    const std::size_t at_130 = LatencyHistogram::index_of(130);
+    CHECK(LatencyHistogram::lower_bound_of(at_130) <= 130);
+    CHECK(LatencyHistogram::upper_bound_of(at_130) >= 131);
+    CHECK(histogram.count_at(at_130) == 2);  // 130 and 131 share a bucket of width 2
+    CHECK(histogram.count_at(LatencyHistogram::index_of(40'000)) == 1);
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < LatencyHistogram::bucket_count(); ++i) total += histogram.count_at(i);
+    CHECK(total == 5);
+}
