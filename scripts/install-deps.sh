@@ -12,6 +12,8 @@ packages=(
   libcli11-dev prometheus-cpp-dev
   # tests; awscli: an independent token client (aws eks get-token)
   catch2 python3 python3-pytest python3-yaml curl awscli
+  # bench report figures (tests/integration/test_bench_report.py)
+  python3-matplotlib
   # tests in private network namespaces (flood, the AWS CLI and the SSO
   # portal): ip brings their loopback up
   iproute2
