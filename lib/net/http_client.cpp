@@ -2,6 +2,7 @@
 
 #include "net/beast.hpp"
 #include "net/http_wire.hpp"
+#include "net/tls_socket.hpp"
 
 #include <array>
 #include <deque>
@@ -11,7 +12,6 @@
 #include <variant>
 
 #include <boost/asio/steady_timer.hpp>
-#include <openssl/ssl.h>
 
 namespace aia::net {
 namespace {
@@ -22,11 +22,11 @@ using Kind = ClientResponse::Kind;
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 
 struct Connection {
-    std::variant<beast::tcp_stream, TlsStream> stream;
+    std::variant<TimedSocket, TlsSocket> stream;
     Clock::time_point idle_since;
 
-    beast::tcp_stream& tcp() {
-        return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream);
+    TimedSocket& tcp() {
+        return std::visit([](auto& s) -> TimedSocket& { return beast::get_lowest_layer(s); }, stream);
     }
 };
 
@@ -37,18 +37,12 @@ ClientResponse failure(Kind kind, std::string error) {
     return response;
 }
 
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
 // Writes `request` on `stream` by `deadline`: nothing when written, else
 // the failure (with `ec` set when the write itself failed).
 template <class Stream>
-awaitable<std::optional<ClientResponse>> send_request(Stream& stream, beast::tcp_stream& tcp,
-                                                      const ClientRequest& request, Clock::time_point deadline,
-                                                      std::string_view user_agent, boost::system::error_code& ec) {
+awaitable<std::optional<ClientResponse>> send_request(Stream& stream, TimedSocket& tcp, const ClientRequest& request,
+                                                      Clock::time_point deadline, std::string_view user_agent,
+                                                      boost::system::error_code& ec) {
     const std::optional<std::string> out =
         wire_request(request.method, request.target, request.headers, request.body, user_agent);
     if (!out) co_return failure(Kind::Unreachable, "refusing to send a header with a line break or NUL in it");
@@ -64,7 +58,7 @@ awaitable<std::optional<ClientResponse>> send_request(Stream& stream, beast::tcp
 // One request and its answer on `stream`. `keep` says whether the connection
 // may be reused; `retryable` whether nothing at all was received.
 template <class Stream>
-awaitable<ClientResponse> exchange(Stream& stream, beast::tcp_stream& tcp, const ClientRequest& request,
+awaitable<ClientResponse> exchange(Stream& stream, TimedSocket& tcp, const ClientRequest& request,
                                    Clock::time_point deadline, const HttpClientOptions& options, bool& keep,
                                    bool& retryable) {
     keep = false;
@@ -136,7 +130,7 @@ ClientResponse stream_failure(Kind kind, unsigned status, std::string error) {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 // One GET whose 2xx body is streamed as lines (see HttpClient::stream_lines).
 template <class Stream>
-awaitable<ClientResponse> stream_exchange(Stream& stream, beast::tcp_stream& tcp, const ClientRequest& request,
+awaitable<ClientResponse> stream_exchange(Stream& stream, TimedSocket& tcp, const ClientRequest& request,
                                           Clock::time_point header_deadline, const LineStreamOptions& options,
                                           const HttpClientOptions& client, const LineHandler& on_line) {
     boost::system::error_code ec;
@@ -264,39 +258,36 @@ struct HttpClient::Impl {
                 co_return nullptr;
         }
 
-        auto connection =
-            endpoint.tls
-                ? std::unique_ptr<Connection>(new Connection{
-                      std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<TlsStream>, io, *tls), {}})
-                : std::unique_ptr<Connection>(new Connection{
-                      std::variant<beast::tcp_stream, TlsStream>(std::in_place_type<beast::tcp_stream>, io), {}});
-        beast::tcp_stream& tcp_layer = connection->tcp();
-        tcp_layer.expires_at(deadline);
-        co_await tcp_layer.async_connect(resolution.endpoints, asio::redirect_error(use_awaitable, ec));
+        // Beast connects (trying each address within the deadline); the
+        // connection then runs on our streams, which keep no buffers idle.
+        beast::tcp_stream connecting(io);
+        connecting.expires_at(deadline);
+        co_await connecting.async_connect(resolution.endpoints, asio::redirect_error(use_awaitable, ec));
         if (ec) {
             problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
                               "cannot connect to " + where + ": " + ec.message());
             co_return nullptr;
         }
-        tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+        connecting.socket().set_option(tcp::no_delay(true), ec);
+        tcp::socket socket = connecting.release_socket();
 
-        if (auto* stream = std::get_if<TlsStream>(&connection->stream)) {
-            // SNI and certificate checks name the host we meant to reach (SNI
-            // carries names only, never IP literals). SSL_set_tlsext_host_name,
-            // spelled out: the macro trips -Wold-style-cast.
+        if (!endpoint.tls) {
+            ++opened;
+            co_return std::unique_ptr<Connection>(new Connection{
+                std::variant<TimedSocket, TlsSocket>(std::in_place_type<TimedSocket>, std::move(socket)), {}});
+        }
+        auto connection = std::unique_ptr<Connection>(new Connection{
+            std::variant<TimedSocket, TlsSocket>(std::in_place_type<TlsSocket>, std::move(socket), *tls), {}});
+        connection->tcp().expires_at(deadline);
+        {
+            auto& stream = std::get<TlsSocket>(connection->stream);
+            // SNI and certificate checks name the host we meant to reach.
             const std::string& name = endpoint.tls_name.empty() ? endpoint.host : endpoint.tls_name;
-            if (!is_ip_literal(name) && SSL_ctrl(stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                                                 TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
+            if (!stream.expect_peer(name, endpoint.verify_peer)) {
                 problem = failure(Kind::Unreachable, "cannot set TLS server name " + name);
                 co_return nullptr;
             }
-            if (endpoint.verify_peer) {
-                stream->set_verify_mode(ssl::verify_peer);
-                stream->set_verify_callback(ssl::host_name_verification(name));
-            } else {
-                stream->set_verify_mode(ssl::verify_none);
-            }
-            co_await stream->async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
+            co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
             if (ec) {
                 problem = failure(ec == beast::error::timeout ? Kind::TimedOut : Kind::Unreachable,
                                   "TLS handshake with " + where + " failed: " + ec.message());
@@ -336,7 +327,7 @@ awaitable<ClientResponse> HttpClient::send(const Endpoint& endpoint, ClientReque
             if (!connection) co_return problem;
         }
         bool keep = false, retryable = false;
-        beast::tcp_stream& tcp_layer = connection->tcp();
+        TimedSocket& tcp_layer = connection->tcp();
         ClientResponse response = co_await std::visit(
             [&](auto& stream) { return exchange(stream, tcp_layer, request, deadline, self.options, keep, retryable); },
             connection->stream);
@@ -359,7 +350,7 @@ awaitable<ClientResponse> HttpClient::stream_lines(const Endpoint& endpoint, Cli
     ClientResponse problem;
     std::unique_ptr<Connection> connection = co_await self.connect(endpoint, header_deadline, problem);
     if (!connection) co_return problem;
-    beast::tcp_stream& tcp_layer = connection->tcp();
+    TimedSocket& tcp_layer = connection->tcp();
     co_return co_await std::visit(
         [&](auto& stream) {
             return stream_exchange(stream, tcp_layer, request, header_deadline, options, self.options, on_line);

@@ -55,6 +55,7 @@ public:
 
     // The deadline for the operations that follow (until changed).
     void expires_after(clock::duration timeout) { state_->deadline = clock::now() + timeout; }
+    void expires_at(clock::time_point deadline) { state_->deadline = deadline; }
     void expires_never() { state_->deadline = clock::time_point::max(); }
     // Ends the pending operations with operation_aborted.
     void cancel();

@@ -27,6 +27,7 @@
 #include <boost/asio/ssl/stream_base.hpp>
 
 #include <memory>
+#include <string>
 
 struct ssl_st;
 
@@ -42,6 +43,12 @@ public:
     executor_type get_executor() { return next_.get_executor(); }
     TimedSocket& next_layer() { return next_; }
     native_handle_type native_handle() { return ssl_.get(); }
+
+    // Client side, before the handshake: `name` goes in SNI (unless it is
+    // an IP literal, which SNI never carries) and, when `verify`, the
+    // peer's certificate must be valid and name it (DNS name or IP
+    // address). False when OpenSSL refuses the name.
+    bool expect_peer(const std::string& name, bool verify);
 
     template <class Token>
     auto async_handshake(asio::ssl::stream_base::handshake_type role, Token&& token) {
