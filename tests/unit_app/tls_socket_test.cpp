@@ -254,3 +254,45 @@ TEST_CASE("TimedSocket: plain reads and writes, readiness, and the deadline", "[
     CHECK(late == boost::beast::error::timeout);
     CHECK_FALSE(ours.socket().is_open());
 }
+
+namespace {
+
+// Ours as the client this time, Asio's stream serving the certificate
+// (named localhost and 127.0.0.1). The handshake's outcome on our side.
+error_code client_handshake(const std::string& name, bool verify) {
+    asio::io_context io;
+    auto pair = app::generate_certificate({"localhost", "127.0.0.1"}, -60s, 3600s);
+    REQUIRE(pair.ok());
+    auto server_tls = net::make_server_tls_from_pem(pair.value().cert_pem, pair.value().key_pem);
+    REQUIRE(server_tls.ok());
+    ssl::context client_tls(ssl::context::tls_client);
+    client_tls.add_certificate_authority(asio::buffer(pair.value().cert_pem));
+
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    tcp::socket outgoing(io);
+    outgoing.connect(acceptor.local_endpoint());
+    ssl::stream<tcp::socket> server(acceptor.accept(), *server_tls.value());
+    net::TlsSocket ours(std::move(outgoing), client_tls);
+    REQUIRE(ours.expect_peer(name, verify));
+
+    std::optional<error_code> outcome;
+    ours.next_layer().expires_after(5s);
+    ours.async_handshake(ssl::stream_base::client, [&](error_code ec) { outcome = ec; });
+    server.async_handshake(ssl::stream_base::server, [](error_code) {});
+    io.run_for(10s);
+    REQUIRE(outcome.has_value());
+    return *outcome;
+}
+
+}  // namespace
+
+TEST_CASE("TlsSocket: as a client it checks the name it was given against the certificate", "[tls]") {
+    CHECK(client_handshake("localhost", true) == error_code{});
+    CHECK(client_handshake("127.0.0.1", true) == error_code{});
+    const error_code wrong_name = client_handshake("sts.amazonaws.com", true);
+    CHECK(wrong_name.category() == asio::error::get_ssl_category());
+    CHECK_THAT(wrong_name.message(), Catch::Contains("certificate verify failed"));
+    CHECK(client_handshake("127.0.0.2", true));
+    // Unverified on purpose (an operator's insecure setting): any name.
+    CHECK(client_handshake("sts.amazonaws.com", false) == error_code{});
+}
