@@ -33,6 +33,11 @@ def status_kib(pid, field):
     return 0
 
 
+def reset_peak(pid):
+    """VmHWM starts again from the present RSS (Linux: 5 > clear_refs)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def rss_kib(pid):
     return status_kib(pid, "VmRSS")
 
@@ -115,6 +120,7 @@ def measure(pid, port, ca_file, tokens, loadgen_burst):
         time.sleep(SETTLE)
         closed = rss_kib(pid)
         sampler.enter("burst", f"loadgen, {BURST}")
+        reset_peak(pid)  # the burst's own peak, not the idle connections'
         loadgen_burst()
         burst_peak = peak_kib(pid)
         sampler.enter("after burst", f"{SETTLE:.0f} s quiet")

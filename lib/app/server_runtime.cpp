@@ -9,6 +9,7 @@
 #include "app/backend_mode_follower.hpp"
 #include "app/certificate_reloader.hpp"
 #include "app/file_follower.hpp"
+#include "app/memory_trimmer.hpp"
 #include "app/health_routes.hpp"
 #include "app/identity_cache.hpp"
 #include "app/kube/api_mapping_sources.hpp"
@@ -133,7 +134,7 @@ struct ServerRuntime::Parts {
     Metrics metrics;
     std::unique_ptr<AwsSession> aws;
     std::unique_ptr<MappingSources> mappings;
-    std::unique_ptr<ApiMappingSources> api_mappings;  // made when a source kept in the Kubernetes API first runs
+    std::unique_ptr<ApiMappingSources> api_mappings;     // made when a source kept in the Kubernetes API first runs
     std::unique_ptr<BackendModeFollower> backend_modes;  // null without server.dynamicBackendModePath
     std::unique_ptr<StsSlots> sts_slots;
     std::shared_ptr<net::HostResolver> resolver;
@@ -437,7 +438,13 @@ void ServerRuntime::serve() {
     // Serving: access lines leave in batches from their own thread.
     p.log.start_writer_thread();
     if (p.health_server) p.health_thread = std::thread([&p] { p.health_server->run(); });
+    // Any change in these is activity (a close lowers the sum, an accept or a request raises it).
+    MemoryTrimmer trimmer([&server = *p.server] {
+        return server.connections_accepted() + server.requests_answered() + server.connections_open();
+    });
+    trimmer.start();
     p.server->run();
+    trimmer.stop();
     if (p.health_server) {
         p.health_server->stop();
         p.health_thread.join();

@@ -20,6 +20,24 @@
 #include <unordered_set>
 
 namespace aia::net {
+
+// Counts a connection as open for as long as its coroutine exists, and
+// the requests it answers.
+struct ConnectionSlot {
+    std::shared_ptr<std::atomic<std::size_t>> open;
+    std::shared_ptr<std::atomic<std::uint64_t>> answered;
+    ConnectionSlot(std::shared_ptr<std::atomic<std::size_t>> open_counter,
+                   std::shared_ptr<std::atomic<std::uint64_t>> answered_counter)
+        : open(std::move(open_counter)), answered(std::move(answered_counter)) {
+        open->fetch_add(1);
+    }
+    ConnectionSlot(ConnectionSlot&& other) noexcept = default;
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ~ConnectionSlot() {
+        if (open) open->fetch_sub(1);
+    }
+};
+
 namespace {
 
 HttpResponse plain(unsigned status, std::string body) { return HttpResponse::make(status, std::move(body)); }
@@ -70,17 +88,6 @@ awaitable<void> drain(Stream& stream) {
         drained += co_await stream.async_read_some(asio::buffer(scratch), asio::redirect_error(use_awaitable, ec));
     }
 }
-
-// Counts a connection as open for as long as its coroutine exists.
-struct ConnectionSlot {
-    std::shared_ptr<std::atomic<std::size_t>> open;
-    ConnectionSlot(std::shared_ptr<std::atomic<std::size_t>> counter) : open(std::move(counter)) { open->fetch_add(1); }
-    ConnectionSlot(ConnectionSlot&& other) noexcept = default;
-    ConnectionSlot(const ConnectionSlot&) = delete;
-    ~ConnectionSlot() {
-        if (open) open->fetch_sub(1);
-    }
-};
 
 // One worker's connections that wait for their next request: a graceful
 // shutdown closes these at once instead of waiting out their idle timeout.
@@ -293,12 +300,49 @@ void limit_request(http::request_parser<http::string_body>& parser, const HttpSe
     parser.body_limit(options.body_limit);
 }
 
+// One request read and answered. True when the connection stays open for
+// the next (`may_keep`: the connection's request limit allows one). A
+// coroutine of its own: the parser, the request and the answer live in its
+// frame only while a request is served, not while the connection waits.
+template <class Stream>
+awaitable<bool> serve_request(Stream& stream, beast::flat_buffer& buffer, const std::string& client,
+                              const std::shared_ptr<RequestHandler>& handler, const HttpServerOptions& options,
+                              const ConnectionLog& log, const IdleConnections& idle, bool may_keep,
+                              ConnectionSlot& slot) {
+    boost::system::error_code ec;
+    http::request_parser<http::string_body> parser;
+    limit_request(parser, options);
+    co_await read_header_within(stream, buffer, parser, options, ec);
+    if (!ec && !parser.is_done()) co_await read_body_within(stream, buffer, parser, options, ec);
+    if (ec) {
+        if (auto response = unreadable_request_response(ec, parser.is_header_done(), options, log, client)) {
+            co_await write_within(stream, *response, options, ec);
+            co_await drain(stream);
+        }
+        co_return false;
+    }
+
+    http::request<http::string_body> beast_request = parser.release();
+    const HttpResponse answer = co_await answer_within(handler, to_request(beast_request, client), options, log);
+    // Decided after the handler: a shutdown may have begun meanwhile.
+    const bool keep_alive = beast_request.keep_alive() && may_keep && !idle.draining;
+    std::string response = wire_response(answer, beast_request.version(), keep_alive);
+    // HEAD: the headers GET would have (Content-Length included), no body.
+    if (beast_request.method() == http::verb::head) response.resize(response.size() - answer.body.size());
+    co_await write_within(stream, response, options, ec);
+    if (ec) {
+        report_failed_write(ec, options, log, client);
+        co_return false;
+    }
+    slot.answered->fetch_add(1, std::memory_order_relaxed);
+    co_return keep_alive;
+}
+
 // `tls` keeps the connection's certificate alive after a rotation replaces it.
 template <class Stream>
 awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr<ssl::context> tls, std::string client,
                                  std::shared_ptr<RequestHandler> handler, const HttpServerOptions& options,
-                                 const ConnectionLog& log, IdleConnections& idle,
-                                 [[maybe_unused]] ConnectionSlot slot) {
+                                 const ConnectionLog& log, IdleConnections& idle, ConnectionSlot slot) {
     boost::system::error_code ec;
     auto& tcp_layer = beast::get_lowest_layer(stream);
 
@@ -345,32 +389,8 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
             }
         }
 
-        http::request_parser<http::string_body> parser;
-        limit_request(parser, options);
-        co_await read_header_within(stream, buffer, parser, options, ec);
-        if (!ec && !parser.is_done()) co_await read_body_within(stream, buffer, parser, options, ec);
-        if (ec) {
-            if (auto response = unreadable_request_response(ec, parser.is_header_done(), options, log, client)) {
-                co_await write_within(stream, *response, options, ec);
-                co_await drain(stream);
-            }
-            break;
-        }
-
-        http::request<http::string_body> beast_request = parser.release();
-        const HttpResponse answer = co_await answer_within(handler, to_request(beast_request, client), options, log);
-        // Decided after the handler: a shutdown may have begun meanwhile.
-        const bool keep_alive =
-            beast_request.keep_alive() && served + 1 < options.max_requests_per_connection && !idle.draining;
-        std::string response = wire_response(answer, beast_request.version(), keep_alive);
-        // HEAD: the headers GET would have (Content-Length included), no body.
-        if (beast_request.method() == http::verb::head) response.resize(response.size() - answer.body.size());
-        co_await write_within(stream, response, options, ec);
-        if (ec) {
-            report_failed_write(ec, options, log, client);
-            break;
-        }
-        if (!keep_alive) break;
+        const bool may_keep = served + 1 < options.max_requests_per_connection;
+        if (!co_await serve_request(stream, buffer, client, handler, options, log, idle, may_keep, slot)) break;
     }
 
     if constexpr (kTls)
@@ -406,7 +426,7 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> 
         worker->handler = make_handler_(worker->io);
         workers_.push_back(std::move(worker));
     }
-    acceptor_.emplace(workers_.front()->io);
+    acceptor_.emplace(accept_io_);
 }
 
 HttpServer::~HttpServer() {
@@ -467,7 +487,7 @@ void HttpServer::set_tls(std::shared_ptr<ssl::context> tls) {
 }
 
 awaitable<void> HttpServer::accept_loop() {
-    asio::steady_timer pause(workers_.front()->io);
+    asio::steady_timer pause(accept_io_);
     boost::system::error_code pause_ec;
     std::size_t next = 0;
     while (!stopping_ && !draining_) {
@@ -505,6 +525,17 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
     }
     connections_accepted_.fetch_add(1, std::memory_order_relaxed);
     socket.set_option(tcp::no_delay(true), ec);
+    // Counted open from now on, so the cap holds while it travels.
+    ConnectionSlot slot{active_connections_, requests_answered_};
+    // The connection's memory (TLS state, coroutine frames) is allocated
+    // by its worker, in that worker's arena.
+    asio::post(worker.io, [this, &worker, socket = std::move(socket), client = std::move(client),
+                           slot = std::move(slot)]() mutable {
+        serve_on(worker, std::move(socket), std::move(client), std::move(slot));
+    });
+}
+
+void HttpServer::serve_on(Worker& worker, tcp::socket socket, std::string client, ConnectionSlot slot) {
     try {
         const auto on_end = [log = log_](std::exception_ptr error) {
             if (error) log("", "connection ended by an unexpected error: " + describe(error));
@@ -514,12 +545,12 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
             TlsSocket stream(std::move(socket), *tls);
             asio::co_spawn(worker.io,
                            serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
-                                            options_, log_, worker.idle, ConnectionSlot{active_connections_}),
+                                            options_, log_, worker.idle, std::move(slot)),
                            on_end);
         } else {
             asio::co_spawn(worker.io,
                            serve_connection(TimedSocket(std::move(socket)), nullptr, std::move(client), worker.handler,
-                                            options_, log_, worker.idle, ConnectionSlot{active_connections_}),
+                                            options_, log_, worker.idle, std::move(slot)),
                            on_end);
         }
     } catch (const std::exception& e) {
@@ -568,7 +599,7 @@ void HttpServer::take_backlog_and_close() {
 void HttpServer::run() {
     // If accepting ever fails for good, say so and stop: a server that no
     // longer accepts must not look alive.
-    asio::co_spawn(workers_.front()->io, accept_loop(), [this](std::exception_ptr error) {
+    asio::co_spawn(accept_io_, accept_loop(), [this](std::exception_ptr error) {
         if (!error) return;
         log_("", "accepting connections failed: " + describe(error) + "; stopping");
         stop();
@@ -576,21 +607,22 @@ void HttpServer::run() {
     for (auto& worker : workers_) {
         worker->thread = std::thread([&io = worker->io] { io.run(); });
     }
+    accept_io_.run();
     for (auto& worker : workers_) worker->thread.join();
 }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace) {
     if (stopping_ || draining_.exchange(true)) return;
-    asio::post(workers_.front()->io, [this] { take_backlog_and_close(); });
+    asio::post(accept_io_, [this] { take_backlog_and_close(); });
     for (auto& worker : workers_) {
         asio::post(worker->io, [&idle = worker->idle] { idle.close_all(); });
     }
-    asio::co_spawn(workers_.front()->io, stop_when_drained(grace), asio::detached);
+    asio::co_spawn(accept_io_, stop_when_drained(grace), asio::detached);
 }
 
 awaitable<void> HttpServer::stop_when_drained(std::chrono::milliseconds grace) {
     const auto deadline = std::chrono::steady_clock::now() + grace;
-    asio::steady_timer poll(workers_.front()->io);
+    asio::steady_timer poll(accept_io_);
     boost::system::error_code ec;
     while (active_connections_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
         poll.expires_after(std::chrono::milliseconds{10});
@@ -602,10 +634,12 @@ awaitable<void> HttpServer::stop_when_drained(std::chrono::milliseconds grace) {
 
 void HttpServer::stop() {
     if (stopping_.exchange(true)) return;
-    asio::post(workers_.front()->io, [this] {
+    asio::post(accept_io_, [this] {
         boost::system::error_code ignored;
         acceptor_->close(ignored);
     });
+    accept_guard_.reset();
+    accept_io_.stop();
     for (auto& worker : workers_) {
         worker->guard.reset();
         worker->io.stop();

@@ -34,6 +34,7 @@
 #include "net/asio.hpp"
 #include "net/http_types.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 namespace boost::asio::ssl {
@@ -92,6 +93,9 @@ struct HttpServerOptions {
 // True for a literal IPv4 or IPv6 address, as listen() accepts it.
 bool is_ip_address(const std::string& text);
 
+// A connection's share of the server's counters (defined in http_server.cpp).
+struct ConnectionSlot;
+
 class HttpServer {
 public:
     // `tls` null: plain HTTP (the health listener, the emulators' metadata endpoints).
@@ -129,11 +133,14 @@ public:
     std::uint64_t connections_accepted() const noexcept {
         return connections_accepted_.load(std::memory_order_relaxed);
     }
+    // Requests answered so far, on every connection.
+    std::uint64_t requests_answered() const noexcept { return requests_answered_->load(std::memory_order_relaxed); }
 
 private:
     struct Worker;
     awaitable<void> accept_loop();
     void admit(boost::asio::ip::tcp::socket socket, Worker& worker);
+    void serve_on(Worker& worker, boost::asio::ip::tcp::socket socket, std::string client, ConnectionSlot slot);
     void take_backlog_and_close();
     awaitable<void> stop_when_drained(std::chrono::milliseconds grace);
     std::shared_ptr<boost::asio::ssl::context> current_tls() const;
@@ -145,8 +152,16 @@ private:
     HandlerFactory make_handler_;
     ConnectionLog log_;
     std::vector<std::unique_ptr<Worker>> workers_;
+    // Accepting runs on the thread that calls run(), apart from the
+    // workers: the reactor's per-socket state, allocated where a socket is
+    // accepted and kept for reuse after it closes, then sits in that
+    // thread's malloc arena instead of pinning pages all over the workers'
+    // (whose memory then goes back to the system once connections close).
+    asio::io_context accept_io_{1};
+    asio::executor_work_guard<asio::io_context::executor_type> accept_guard_ = asio::make_work_guard(accept_io_);
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     std::shared_ptr<std::atomic<std::size_t>> active_connections_ = std::make_shared<std::atomic<std::size_t>>(0);
+    std::shared_ptr<std::atomic<std::uint64_t>> requests_answered_ = std::make_shared<std::atomic<std::uint64_t>>(0);
     std::atomic<bool> draining_{false};
     std::atomic<std::size_t> abandoned_{0};
     std::atomic<bool> stopping_{false};

@@ -67,16 +67,29 @@ public:
     template <bool Bytes = true, class AttemptFn, class Token>
     auto async_until_done(AttemptFn attempt, Token&& token);
 
-    // Completes once bytes (or the end of the stream) can be read.
+    // Completes once bytes (or the end of the stream) can be read; at once
+    // (from the executor) when `ready` says some already wait elsewhere.
+    // The idle connection's one pending operation, so kept lean: the
+    // socket's own wait and the deadline, no composed operation.
     template <class Token>
-    auto async_wait_readable(Token&& token) {
-        return async_until_done(
-            [waited = false]() mutable {
-                if (waited) return Attempt::done({});
-                waited = true;
-                return Attempt::wait_readable();
+    auto async_wait_readable(Token&& token, bool ready = false) {
+        return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [](auto handler, std::shared_ptr<State> state, bool ready_now) {
+                if (ready_now) {
+                    asio::post(state->socket.get_executor(),
+                               [handler = std::move(handler)]() mutable { std::move(handler)({}, 0); });
+                    return;
+                }
+                state->arm(state);
+                State& waiting = *state;
+                waiting.socket.async_wait(
+                    asio::ip::tcp::socket::wait_read,
+                    [handler = std::move(handler), state = std::move(state)](boost::system::error_code ec) mutable {
+                        ec = state->disarm(ec);
+                        std::move(handler)(ec, 0);
+                    });
             },
-            std::forward<Token>(token));
+            token, state_, ready);
     }
 
     template <class MutableBuffers, class Token>

@@ -59,13 +59,7 @@ public:
     // Completes once decrypted bytes, or the end of the stream, may be read.
     template <class Token>
     auto async_wait_readable(Token&& token) {
-        return next_.async_until_done(
-            [this, waited = false]() mutable {
-                if (waited || has_pending()) return Attempt::done({});
-                waited = true;
-                return Attempt::wait_readable();
-            },
-            std::forward<Token>(token));
+        return next_.async_wait_readable(std::forward<Token>(token), has_pending());
     }
 
     template <class MutableBuffers, class Token>
