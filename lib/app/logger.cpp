@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 
 #include "app/wall_clock.hpp"
@@ -33,20 +34,28 @@ LogLevel threshold_of(std::string_view verbosity) {
     return LogLevel::Info;
 }
 
-// logrus quotes a text value unless it is made of "safe" characters only.
+// logrus's "safe" characters: a value made of these only is not quoted.
+constexpr std::array<bool, 256> kSafe = [] {
+    std::array<bool, 256> safe{};
+    for (int c = 0; c < 256; ++c) {
+        safe[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '/' ||
+                                            c == '@' || c == '^' || c == '+';
+    }
+    return safe;
+}();
+
 bool needs_quotes(std::string_view value) {
     if (value.empty()) return true;
     for (char c : value) {
-        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                          c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
-        if (!safe) return true;
+        if (!kSafe[static_cast<unsigned char>(c)]) return true;
     }
     return false;
 }
 
 void append_text_value(std::string& line, std::string_view value) {
     if (needs_quotes(value)) {
-        line += quote(value, 4096);
+        append_quoted(line, value, 4096);
     } else {
         line += value;
     }

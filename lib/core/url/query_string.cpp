@@ -2,6 +2,8 @@
 
 #include "core/util/percent_encoding.hpp"
 
+#include <algorithm>
+
 namespace aia::url {
 namespace {
 
@@ -18,6 +20,7 @@ Result<std::string, std::string> decode_component(std::string_view text, QuerySt
 Result<std::vector<QueryParam>, std::string> parse_query(std::string_view raw_query, QueryStrictness strictness) {
     const bool strict = strictness == QueryStrictness::Strict;
     std::vector<QueryParam> params;
+    params.reserve(static_cast<std::size_t>(std::count(raw_query.begin(), raw_query.end(), '&')) + 1);
     while (!raw_query.empty()) {
         const std::size_t amp = raw_query.find('&');
         const std::string_view pair = raw_query.substr(0, amp);

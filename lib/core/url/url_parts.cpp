@@ -2,17 +2,27 @@
 
 #include "core/util/ascii.hpp"
 
+#include <array>
+
 namespace aia::url {
 
 namespace {
 
 // RFC 3986 §2: unreserved, reserved (gen-delims and sub-delims) and '%'.
 // Anything else ('"', '<', '\\', '{', '^', '`', spaces, controls, non-ASCII)
-// never appears in a URL a real client signed.
-bool is_url_char(char c) {
-    static constexpr std::string_view kPunctuation = "-._~:/?#[]@!$&'()*+,;=%";
-    return ascii::is_alnum(c) || kPunctuation.find(c) != std::string_view::npos;
-}
+// never appears in a URL a real client signed. A table: every byte of
+// every token's URL is looked up here.
+constexpr std::array<bool, 256> kUrlChars = [] {
+    constexpr std::string_view kPunctuation = "-._~:/?#[]@!$&'()*+,;=%";
+    std::array<bool, 256> allowed{};
+    for (int c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        allowed[static_cast<std::size_t>(c)] = ascii::is_alnum(ch) || kPunctuation.find(ch) != std::string_view::npos;
+    }
+    return allowed;
+}();
+
+bool is_url_char(char c) { return kUrlChars[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 

@@ -15,6 +15,8 @@ namespace aia {
 // "\"value\"", with \n, \t, \", \\ and \xNN escapes, cut to `max_bytes` of
 // input followed by "..." when longer.
 std::string quote(std::string_view text, std::size_t max_bytes = 64);
+// The same, appended to `out`.
+void append_quoted(std::string& out, std::string_view text, std::size_t max_bytes = 64);
 
 // The cap and the escaping of control and non-ASCII bytes (\n, \xNN), but
 // no quotes added or escaped: for text embedded in a longer message (an STS
