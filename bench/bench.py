@@ -411,6 +411,44 @@ def cache_text(name, result):
     return "n/a" if cache is None else "on" if cache else "off"
 
 
+# Issue #21's bars, and upstream v0.7.18's figures it quotes (same machine
+# class, 1,000 idle connections / 64 connections on the miss path).
+FOOTPRINT_TARGETS = {"kib_per_idle": 16, "peak_rss": 12, "share_of_ceiling": 0.85, "p99_before": 15}
+UPSTREAM_FOOTPRINT = {"kib_per_idle": 43, "peak_rss": 52}
+
+
+def issue_21_targets(results):
+    """The footprint targets against this run, when it has every scenario they need."""
+    needed = ("cpu", "cache", "footprint", "ceiling-hit", "ceiling-miss")
+    if not all(name in results for name in needed):
+        return []
+    cpu, cache, footprint_result = results["cpu"], results["cache"], results["footprint"]
+    miss_share = cpu["throughput"] / results["ceiling-miss"]["throughput"]
+    hit_share = cache["throughput"] / results["ceiling-hit"]["throughput"]
+    rss = footprint_result["rss_mib"]
+    t = FOOTPRINT_TARGETS
+    held = lambda ok: "yes" if ok else "no"  # noqa: E731
+    return [
+        "", "## Issue #21's targets", "",
+        "| Target | Upstream | This run | Held? |",
+        "| --- | ---: | ---: | --- |",
+        f"| An idle keep-alive connection costs ≤ {t['kib_per_idle']} KiB (`footprint`) | "
+        f"{UPSTREAM_FOOTPRINT['kib_per_idle']} KiB | {footprint_result['kib_per_idle_connection']:.1f} KiB | "
+        f"{held(footprint_result['kib_per_idle_connection'] <= t['kib_per_idle'])} |",
+        f"| Peak RSS ≤ {t['peak_rss']} MiB on the miss path, 64 connections (`cpu`) | "
+        f"{UPSTREAM_FOOTPRINT['peak_rss']} MiB | {cpu['server_peak_rss_mib']:.1f} MiB | "
+        f"{held(cpu['server_peak_rss_mib'] <= t['peak_rss'])} |",
+        f"| RSS back near its baseline after 1,000 connections close, and after a burst (`footprint`) | — | "
+        f"{rss['before']} → {rss['closed']} and {rss['after_burst']} MiB | see the footprint figure |",
+        f"| Miss path ≥ {t['share_of_ceiling']:.0%} of `ceiling-miss` | — | {miss_share:.0%} | "
+        f"{held(miss_share >= t['share_of_ceiling'])} |",
+        f"| Cache hits ≥ {t['share_of_ceiling']:.0%} of `ceiling-hit` | — | {hit_share:.0%} | "
+        f"{held(hit_share >= t['share_of_ceiling'])} |",
+        f"| p99 on the miss path no worse than before the issue ({t['p99_before']} ms, `cpu`) | — | "
+        f"{cpu['latency_ms']['p99']:.1f} ms | {held(cpu['latency_ms']['p99'] <= t['p99_before'])} |",
+    ]
+
+
 def write_report(results_dir=RESULTS, out_dir=REPORT_DIR):
     """RESULTS.md in out_dir, its figures in out_dir/figures, from the
     scenarios' results (and soak.json, bench/soak.py's) in results_dir."""
@@ -507,6 +545,7 @@ def write_report(results_dir=RESULTS, out_dir=REPORT_DIR):
                   f"| server | {rss['before']} | {rss['idle']} | {rss['closed']} | {rss['burst_peak']} | "
                   f"{rss['after_burst']} |"]
         lines += figure("footprint", "Server RSS through scenario footprint, by phase")
+    lines += issue_21_targets(results)
     if soak and soak.get("start") and soak.get("end"):
         start, end = soak["start"], soak["end"]
         load = soak.get("loadgen") or {}

@@ -17,6 +17,7 @@
 
 #include "net/asio.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -75,19 +76,21 @@ public:
     auto async_wait_readable(Token&& token, bool ready = false) {
         return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
             [](auto handler, std::shared_ptr<State> state, bool ready_now) {
+                // The handler runs where it asked to (its associated executor).
+                const auto where = asio::get_associated_executor(handler, state->socket.get_executor());
                 if (ready_now) {
-                    asio::post(state->socket.get_executor(),
-                               [handler = std::move(handler)]() mutable { std::move(handler)({}, 0); });
+                    asio::post(where, [handler = std::move(handler)]() mutable { std::move(handler)({}, 0); });
                     return;
                 }
                 state->arm(state);
                 State& waiting = *state;
                 waiting.socket.async_wait(
                     asio::ip::tcp::socket::wait_read,
-                    [handler = std::move(handler), state = std::move(state)](boost::system::error_code ec) mutable {
+                    asio::bind_executor(where, [handler = std::move(handler),
+                                                state = std::move(state)](boost::system::error_code ec) mutable {
                         ec = state->disarm(ec);
                         std::move(handler)(ec, 0);
-                    });
+                    }));
             },
             token, state_, ready);
     }

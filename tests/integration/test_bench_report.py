@@ -74,3 +74,42 @@ def test_footprint_and_soak_samples_become_figures(tmp_path):
         assert f"](figures/{figure})" in report
         assert (out / "figures" / figure).read_bytes()[:8] == PNG_MAGIC
     assert not (out / "figures" / "throughput.png").exists()  # no scenario with requests/s
+
+
+def test_issue_21_targets_are_judged_from_the_run(tmp_path):
+    results, out = tmp_path / "results", tmp_path / "out"
+    results.mkdir()
+    buckets = [[1000, 1015, 30]]
+    runs = {"cpu": loadgen_result("cpu", "miss", 900.0, buckets, False),
+            "cache": loadgen_result("cache", "hit", 8600.0, buckets, True),
+            "ceiling-miss": loadgen_result("ceiling-miss", "nginx miss", 1000.0, buckets),
+            "ceiling-hit": loadgen_result("ceiling-hit", "nginx hit", 10000.0, buckets)}
+    runs["cpu"]["server_peak_rss_mib"] = 11.5
+    for name, result in runs.items():
+        (results / f"{name}.json").write_text(json.dumps(result))
+    (results / "footprint.json").write_text(json.dumps({
+        "connections": 1000, "kib_per_idle_connection": 16.4, "samples": [[0.0, 8000, "idle"]],
+        "scenario": "footprint", "what": "tiny footprint", "identity_cache": False,
+        "rss_mib": {"before": 7.8, "idle": 17.1, "closed": 9.0, "burst_peak": 11.0, "after_burst": 9.2}}))
+    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    report = (out / "RESULTS.md").read_text()
+    assert "## Issue #21's targets" in report
+    assert "| 43 KiB | 16.4 KiB | no |" in report      # over 16 KiB
+    assert "| 52 MiB | 11.5 MiB | yes |" in report     # under 12 MiB
+    assert "| — | 90% | yes |" in report               # 900 of 1,000
+    assert "| — | 86% | yes |" in report               # 8,600 of 10,000
+    assert "7.8 → 9.0 and 9.2 MiB" in report
+    assert "| — | 3.1 ms | yes |" in report
+
+
+def test_issue_21_targets_need_the_whole_run(tmp_path):
+    results, out = tmp_path / "results", tmp_path / "out"
+    results.mkdir()
+    (results / "cpu.json").write_text(json.dumps(loadgen_result("cpu", "miss", 900.0, [[1000, 1015, 30]], False)))
+    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Issue #21" not in (out / "RESULTS.md").read_text()
