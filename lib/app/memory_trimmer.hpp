@@ -25,7 +25,7 @@ namespace aia::app {
 
 class MemoryTrimmer {
 public:
-    // Any count that changes while the server works (requests, connections).
+    // A count that changes while the server works (requests, connections).
     using Activity = std::function<std::uint64_t()>;
     using Trim = std::function<void()>;
 

@@ -186,12 +186,14 @@ HttpRequest to_request(http::request<http::string_body>& beast_request, const st
     return request;
 }
 
-// The next bytes of a request, within `timeout`. A plain function, not a
+using Deadline = std::chrono::steady_clock::time_point;
+
+// The next bytes of a request, by `deadline`. A plain function, not a
 // coroutine: awaiting it costs no coroutine frame of its own.
 template <class Stream>
-awaitable<std::size_t> read_some_within(Stream& stream, beast::flat_buffer& buffer, std::chrono::milliseconds timeout,
-                                        boost::system::error_code& ec) {
-    beast::get_lowest_layer(stream).expires_after(timeout);
+awaitable<std::size_t> read_some_by(Stream& stream, beast::flat_buffer& buffer, Deadline deadline,
+                                    boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_at(deadline);
     return stream.async_read_some(buffer.prepare(kFirstReadSize), asio::redirect_error(use_awaitable, ec));
 }
 
@@ -226,11 +228,12 @@ awaitable<void> tls_shutdown_within(Stream& stream, bool draining, boost::system
     return stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
 }
 
+// The headers by `deadline`: read_header_timeout from the request's first bytes.
 template <class Stream>
-awaitable<std::size_t> read_header_within(Stream& stream, beast::flat_buffer& buffer,
-                                          http::request_parser<http::string_body>& parser,
-                                          const HttpServerOptions& options, boost::system::error_code& ec) {
-    beast::get_lowest_layer(stream).expires_after(options.read_header_timeout);
+awaitable<std::size_t> read_header_by(Stream& stream, beast::flat_buffer& buffer,
+                                      http::request_parser<http::string_body>& parser, Deadline deadline,
+                                      boost::system::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_at(deadline);
     return http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
 }
 
@@ -300,19 +303,20 @@ void limit_request(http::request_parser<http::string_body>& parser, const HttpSe
     parser.body_limit(options.body_limit);
 }
 
-// One request read and answered. True when the connection stays open for
-// the next (`may_keep`: the connection's request limit allows one). A
+// One request read and answered, its headers by `header_deadline`. True
+// when the connection stays open for the next (`may_keep`: the
+// connection's request limit allows one). A
 // coroutine of its own: the parser, the request and the answer live in its
 // frame only while a request is served, not while the connection waits.
 template <class Stream>
 awaitable<bool> serve_request(Stream& stream, beast::flat_buffer& buffer, const std::string& client,
                               const std::shared_ptr<RequestHandler>& handler, const HttpServerOptions& options,
-                              const ConnectionLog& log, const IdleConnections& idle, bool may_keep,
-                              ConnectionSlot& slot) {
+                              const ConnectionLog& log, const IdleConnections& idle, Deadline header_deadline,
+                              bool may_keep, ConnectionSlot& slot) {
     boost::system::error_code ec;
     http::request_parser<http::string_body> parser;
     limit_request(parser, options);
-    co_await read_header_within(stream, buffer, parser, options, ec);
+    co_await read_header_by(stream, buffer, parser, header_deadline, ec);
     if (!ec && !parser.is_done()) co_await read_body_within(stream, buffer, parser, options, ec);
     if (ec) {
         if (auto response = unreadable_request_response(ec, parser.is_header_done(), options, log, client)) {
@@ -360,6 +364,7 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
         // Between requests the client may take idle_timeout to start the
         // next one; from its first byte the headers must arrive within
         // read_header_timeout, however slowly they trickle.
+        Deadline header_deadline = std::chrono::steady_clock::now() + options.read_header_timeout;
         if (buffer.size() == 0) {
             // An idle connection keeps no buffer: most of them only wait.
             buffer.shrink_to_fit();
@@ -371,9 +376,10 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
                 last_look = ec == asio::error::operation_aborted && idle.draining;
                 if (idle_wait_failed(ec, last_look, options, log, client)) break;
             }
+            header_deadline = std::chrono::steady_clock::now() + options.read_header_timeout;
             if (!last_look) {
                 // Here already, or for TLS the rest of the record on its way.
-                buffer.commit(co_await read_some_within(stream, buffer, options.read_header_timeout, ec));
+                buffer.commit(co_await read_some_by(stream, buffer, header_deadline, ec));
                 if (ec) {
                     if (ec == beast::error::timeout) report_slow_request(false, options, log, client);
                     break;
@@ -383,14 +389,17 @@ awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr
                 // know is already here (in the socket or the TLS layer), and
                 // closing now would throw it away. One last short read; a
                 // request found is answered, with Connection: close.
-                const std::size_t received = co_await read_some_within(stream, buffer, kLastLookTime, ec);
+                const std::size_t received =
+                    co_await read_some_by(stream, buffer, std::chrono::steady_clock::now() + kLastLookTime, ec);
                 buffer.commit(received);
                 if (ec || received == 0) break;
             }
         }
 
         const bool may_keep = served + 1 < options.max_requests_per_connection;
-        if (!co_await serve_request(stream, buffer, client, handler, options, log, idle, may_keep, slot)) break;
+        if (!co_await serve_request(stream, buffer, client, handler, options, log, idle, header_deadline, may_keep,
+                                    slot))
+            break;
     }
 
     if constexpr (kTls)
@@ -608,6 +617,10 @@ void HttpServer::run() {
         worker->thread = std::thread([&io = worker->io] { io.run(); });
     }
     accept_io_.run();
+    // stop() ends accept_io_ before the close it posted can run: stop
+    // listening now rather than when the server is destroyed.
+    boost::system::error_code ignored;
+    acceptor_->close(ignored);
     for (auto& worker : workers_) worker->thread.join();
 }
 

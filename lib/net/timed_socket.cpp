@@ -18,7 +18,8 @@ void TimedSocket::cancel() {
 void TimedSocket::State::arm(const std::shared_ptr<State>& self) {
     expired = false;
     const std::uint64_t number = ++wait_number;
-    if (deadline == clock::time_point::max()) return;
+    armed = deadline != clock::time_point::max();
+    if (!armed) return;
     // A deadline already past fires at once: the wait still ends from the
     // executor, with the timeout.
     timer.expires_at(deadline);
@@ -33,7 +34,8 @@ void TimedSocket::State::arm(const std::shared_ptr<State>& self) {
 
 boost::system::error_code TimedSocket::State::disarm(boost::system::error_code ec) {
     ++wait_number;  // a timer already queued to fire is now stale
-    if (deadline != clock::time_point::max()) timer.cancel();
+    if (armed) timer.cancel();
+    armed = false;
     if (expired) {
         expired = false;
         // The timer closed the socket; whatever the wait said, it timed out.

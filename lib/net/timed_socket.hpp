@@ -10,10 +10,11 @@
 //   co_await socket.async_wait_readable(token);   // beast::error::timeout after 5 s
 //   n = co_await socket.async_read_some(buffer, token);
 //
-// One read-side and one write-side operation at a time, as for any Asio
-// stream. When the deadline passes the socket is closed (as Beast does) and
-// the pending operation ends with beast::error::timeout; cancel() ends it
-// with operation_aborted and leaves the socket open.
+// One operation at a time (one deadline timer serves them all): enough for
+// HTTP/1.1 as the server and the client speak it, strictly in turn. When the
+// deadline passes the socket is closed (as Beast does) and the pending
+// operation ends with beast::error::timeout; cancel() ends it with
+// operation_aborted and leaves the socket open.
 
 #include "net/asio.hpp"
 
@@ -127,6 +128,7 @@ public:
         asio::steady_timer timer;
         clock::time_point deadline = clock::time_point::max();
         std::uint64_t wait_number = 0;  // tells a stale timer from the current one
+        bool armed = false;             // the timer runs for the current wait
         bool expired = false;
 
         // Before a wait: the timer closes the socket at the deadline.

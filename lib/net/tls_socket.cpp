@@ -22,17 +22,21 @@ using tcp = asio::ip::tcp;
 // deadline closed the socket, when the number may already belong to
 // another connection. This one goes through Asio's socket object, which
 // knows it is closed, and sends with MSG_NOSIGNAL.
-tcp::socket& socket_of(BIO* bio) { return *static_cast<tcp::socket*>(BIO_get_data(bio)); }
+
+// The BIO's socket, or null (errno EBADF) once the deadline has closed it.
+tcp::socket* open_socket_of(BIO* bio) {
+    BIO_clear_retry_flags(bio);
+    auto* socket = static_cast<tcp::socket*>(BIO_get_data(bio));
+    if (socket->is_open()) return socket;
+    errno = EBADF;
+    return nullptr;
+}
 
 int bio_write(BIO* bio, const char* data, std::size_t size, std::size_t* written) {
-    BIO_clear_retry_flags(bio);
-    tcp::socket& socket = socket_of(bio);
-    if (!socket.is_open()) {
-        errno = EBADF;
-        return 0;
-    }
+    tcp::socket* socket = open_socket_of(bio);
+    if (socket == nullptr) return 0;
     for (;;) {
-        const ssize_t sent = ::send(socket.native_handle(), data, size, MSG_NOSIGNAL);
+        const ssize_t sent = ::send(socket->native_handle(), data, size, MSG_NOSIGNAL);
         if (sent >= 0) {
             *written = static_cast<std::size_t>(sent);
             return 1;
@@ -44,14 +48,10 @@ int bio_write(BIO* bio, const char* data, std::size_t size, std::size_t* written
 }
 
 int bio_read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
-    BIO_clear_retry_flags(bio);
-    tcp::socket& socket = socket_of(bio);
-    if (!socket.is_open()) {
-        errno = EBADF;
-        return 0;
-    }
+    tcp::socket* socket = open_socket_of(bio);
+    if (socket == nullptr) return 0;
     for (;;) {
-        const ssize_t received = ::recv(socket.native_handle(), data, size, 0);
+        const ssize_t received = ::recv(socket->native_handle(), data, size, 0);
         if (received > 0) {
             *read = static_cast<std::size_t>(received);
             return 1;
@@ -183,29 +183,27 @@ bool TlsSocket::expect_peer(const std::string& name, bool verify) {
 
 bool TlsSocket::has_pending() const { return SSL_has_pending(ssl_.get()) == 1; }
 
-Attempt TlsSocket::handshake_step() {
-    return attempt(ssl_.get(), [this](std::size_t&) { return SSL_do_handshake(ssl_.get()); });
+Attempt TlsSocket::handshake_step(ssl_st* ssl) {
+    return attempt(ssl, [ssl](std::size_t&) { return SSL_do_handshake(ssl); });
 }
 
-Attempt TlsSocket::read_step(asio::mutable_buffer buffer) {
+Attempt TlsSocket::read_step(ssl_st* ssl, asio::mutable_buffer buffer) {
     if (buffer.size() == 0) return Attempt::done({});
-    return attempt(ssl_.get(), [this, buffer](std::size_t& bytes) {
-        return SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &bytes);
-    });
+    return attempt(
+        ssl, [ssl, buffer](std::size_t& bytes) { return SSL_read_ex(ssl, buffer.data(), buffer.size(), &bytes); });
 }
 
-Attempt TlsSocket::write_step(asio::const_buffer buffer) {
+Attempt TlsSocket::write_step(ssl_st* ssl, asio::const_buffer buffer) {
     if (buffer.size() == 0) return Attempt::done({});
-    return attempt(ssl_.get(), [this, buffer](std::size_t& bytes) {
-        return SSL_write_ex(ssl_.get(), buffer.data(), buffer.size(), &bytes);
-    });
+    return attempt(
+        ssl, [ssl, buffer](std::size_t& bytes) { return SSL_write_ex(ssl, buffer.data(), buffer.size(), &bytes); });
 }
 
-Attempt TlsSocket::shutdown_step() {
+Attempt TlsSocket::shutdown_step(ssl_st* ssl) {
     // 0: our close_notify went out; call again to read the peer's (1).
-    return attempt(ssl_.get(), [this](std::size_t&) {
-        const int sent = SSL_shutdown(ssl_.get());
-        return sent == 0 ? SSL_shutdown(ssl_.get()) : sent;
+    return attempt(ssl, [ssl](std::size_t&) {
+        const int sent = SSL_shutdown(ssl);
+        return sent == 0 ? SSL_shutdown(ssl) : sent;
     });
 }
 

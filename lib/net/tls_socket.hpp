@@ -53,7 +53,8 @@ public:
     template <class Token>
     auto async_handshake(asio::ssl::stream_base::handshake_type role, Token&& token) {
         set_role(role);
-        return next_.async_until_done<false>([this] { return handshake_step(); }, std::forward<Token>(token));
+        return next_.async_until_done<false>([ssl = ssl_.get()] { return handshake_step(ssl); },
+                                             std::forward<Token>(token));
     }
 
     // Completes once decrypted bytes, or the end of the stream, may be read.
@@ -65,19 +66,22 @@ public:
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         const auto first = first_buffer<asio::mutable_buffer>(buffers);
-        return next_.async_until_done([this, first] { return read_step(first); }, std::forward<Token>(token));
+        return next_.async_until_done([ssl = ssl_.get(), first] { return read_step(ssl, first); },
+                                      std::forward<Token>(token));
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
         const auto first = first_buffer<asio::const_buffer>(buffers);
-        return next_.async_until_done([this, first] { return write_step(first); }, std::forward<Token>(token));
+        return next_.async_until_done([ssl = ssl_.get(), first] { return write_step(ssl, first); },
+                                      std::forward<Token>(token));
     }
 
     // Sends close_notify and waits (within the deadline) for the peer's.
     template <class Token>
     auto async_shutdown(Token&& token) {
-        return next_.async_until_done<false>([this] { return shutdown_step(); }, std::forward<Token>(token));
+        return next_.async_until_done<false>([ssl = ssl_.get()] { return shutdown_step(ssl); },
+                                             std::forward<Token>(token));
     }
 
 private:
@@ -97,10 +101,12 @@ private:
 
     void set_role(asio::ssl::stream_base::handshake_type role);
     bool has_pending() const;
-    Attempt handshake_step();
-    Attempt read_step(asio::mutable_buffer buffer);
-    Attempt write_step(asio::const_buffer buffer);
-    Attempt shutdown_step();
+    // The steps take the SSL object, not `this`: the TlsSocket may move (the
+    // SSL object and the socket stay where they are on the heap).
+    static Attempt handshake_step(ssl_st* ssl);
+    static Attempt read_step(ssl_st* ssl, asio::mutable_buffer buffer);
+    static Attempt write_step(ssl_st* ssl, asio::const_buffer buffer);
+    static Attempt shutdown_step(ssl_st* ssl);
 
     // In this order: the SSL object, whose BIO reads the socket, is freed first.
     TimedSocket next_;
