@@ -438,14 +438,7 @@ void ServerRuntime::serve() {
     // Serving: access lines leave in batches from their own thread.
     p.log.start_writer_thread();
     if (p.health_server) p.health_thread = std::thread([&p] { p.health_server->run(); });
-    // Connections accepted and closed and requests answered: a sum that
-    // only grows, and grows with any of them.
-    MemoryTrimmer trimmer([&server = *p.server] {
-        const std::uint64_t open = server.connections_open();  // read first: accepted >= open
-        const std::uint64_t accepted = server.connections_accepted();
-        const std::uint64_t closed = accepted >= open ? accepted - open : 0;
-        return accepted + closed + server.requests_answered();
-    });
+    MemoryTrimmer trimmer([&server = *p.server] { return server.activity(); });
     trimmer.start();
     p.server->run();
     trimmer.stop();

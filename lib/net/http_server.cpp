@@ -484,6 +484,13 @@ std::string_view to_string(ConnectionCut why) {
     return "unknown";
 }
 
+std::uint64_t HttpServer::activity() const noexcept {
+    const std::uint64_t open = connections_open();  // read first: accepted >= open
+    const std::uint64_t accepted = connections_accepted();
+    const std::uint64_t closed = accepted >= open ? accepted - open : 0;
+    return accepted + closed + requests_answered();
+}
+
 std::shared_ptr<ssl::context> HttpServer::current_tls() const {
     std::lock_guard lock(tls_mutex_);
     return tls_;
@@ -617,8 +624,7 @@ void HttpServer::run() {
         worker->thread = std::thread([&io = worker->io] { io.run(); });
     }
     accept_io_.run();
-    // stop() ends accept_io_ before the close it posted can run: stop
-    // listening now rather than when the server is destroyed.
+    // Stopped: stop listening now rather than when the server is destroyed.
     boost::system::error_code ignored;
     acceptor_->close(ignored);
     for (auto& worker : workers_) worker->thread.join();
@@ -647,11 +653,7 @@ awaitable<void> HttpServer::stop_when_drained(std::chrono::milliseconds grace) {
 
 void HttpServer::stop() {
     if (stopping_.exchange(true)) return;
-    asio::post(accept_io_, [this] {
-        boost::system::error_code ignored;
-        acceptor_->close(ignored);
-    });
-    accept_guard_.reset();
+    accept_guard_.reset();  // run() closes the acceptor once accept_io_ has stopped
     accept_io_.stop();
     for (auto& worker : workers_) {
         worker->guard.reset();

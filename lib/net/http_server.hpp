@@ -135,6 +135,9 @@ public:
     }
     // Requests answered so far, on every connection.
     std::uint64_t requests_answered() const noexcept { return requests_answered_->load(std::memory_order_relaxed); }
+    // Connections accepted and closed and requests answered, summed: a
+    // count that only grows, and grows with each of them.
+    std::uint64_t activity() const noexcept;
 
 private:
     struct Worker;

@@ -26,6 +26,13 @@ def loadgen_result(name, what, throughput, buckets, cache=None):
     return result
 
 
+def run_report(results, out):
+    """bench.py report from `results` into `out`; it must succeed."""
+    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_report_draws_and_links_its_figures(tmp_path):
     results, out = tmp_path / "results", tmp_path / "out"
     results.mkdir()
@@ -33,9 +40,7 @@ def test_report_draws_and_links_its_figures(tmp_path):
     (results / "cpu.json").write_text(json.dumps(loadgen_result("cpu", "tiny cpu run", 2500.0, buckets, False)))
     (results / "ceiling-hit.json").write_text(json.dumps(loadgen_result("ceiling-hit", "tiny nginx run", 9000.0,
                                                                         buckets)))
-    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout + run.stderr
+    run_report(results, out)
 
     report = (out / "RESULTS.md").read_text()
     assert "| `cpu` | tiny cpu run | off | 2500 |" in report
@@ -63,9 +68,7 @@ def test_footprint_and_soak_samples_become_figures(tmp_path):
         "server_alive": True, "loadgen": {"requests": 4000}, "mapping_changes": 2, "sighups": 0,
         "start": soak_samples[1], "end": soak_samples[-1], "peak_rss_mib": 15.5, "samples": soak_samples,
         "problems": []}))
-    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout + run.stderr
+    run_report(results, out)
 
     report = (out / "RESULTS.md").read_text()
     assert "**9.5 KiB per idle connection**" in report
@@ -91,9 +94,7 @@ def test_issue_21_targets_are_judged_from_the_run(tmp_path):
         "connections": 1000, "kib_per_idle_connection": 16.4, "samples": [[0.0, 8000, "idle"]],
         "scenario": "footprint", "what": "tiny footprint", "identity_cache": False,
         "rss_mib": {"before": 7.8, "idle": 17.1, "closed": 9.0, "burst_peak": 11.0, "after_burst": 9.2}}))
-    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout + run.stderr
+    run_report(results, out)
 
     report = (out / "RESULTS.md").read_text()
     assert "## Issue #21's targets" in report
@@ -109,7 +110,5 @@ def test_issue_21_targets_need_the_whole_run(tmp_path):
     results, out = tmp_path / "results", tmp_path / "out"
     results.mkdir()
     (results / "cpu.json").write_text(json.dumps(loadgen_result("cpu", "miss", 900.0, [[1000, 1015, 30]], False)))
-    run = subprocess.run([sys.executable, str(BENCH), "report", "--results", str(results), "--out", str(out)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout + run.stderr
+    run_report(results, out)
     assert "Issue #21" not in (out / "RESULTS.md").read_text()
