@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -17,11 +18,10 @@
 #include <cstring>
 #include <optional>
 #include <type_traits>
-#include <unordered_set>
 
 namespace aia::net {
 
-// Counts a connection as open for as long as its coroutine exists, and
+// Counts a connection as open for as long as it exists, and
 // the requests it answers.
 struct ConnectionSlot {
     std::shared_ptr<std::atomic<std::size_t>> open;
@@ -91,30 +91,38 @@ awaitable<void> drain(Stream& stream) {
 
 // One worker's connections that wait for their next request: a graceful
 // shutdown closes these at once instead of waiting out their idle timeout.
-// Touched only on the worker's thread.
+// Linked through the connections themselves (no allocation per wait), each
+// leaving the list when its wait ends or it is destroyed. Touched only on
+// the worker's thread.
 struct IdleConnections {
-    bool draining = false;
-    std::unordered_set<TimedSocket*> waiting;
+    using Hook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+    struct Member {
+        Hook hook;
+        TimedSocket* socket = nullptr;
+    };
 
+    bool draining = false;
+    boost::intrusive::list<Member, boost::intrusive::member_hook<Member, Hook, &Member::hook>,
+                           boost::intrusive::constant_time_size<false>>
+        waiting;
+
+    void add(Member& member, TimedSocket& socket) {
+        member.socket = &socket;
+        waiting.push_back(member);
+    }
+    static void remove(Member& member) { member.hook.unlink(); }
+    // The waits end (from the executor) with operation_aborted.
     void close_all() {
         draining = true;
-        for (TimedSocket* socket : waiting) socket->cancel();
+        for (Member& member : waiting) member.socket->cancel();
     }
 };
 
-// Membership of IdleConnections for the length of one wait.
-class IdleWait {
-public:
-    IdleWait(IdleConnections& idle, TimedSocket& socket) : idle_(idle), socket_(&socket) {
-        idle_.waiting.insert(socket_);
-    }
-    ~IdleWait() { idle_.waiting.erase(socket_); }
-    IdleWait(const IdleWait&) = delete;
-    IdleWait& operator=(const IdleWait&) = delete;
-
-private:
-    IdleConnections& idle_;
-    TimedSocket* socket_;
+// What a worker's connections share; outlives them all (see Worker).
+struct WorkerScope {
+    const HttpServerOptions& options;
+    const ConnectionLog& log;
+    IdleConnections idle;
 };
 
 // Enough for a whole TokenReview in one read, usually.
@@ -195,15 +203,6 @@ awaitable<std::size_t> read_some_by(Stream& stream, beast::flat_buffer& buffer, 
                                     boost::system::error_code& ec) {
     beast::get_lowest_layer(stream).expires_at(deadline);
     return stream.async_read_some(buffer.prepare(kFirstReadSize), asio::redirect_error(use_awaitable, ec));
-}
-
-// Until the next request's first bytes arrive, within `timeout`; nothing
-// is allocated for them meanwhile.
-template <class Stream>
-awaitable<std::size_t> wait_readable_within(Stream& stream, std::chrono::milliseconds timeout,
-                                            boost::system::error_code& ec) {
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    return stream.async_wait_readable(asio::redirect_error(use_awaitable, ec));
 }
 
 // Writes `response` (kept alive by the caller) within options.write_timeout.
@@ -303,16 +302,62 @@ void limit_request(http::request_parser<http::string_body>& parser, const HttpSe
     parser.body_limit(options.body_limit);
 }
 
+// One connection, owned by whichever of its two states it is in: a
+// coroutine serving requests, or the socket's wait for the next request.
+// While it waits no coroutine exists (an idle keep-alive connection costs
+// this, the socket and its TLS state), and the request buffer is empty.
+template <class Stream>
+struct Connection {
+    Connection(Stream stream_, std::shared_ptr<ssl::context> tls_, std::string client_,
+               std::shared_ptr<RequestHandler> handler_, WorkerScope& scope_, ConnectionSlot slot_)
+        : stream(std::move(stream_)),
+          tls(std::move(tls_)),
+          client(std::move(client_)),
+          handler(std::move(handler_)),
+          scope(scope_),
+          slot(std::move(slot_)),
+          buffer(request_buffer(scope_.options)) {}
+
+    Stream stream;
+    std::shared_ptr<ssl::context> tls;  // keeps the certificate alive after a rotation
+    std::string client;
+    std::shared_ptr<RequestHandler> handler;
+    WorkerScope& scope;
+    ConnectionSlot slot;
+    beast::flat_buffer buffer;
+    unsigned served = 0;
+    IdleConnections::Member idle_member;  // in scope.idle while it waits
+};
+
+// How a serving coroutine begins, and what it does once a request is answered.
+enum class Step {
+    Handshake,  // just accepted
+    Read,       // bytes have arrived
+    Buffered,   // the next request is already in the buffer (pipelined)
+    LastLook,   // shutting down: one short read for a request already sent
+    Wait,       // nothing buffered: wait for the next request
+    Close,
+};
+
+// After an answer: the connection's next step.
+template <class Stream>
+Step after_answer(const Connection<Stream>& connection) {
+    if (connection.buffer.size() > 0) return Step::Buffered;
+    return connection.scope.idle.draining ? Step::LastLook : Step::Wait;
+}
+
 // One request read and answered, its headers by `header_deadline`. True
 // when the connection stays open for the next (`may_keep`: the
-// connection's request limit allows one). A
-// coroutine of its own: the parser, the request and the answer live in its
-// frame only while a request is served, not while the connection waits.
+// connection's request limit allows one). A coroutine of its own: the
+// parser, the request and the answer live in its frame only while a
+// request is served.
 template <class Stream>
-awaitable<bool> serve_request(Stream& stream, beast::flat_buffer& buffer, const std::string& client,
-                              const std::shared_ptr<RequestHandler>& handler, const HttpServerOptions& options,
-                              const ConnectionLog& log, const IdleConnections& idle, Deadline header_deadline,
-                              bool may_keep, ConnectionSlot& slot) {
+awaitable<bool> serve_request(Connection<Stream>& connection, Deadline header_deadline, bool may_keep) {
+    Stream& stream = connection.stream;
+    beast::flat_buffer& buffer = connection.buffer;
+    const std::string& client = connection.client;
+    const HttpServerOptions& options = connection.scope.options;
+    const ConnectionLog& log = connection.scope.log;
     boost::system::error_code ec;
     http::request_parser<http::string_body> parser;
     limit_request(parser, options);
@@ -327,9 +372,10 @@ awaitable<bool> serve_request(Stream& stream, beast::flat_buffer& buffer, const 
     }
 
     http::request<http::string_body> beast_request = parser.release();
-    const HttpResponse answer = co_await answer_within(handler, to_request(beast_request, client), options, log);
+    const HttpResponse answer =
+        co_await answer_within(connection.handler, to_request(beast_request, client), options, log);
     // Decided after the handler: a shutdown may have begun meanwhile.
-    const bool keep_alive = beast_request.keep_alive() && may_keep && !idle.draining;
+    const bool keep_alive = beast_request.keep_alive() && may_keep && !connection.scope.idle.draining;
     std::string response = wire_response(answer, beast_request.version(), keep_alive);
     // HEAD: the headers GET would have (Content-Length included), no body.
     if (beast_request.method() == http::verb::head) response.resize(response.size() - answer.body.size());
@@ -338,85 +384,124 @@ awaitable<bool> serve_request(Stream& stream, beast::flat_buffer& buffer, const 
         report_failed_write(ec, options, log, client);
         co_return false;
     }
-    slot.answered->fetch_add(1, std::memory_order_relaxed);
+    connection.slot.answered->fetch_add(1, std::memory_order_relaxed);
     co_return keep_alive;
 }
 
-// `tls` keeps the connection's certificate alive after a rotation replaces it.
 template <class Stream>
-awaitable<void> serve_connection(Stream stream, [[maybe_unused]] std::shared_ptr<ssl::context> tls, std::string client,
-                                 std::shared_ptr<RequestHandler> handler, const HttpServerOptions& options,
-                                 const ConnectionLog& log, IdleConnections& idle, ConnectionSlot slot) {
+void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step);
+
+// Hands the connection to the socket's wait for its next request, within
+// idle_timeout; a shutdown cuts the wait short for one last look.
+template <class Stream>
+void wait_for_request(std::unique_ptr<Connection<Stream>> owned) {
+    Connection<Stream>& connection = *owned;
+    TimedSocket& socket = beast::get_lowest_layer(connection.stream);
+    connection.buffer.shrink_to_fit();
+    connection.scope.idle.add(connection.idle_member, socket);
+    socket.expires_after(connection.scope.options.idle_timeout);
+    connection.stream.async_wait_readable(
+        [owned = std::move(owned)](boost::system::error_code ec, std::size_t) mutable {
+            IdleConnections::remove(owned->idle_member);
+            const WorkerScope& scope = owned->scope;
+            const bool last_look = ec == asio::error::operation_aborted && scope.idle.draining;
+            if (idle_wait_failed(ec, last_look, scope.options, scope.log, owned->client)) return;  // closed with it
+            serve_from(std::move(owned), last_look ? Step::LastLook : Step::Read);
+        });
+}
+
+// Serves requests from `step` on, for as long as they come without a pause;
+// then hands the connection to wait_for_request, or closes it.
+template <class Stream>
+awaitable<void> serve_connection(std::unique_ptr<Connection<Stream>> owned, Step step) {
+    Connection<Stream>& connection = *owned;
+    Stream& stream = connection.stream;
+    beast::flat_buffer& buffer = connection.buffer;
+    WorkerScope& scope = connection.scope;
+    const HttpServerOptions& options = scope.options;
     boost::system::error_code ec;
-    auto& tcp_layer = beast::get_lowest_layer(stream);
 
     constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
-    if constexpr (kTls) {
-        co_await handshake_within(stream, options, ec);
-        if (ec) {
-            report_failed_handshake(ec, options, log, client);
-            co_return;
+    if (step == Step::Handshake) {
+        if constexpr (kTls) {
+            co_await handshake_within(stream, options, ec);
+            if (ec) {
+                report_failed_handshake(ec, options, scope.log, connection.client);
+                co_return;
+            }
         }
+        step = after_answer(connection);
     }
 
-    beast::flat_buffer buffer = request_buffer(options);
-    for (unsigned served = 0; served < options.max_requests_per_connection; ++served) {
-        // Between requests the client may take idle_timeout to start the
-        // next one; from its first byte the headers must arrive within
-        // read_header_timeout, however slowly they trickle.
-        Deadline header_deadline = std::chrono::steady_clock::now() + options.read_header_timeout;
-        if (buffer.size() == 0) {
-            // An idle connection keeps no buffer: most of them only wait.
-            buffer.shrink_to_fit();
-            bool last_look = idle.draining;
-            if (!last_look) {
-                IdleWait waiting(idle, tcp_layer);
-                co_await wait_readable_within(stream, options.idle_timeout, ec);
-                // A shutdown cancelled the wait: look once more below.
-                last_look = ec == asio::error::operation_aborted && idle.draining;
-                if (idle_wait_failed(ec, last_look, options, log, client)) break;
-            }
-            header_deadline = std::chrono::steady_clock::now() + options.read_header_timeout;
-            if (!last_look) {
-                // Here already, or for TLS the rest of the record on its way.
-                buffer.commit(co_await read_some_by(stream, buffer, header_deadline, ec));
-                if (ec) {
-                    if (ec == beast::error::timeout) report_slow_request(false, options, log, client);
-                    break;
-                }
-            } else {
-                // Shutting down: a request the client sent before it could
-                // know is already here (in the socket or the TLS layer), and
-                // closing now would throw it away. One last short read; a
-                // request found is answered, with Connection: close.
-                const std::size_t received =
-                    co_await read_some_by(stream, buffer, std::chrono::steady_clock::now() + kLastLookTime, ec);
-                buffer.commit(received);
-                if (ec || received == 0) break;
-            }
-        }
-
-        const bool may_keep = served + 1 < options.max_requests_per_connection;
-        if (!co_await serve_request(stream, buffer, client, handler, options, log, idle, header_deadline, may_keep,
-                                    slot))
+    while (step != Step::Wait && step != Step::Close) {
+        if (connection.served >= options.max_requests_per_connection) {
+            step = Step::Close;
             break;
+        }
+        // From its first byte a request's headers must arrive within
+        // read_header_timeout, however slowly they trickle.
+        const Deadline header_deadline = std::chrono::steady_clock::now() + options.read_header_timeout;
+        if (step == Step::Read) {
+            // Here already, or for TLS the rest of the record on its way.
+            buffer.commit(co_await read_some_by(stream, buffer, header_deadline, ec));
+            if (ec) {
+                if (ec == beast::error::timeout) report_slow_request(false, options, scope.log, connection.client);
+                step = Step::Close;
+                break;
+            }
+        } else if (step == Step::LastLook) {
+            // Shutting down: a request the client sent before it could know
+            // is already here (in the socket or the TLS layer), and closing
+            // now would throw it away. One last short read; a request found
+            // is answered, with Connection: close.
+            const std::size_t received =
+                co_await read_some_by(stream, buffer, std::chrono::steady_clock::now() + kLastLookTime, ec);
+            buffer.commit(received);
+            if (ec || received == 0) {
+                step = Step::Close;
+                break;
+            }
+        }
+        const bool may_keep = connection.served + 1 < options.max_requests_per_connection;
+        ++connection.served;
+        step = co_await serve_request(connection, header_deadline, may_keep) ? after_answer(connection) : Step::Close;
     }
 
+    if (step == Step::Wait) {
+        wait_for_request(std::move(owned));
+        co_return;
+    }
     if constexpr (kTls)
-        co_await tls_shutdown_within(stream, idle.draining, ec);
+        co_await tls_shutdown_within(stream, scope.idle.draining, ec);
     else
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// A coroutine serving the connection from `step`, on its worker. When it
+// cannot be started (no memory), the connection is dropped, not the worker.
+template <class Stream>
+void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step) {
+    const ConnectionLog& log = connection->scope.log;
+    try {
+        const auto executor = connection->stream.get_executor();
+        asio::co_spawn(executor, serve_connection(std::move(connection), step), [&log](std::exception_ptr error) {
+            if (error) log("", "connection ended by an unexpected error: " + describe(error));
+        });
+    } catch (const std::exception& e) {
+        log("", std::string("cannot serve a connection: ") + e.what());
+    }
 }
 #pragma GCC diagnostic pop
 
 }  // namespace
 
 // Declared so that `io` is destroyed after `handler` (whose pooled sockets
-// belong to it) and before `idle` (which coroutines destroyed with it still
-// leave).
+// belong to it) and before `scope` (whose idle list the connections
+// destroyed with it still leave).
 struct HttpServer::Worker {
+    Worker(const HttpServerOptions& options, const ConnectionLog& log) : scope{options, log, {}} {}
     std::thread thread;
-    IdleConnections idle;
+    WorkerScope scope;
     asio::io_context io{1};
     asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
     std::shared_ptr<RequestHandler> handler;
@@ -431,7 +516,7 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ssl::context> 
       log_(std::move(log)) {
     const unsigned threads = std::max(1u, options_.threads);
     for (unsigned i = 0; i < threads; ++i) {
-        auto worker = std::make_unique<Worker>();
+        auto worker = std::make_unique<Worker>(options_, log_);
         worker->handler = make_handler_(worker->io);
         workers_.push_back(std::move(worker));
     }
@@ -553,21 +638,17 @@ void HttpServer::admit(tcp::socket socket, Worker& worker) {
 
 void HttpServer::serve_on(Worker& worker, tcp::socket socket, std::string client, ConnectionSlot slot) {
     try {
-        const auto on_end = [log = log_](std::exception_ptr error) {
-            if (error) log("", "connection ended by an unexpected error: " + describe(error));
-        };
         if (!plain_http_) {
             std::shared_ptr<ssl::context> tls = current_tls();
             TlsSocket stream(std::move(socket), *tls);
-            asio::co_spawn(worker.io,
-                           serve_connection(std::move(stream), std::move(tls), std::move(client), worker.handler,
-                                            options_, log_, worker.idle, std::move(slot)),
-                           on_end);
+            serve_from(std::make_unique<Connection<TlsSocket>>(std::move(stream), std::move(tls), std::move(client),
+                                                               worker.handler, worker.scope, std::move(slot)),
+                       Step::Handshake);
         } else {
-            asio::co_spawn(worker.io,
-                           serve_connection(TimedSocket(std::move(socket)), nullptr, std::move(client), worker.handler,
-                                            options_, log_, worker.idle, std::move(slot)),
-                           on_end);
+            serve_from(
+                std::make_unique<Connection<TimedSocket>>(TimedSocket(std::move(socket)), nullptr, std::move(client),
+                                                          worker.handler, worker.scope, std::move(slot)),
+                Step::Handshake);
         }
     } catch (const std::exception& e) {
         // SSL_new failing (memory): drop this connection, keep accepting.
@@ -634,7 +715,7 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
     if (stopping_ || draining_.exchange(true)) return;
     asio::post(accept_io_, [this] { take_backlog_and_close(); });
     for (auto& worker : workers_) {
-        asio::post(worker->io, [&idle = worker->idle] { idle.close_all(); });
+        asio::post(worker->io, [&idle = worker->scope.idle] { idle.close_all(); });
     }
     asio::co_spawn(accept_io_, stop_when_drained(grace), asio::detached);
 }
