@@ -8,10 +8,23 @@
 
 namespace aia::crypto {
 
+namespace {
+
+// Looked up once. Given EVP_sha256(), OpenSSL 3 looks the implementation
+// up again on every digest: a name lookup under locks, as costly as
+// hashing a whole token and contended between the worker threads.
+const EVP_MD* sha256_method() {
+    static const EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+}
+
+}  // namespace
+
 Sha256Digest sha256(std::string_view data) {
     Sha256Digest out{};
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 || length != out.size()) {
+    if (EVP_Digest(data.data(), data.size(), out.data(), &length, sha256_method(), nullptr) != 1 ||
+        length != out.size()) {
         throw std::runtime_error("OpenSSL SHA-256 failed");
     }
     return out;
@@ -20,7 +33,7 @@ Sha256Digest sha256(std::string_view data) {
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
     Sha256Digest out{};
     unsigned int length = 0;
-    const auto* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+    const auto* result = HMAC(sha256_method(), key.data(), static_cast<int>(key.size()),
                               reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &length);
     if (result == nullptr || length != out.size()) throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
     return out;

@@ -71,7 +71,7 @@ constexpr std::chrono::seconds kMaxClockSkew = std::chrono::hours{1};
 
 std::optional<Param> find_allowed(std::string_view name) {
     for (std::size_t i = 0; i < kParamCount; ++i) {
-        if (lower_name(static_cast<Param>(i)) == name) return static_cast<Param>(i);
+        if (ascii::iequals(lower_name(static_cast<Param>(i)), name)) return static_cast<Param>(i);
     }
     return std::nullopt;
 }
@@ -128,25 +128,25 @@ Result<Params, TokenError> collect_params(std::string_view raw_query) {
     if (!parsed) return fail(error(Code::MalformedQuery, "malformed query parameter: " + parsed.error()));
     std::vector<url::QueryParam>& pairs = parsed.value();
 
-    struct Name {
-        std::string lower;
-        std::size_t index;
-    };
-    std::vector<Name> names;
-    names.reserve(pairs.size());
-    for (std::size_t i = 0; i < pairs.size(); ++i) names.push_back({ascii::to_lower(pairs[i].key), i});
-    std::stable_sort(names.begin(), names.end(), [](const Name& a, const Name& b) { return a.lower < b.lower; });
-    for (std::size_t i = 1; i < names.size(); ++i) {
-        const std::string& first = pairs[names[i - 1].index].key;
-        const std::string& second = pairs[names[i].index].key;
-        if (names[i - 1].lower == names[i].lower && first != second) {
+    // Names equal but for case side by side (in their order within each
+    // group), compared in place: no lower-case copies.
+    std::vector<std::size_t> order(pairs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const int by_name = ascii::icompare(pairs[a].key, pairs[b].key);
+        return by_name != 0 ? by_name < 0 : a < b;
+    });
+    for (std::size_t i = 1; i < order.size(); ++i) {
+        const std::string& first = pairs[order[i - 1]].key;
+        const std::string& second = pairs[order[i]].key;
+        if (ascii::iequals(first, second) && first != second) {
             return fail(error(Code::DuplicateParameter, "duplicate query parameter found: " + quote(second)));
         }
     }
 
     Params params;
     for (url::QueryParam& pair : pairs) {
-        const auto param = find_allowed(ascii::to_lower(pair.key));
+        const auto param = find_allowed(pair.key);
         if (!param) {
             return fail(error(Code::ParameterNotAllowed, "non-whitelisted query parameter " + quote(pair.key)));
         }

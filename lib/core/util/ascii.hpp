@@ -24,6 +24,9 @@ std::string to_lower(std::string_view s);
 
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
+// Orders as to_lower(a).compare(to_lower(b)) would, without the copies.
+int icompare(std::string_view a, std::string_view b) noexcept;
+
 bool all_of_digits(std::string_view s) noexcept;
 
 }  // namespace aia::ascii
