@@ -228,7 +228,7 @@ TEST_CASE("resolver: a failure is remembered for negative_ttl, then looked up ag
     CHECK(calls == 2);
 }
 
-TEST_CASE("resolver: past max_queued new names fail at once; priority names still resolve", "[resolver]") {
+TEST_CASE("resolver: past max_queued new names fail at once, priority names still resolve", "[resolver]") {
     Gate gate;
     HostResolver resolver(
         ResolverOptions{.threads = 1, .max_queued = 2, .lookup = [&](const std::string& host, std::uint16_t) {

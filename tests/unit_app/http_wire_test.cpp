@@ -24,7 +24,7 @@ TEST_CASE("an answer is written whole, with length and connection headers", "[ht
     CHECK(wire_response(response, 11, true).starts_with("HTTP/1.1 429 Too Many Requests\r\n"));
 }
 
-TEST_CASE("a request is written whole; Content-Length as Beast sets it", "[http-wire]") {
+TEST_CASE("a request is written whole, with Content-Length as Beast sets it", "[http-wire]") {
     const auto get = wire_request("GET", "/?Action=GetCallerIdentity",
                                   {{"Host", "sts.amazonaws.com"}, {"x-k8s-aws-id", "c"}}, "", "aws-iam-authenticator");
     REQUIRE(get);

@@ -8,7 +8,7 @@
 
 using namespace aia;
 
-TEST_CASE("logger: lists are [a b] in text lines and arrays in JSON lines, as logrus", "[logger]") {
+TEST_CASE("logger: lists are bracketed in text lines and arrays in JSON lines, as logrus", "[logger]") {
     const std::vector<app::LogField> fields{{"username", "admin:alice"},
                                             app::list_field("groups", {"system:masters", "dev ops"})};
     const std::string text =

@@ -78,7 +78,7 @@ TEST_CASE("an API source serves what its watcher hands over, and keeps it throug
     CHECK(s.sources.snapshot().size() == 1);
 }
 
-TEST_CASE("the chain switches whole; what joins is loaded or started first", "[mapping]") {
+TEST_CASE("the chain switches whole, what joins loaded or started first", "[mapping]") {
     test::TempDir dir;
     const std::string dynamic =
         dir.write("dynamic.json", R"({"mapUsers": [{"userarn": "arn:aws:iam::111122223333:user/bob", "username": "b"}]})");

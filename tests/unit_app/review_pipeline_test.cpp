@@ -309,7 +309,7 @@ TEST_CASE("review: a template that renders nothing is refused", "[review]") {
     CHECK(p.captured.text().find("{{SessionName}} is empty for this identity") != std::string::npos);
 }
 
-TEST_CASE("review: {{EC2PrivateDNSName}} asks EC2; an EC2 failure denies", "[review]") {
+TEST_CASE("review: {{EC2PrivateDNSName}} asks EC2, and an EC2 failure denies", "[review]") {
     Pipeline p;
     p.sts.script = {ScriptedSts::answered(200, kNodeAnswer)};
     check_denied(p.review(p.token(kNode)), Outcome::UnknownUser, 403);

@@ -113,7 +113,7 @@ TEST_CASE("routes: /readyz is 503 until every source loaded, and never says why"
     CHECK(not_ready.body.find("DynamicFile") == std::string::npos);
 }
 
-TEST_CASE("health listener: any path is ok, as upstream's; /readyz is readiness", "[routes]") {
+TEST_CASE("health listener: any path is ok, as upstream's, and /readyz is readiness", "[routes]") {
     Routes missing("/nonexistent/dynamic-file.json");
     app::HealthHandler health(missing.mappings);
     const auto ask = [&](std::string method, std::string target) {

@@ -93,7 +93,7 @@ TEST_CASE("unmapped identities and unrenderable templates are failures", "[user-
     CHECK(resolved->user.username == "system:node:ip-10-0-0-1.ec2.internal");
 }
 
-TEST_CASE("sources are tried in order; the first that maps wins", "[user-mapping]") {
+TEST_CASE("sources are tried in order, the first that maps wins", "[user-mapping]") {
     std::vector<std::string> problems;
     auto dynamic = std::make_shared<const mapping::MappingTable>(
         mapping::MappingTable::build({.roles = {{.arn = "arn:aws:iam::111122223333:role/Admin",

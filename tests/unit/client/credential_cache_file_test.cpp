@@ -43,7 +43,7 @@ TEST_CASE("cache entries round-trip, keyed by cluster, profile and role", "[cred
     CHECK_FALSE(reread->find({"prod", "default", "arn:aws:iam::111122223333:role/Other"}));
 }
 
-TEST_CASE("upstream's cache files are read; unreadable entries are dropped", "[credential-cache]") {
+TEST_CASE("upstream's cache files are read, unreadable entries dropped", "[credential-cache]") {
     const auto cache = client::CredentialCacheFile::parse(R"(clusters:
   prod:
     default:

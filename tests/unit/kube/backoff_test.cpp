@@ -19,7 +19,7 @@ TEST_CASE("without jitter the delay doubles up to the cap", "[kube]") {
     CHECK(backoff_delay(policy, 4'000'000'000u, 0.5) == milliseconds{30'000});
 }
 
-TEST_CASE("full jitter spreads over [0, delay)", "[kube]") {
+TEST_CASE("full jitter spreads from zero up to the delay", "[kube]") {
     const BackoffPolicy policy{milliseconds{250}, milliseconds{30'000}, Jitter::Full};
     CHECK(backoff_delay(policy, 2, 0.0) == milliseconds{0});
     CHECK(backoff_delay(policy, 2, 0.5) == milliseconds{500});

@@ -56,7 +56,7 @@ TEST_CASE("ARN patterns match the role or user name, ignoring case", "[arn-patte
     CHECK(pattern("arn:AWS:IAM::111122223333:ROLE/x*").matches("arn:aws:iam::111122223333:role/X1"));
 }
 
-TEST_CASE("partition, service and account are literal; the kind matches the list", "[arn-pattern]") {
+TEST_CASE("partition, service and account are literal, the kind matches the list", "[arn-pattern]") {
     const std::string outside = "has a wildcard outside the role or user name";
     for (const char* cross : {"arn:aws:iam::*:role/ReadOnly", "arn:*:iam::111122223333:role/x",
                               "arn:aws:*::111122223333:role/x", "arn:aws:iam::11112222333?:role/x",

@@ -127,7 +127,7 @@ TEST_CASE("patterns: wildcards only in the name, never across accounts, partitio
     CHECK(username_for(table, user("arn:aws:iam::111122223333:user/dev-1")) == "<none>");
 }
 
-TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]") {
+TEST_CASE("bad entries are refused one by one, the rest loads", "[mapping-table]") {
     std::vector<std::string> problems;
     const MappingTable table = MappingTable::build(
         {.roles = {entry("arn:aws:iam::111122223333:role/Good", "good", "mapRoles[0]"),
@@ -166,7 +166,7 @@ TEST_CASE("bad entries are refused one by one; the rest loads", "[mapping-table]
     CHECK(problems[9] == "mapAccounts[0]: \"12345\" is not a 12-digit account ID; entry ignored");
 }
 
-TEST_CASE("precedence: exact ARN, then the role without its path, then patterns; the last entry wins",
+TEST_CASE("precedence: exact ARN, then the role without its path, then patterns, the last entry winning",
           "[mapping-table]") {
     std::vector<std::string> problems;
     // Upstream's README example maps KubernetesAdmin and KubernetesNode twice:
