@@ -18,14 +18,10 @@ public:
     explicit Waiters(asio::io_context& io) : io_(io) {}
 
     // True when woken by wake_all(), false when the deadline came first.
-    awaitable<bool> wait(std::chrono::steady_clock::duration deadline) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, deadline);
-        timers_.push_back(timer);
-        boost::system::error_code ec;
-        co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
-        if (!ec) std::erase(timers_, timer);  // timed out: forget it
-        co_return ec == asio::error::operation_aborted;
-    }
+    // Out of line (waiters.cpp): a coroutine defined in a header gets a
+    // frame type in every translation unit, which link-time optimization
+    // reports as an ODR violation.
+    awaitable<bool> wait(std::chrono::steady_clock::duration deadline);
 
     void wake_all() {
         for (auto& timer : std::exchange(timers_, {})) timer->cancel();

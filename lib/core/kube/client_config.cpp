@@ -173,7 +173,7 @@ Result<std::string, std::string> decode_standard_base64(std::string_view encoded
     std::size_t padding = 0;
     while (padding < url.size() && url[url.size() - 1 - padding] == '=') ++padding;
     if (padding > 2) return fail(std::string("too much base64 padding"));
-    url.resize(url.size() - padding);
+    url.erase(url.size() - padding);
     auto decoded = base64::decode_url_unpadded(url);
     if (!decoded) return fail("invalid base64 near byte " + std::to_string(decoded.error().position));
     return std::move(decoded).value();
