@@ -1,7 +1,8 @@
 #pragma once
 // An HTTPS/1.1 server (or plain HTTP when given no TLS context: the health
 // listener, the emulators' metadata endpoints): one io_context per worker
-// thread, one coroutine per connection, keep-alive, and a limit or timeout
+// thread, a coroutine per connection while it is served (an idle keep-alive
+// connection is only its socket's wait), keep-alive, and a limit or timeout
 // on everything a client controls. What to answer is the RequestHandler's business.
 //
 // Usage:
