@@ -18,9 +18,6 @@ public:
     explicit Waiters(asio::io_context& io) : io_(io) {}
 
     // True when woken by wake_all(), false when the deadline came first.
-    // Out of line (waiters.cpp): a coroutine defined in a header gets a
-    // frame type in every translation unit, which link-time optimization
-    // reports as an ODR violation.
     awaitable<bool> wait(std::chrono::steady_clock::duration deadline);
 
     void wake_all() {
