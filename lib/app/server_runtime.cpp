@@ -26,6 +26,9 @@
 #include "net/sts_client.hpp"
 #include "net/tls_context.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace aia::app {
 namespace {
 
@@ -144,6 +147,8 @@ struct ServerRuntime::Parts {
     std::shared_ptr<boost::asio::ssl::context> server_tls;
     std::shared_ptr<boost::asio::ssl::context> sts_tls;
     net::StsClientOptions sts_options;
+    // Pooled STS connections closed for their age: memory the trimmer may give back.
+    std::atomic<std::uint64_t> sts_connections_expired{0};
     std::string advertised;  // the host the webhook kubeconfig names
     std::string url;         // set once listening; read by the certificate reloader's thread after that
     std::uint16_t port = 0;
@@ -331,8 +336,12 @@ void ServerRuntime::create_http_server() {
     p.server = std::make_unique<net::HttpServer>(
         http_server_options(inputs_.config, inputs_.threads, p.metrics, p.log), p.server_tls,
         [&p](net::asio::io_context& io) {
+            net::HttpClientOptions http{.resolver = p.resolver};
+            http.on_idle_closed = [&closed = p.sts_connections_expired](std::size_t n) {
+                closed.fetch_add(n, std::memory_order_relaxed);
+            };
             return std::make_shared<WebhookHandler>(
-                *p.context, net::make_sts_client(io, p.sts_tls, {.resolver = p.resolver}, p.sts_options));
+                *p.context, net::make_sts_client(io, p.sts_tls, std::move(http), p.sts_options));
         },
         [&p](std::string_view client, std::string_view problem) {
             p.log.debug("connection problem", {{"client", std::string(client)}, {"problem", std::string(problem)}});
@@ -438,7 +447,8 @@ void ServerRuntime::serve() {
     // Serving: access lines leave in batches from their own thread.
     p.log.start_writer_thread();
     if (p.health_server) p.health_thread = std::thread([&p] { p.health_server->run(); });
-    MemoryTrimmer trimmer([&server = *p.server] { return server.activity(); });
+    MemoryTrimmer trimmer(
+        [&p] { return p.server->activity() + p.sts_connections_expired.load(std::memory_order_relaxed); });
     trimmer.start();
     p.server->run();
     trimmer.stop();

@@ -195,11 +195,20 @@ std::string Endpoint::pool_key() const {
 }
 
 struct HttpClient::Impl {
+    Impl(asio::io_context& io_context, std::shared_ptr<ssl::context> tls_context, HttpClientOptions client_options)
+        : io(io_context), tls(std::move(tls_context)), options(std::move(client_options)), sweep(io_context) {}
+
     asio::io_context& io;
     std::shared_ptr<ssl::context> tls;
     HttpClientOptions options;
     std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
     std::size_t opened = 0;
+    // Closes pooled connections as they pass max_idle_time, whether or not
+    // a request comes to notice: a quiet server keeps no connection the
+    // peer has long given up on, nor its memory. Armed while any is pooled.
+    asio::steady_timer sweep;
+    bool sweep_armed = false;
+    std::shared_ptr<char> alive = std::make_shared<char>();  // tells the sweep's handler we are gone
 
     std::unique_ptr<Connection> take_idle(const std::string& key) {
         auto it = idle.find(key);
@@ -219,16 +228,37 @@ struct HttpClient::Impl {
         connection->idle_since = Clock::now();
         pool.push_back(std::move(connection));
         while (pool.size() > options.max_idle_per_endpoint) pool.pop_front();
+        arm_sweep();
     }
 
-    // Closes connections idle for too long, in every pool.
-    void prune_idle() {
+    // Closes connections idle for too long, in every pool; how many.
+    std::size_t prune_idle() {
         const Clock::time_point now = Clock::now();
+        std::size_t closed = 0;
         for (auto it = idle.begin(); it != idle.end();) {
             auto& pool = it->second;
-            while (!pool.empty() && now - pool.front()->idle_since >= options.max_idle_time) pool.pop_front();
+            for (; !pool.empty() && now - pool.front()->idle_since >= options.max_idle_time; ++closed) pool.pop_front();
             it = pool.empty() ? idle.erase(it) : std::next(it);
         }
+        return closed;
+    }
+
+    // Wakes when the oldest pooled connection (each pool's front) expires.
+    void arm_sweep() {
+        if (sweep_armed || idle.empty()) return;
+        Clock::time_point oldest = Clock::time_point::max();
+        for (const auto& [key, pool] : idle) oldest = std::min(oldest, pool.front()->idle_since);
+        sweep_armed = true;
+        sweep.expires_at(oldest + options.max_idle_time);
+        sweep.async_wait([this, alive = std::weak_ptr<char>(alive)](boost::system::error_code ec) {
+            if (alive.expired()) return;  // the client is gone (its timer cancelled or already fired)
+            sweep_armed = false;
+            if (ec) return;
+            if (const std::size_t closed = prune_idle(); closed > 0 && options.on_idle_closed) {
+                options.on_idle_closed(closed);
+            }
+            arm_sweep();
+        });
     }
 
     // Resolve, connect and (for TLS) handshake, all before `deadline`.
@@ -300,7 +330,7 @@ struct HttpClient::Impl {
 };
 
 HttpClient::HttpClient(asio::io_context& io, std::shared_ptr<ssl::context> tls, HttpClientOptions options)
-    : impl_(std::make_unique<Impl>(Impl{io, std::move(tls), std::move(options)})) {
+    : impl_(std::make_unique<Impl>(io, std::move(tls), std::move(options))) {
     if (!impl_->options.resolver)
         impl_->options.resolver = std::make_shared<HostResolver>(ResolverOptions{.threads = 1});
 }

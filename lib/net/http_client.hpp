@@ -9,7 +9,8 @@
 // (DNS included) with one deadline. Names are resolved by a HostResolver,
 // which the clients of all workers share. A pooled connection the peer has closed
 // meanwhile is retried once on a fresh one; a connection is pooled again
-// only after a complete final answer with nothing left over.
+// only after a complete final answer with nothing left over, and closed
+// once it has waited max_idle_time (a timer runs while any is pooled).
 
 #include <chrono>
 #include <cstddef>
@@ -83,6 +84,9 @@ struct HttpClientOptions {
     // for them on the next (at 16, one request in six did under load).
     std::size_t max_idle_per_endpoint = 256;
     std::chrono::seconds max_idle_time{30};  // servers close idle connections; do not reuse older ones
+    // Called (on the client's thread) when pooled connections were closed
+    // for their age with no request to notice: their memory is free again.
+    std::function<void(std::size_t closed)> on_idle_closed;
     std::size_t max_answer_bytes = 64 * 1024;
     std::string user_agent = "aws-iam-authenticator-cpp";
     // Shared with other clients; null: the client makes a small one of its own.

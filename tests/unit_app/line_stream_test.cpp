@@ -4,13 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <thread>
@@ -18,54 +14,14 @@
 
 #include "net/http_client.hpp"
 #include "net/run_blocking.hpp"
+#include "support/scripted_peer.hpp"
 
 using namespace aia;
 using namespace std::chrono_literals;
+using aia::test::ScriptedPeer;
+using aia::test::send_text;
 
 namespace {
-
-// One connection, answered by `script` (given the socket once the request's
-// headers are in). Runs on its own thread; the destructor joins it.
-class ScriptedPeer {
-public:
-    explicit ScriptedPeer(std::function<void(int socket)> script) {
-        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(listener_, 1) == 0);
-        socklen_t length = sizeof address;
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        port = ntohs(address.sin_port);
-        thread_ = std::thread([this, script = std::move(script)] {
-            const int peer = ::accept(listener_, nullptr, nullptr);
-            if (peer < 0) return;
-            std::string request;
-            char byte = 0;
-            while (request.find("\r\n\r\n") == std::string::npos && ::read(peer, &byte, 1) == 1) request += byte;
-            script(peer);
-            ::close(peer);
-        });
-    }
-    ~ScriptedPeer() {
-        ::shutdown(listener_, SHUT_RDWR);
-        thread_.join();
-        ::close(listener_);
-    }
-
-    std::uint16_t port = 0;
-
-private:
-    int listener_ = -1;
-    std::thread thread_;
-};
-
-// On the peer's thread: no Catch assertions here (Catch is not thread-safe);
-// a failed write shows as the client's result instead.
-void send_text(int socket, const std::string& text) {
-    if (::write(socket, text.data(), text.size()) < 0) return;
-}
 
 std::string chunk(const std::string& data) {
     char size[16];

@@ -1,0 +1,102 @@
+// HttpClient's pool against a scripted plain-HTTP peer: a kept-alive
+// connection is reused within max_idle_time, and closed once it has waited
+// that long even when no further request comes to notice.
+
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "net/http_client.hpp"
+#include "net/run_blocking.hpp"
+#include "support/scripted_peer.hpp"
+
+using namespace aia;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kAnswer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+// On the peer's thread: the time the client's end of the connection closed
+// (EOF), or nothing within `limit`.
+Clock::time_point wait_for_eof(int socket, Clock::duration limit) {
+    const auto deadline = Clock::now() + limit;
+    char byte = 0;
+    while (Clock::now() < deadline) {
+        pollfd readable{socket, POLLIN, 0};
+        if (::poll(&readable, 1, 50) == 1 && ::read(socket, &byte, 1) <= 0) return Clock::now();
+    }
+    return Clock::time_point{};
+}
+
+net::ClientRequest get() { return {.target = "/", .headers = {{"Host", "127.0.0.1"}}}; }
+
+}  // namespace
+
+TEST_CASE("client pool: an idle connection is closed at max_idle_time without a request to notice", "[http-client]") {
+    std::atomic<Clock::time_point::rep> answered_at{0}, closed_at{0};
+    test::ScriptedPeer peer([&](int socket) {
+        test::send_text(socket, kAnswer);
+        answered_at = Clock::now().time_since_epoch().count();
+        closed_at = wait_for_eof(socket, 5s).time_since_epoch().count();
+    });
+
+    net::asio::io_context io;
+    std::size_t expired = 0;
+    net::HttpClient client(io, nullptr,
+                           {.max_idle_time = 1s, .on_idle_closed = [&expired](std::size_t n) { expired += n; }});
+    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = peer.port};
+    const net::ClientResponse response = net::run_blocking(io, client.send(endpoint, get(), 5s));
+    REQUIRE(response.kind == net::ClientResponse::Kind::Answered);
+    CHECK(response.body == "ok");
+
+    // Nothing else is asked of the client; its own timer must close the connection.
+    const auto deadline = Clock::now() + 4s;
+    while (expired == 0 && Clock::now() < deadline) io.run_one_for(100ms);
+    CHECK(expired == 1);
+    const auto deadline_peer = Clock::now() + 2s;
+    while (closed_at == 0 && Clock::now() < deadline_peer) std::this_thread::sleep_for(10ms);
+    REQUIRE(closed_at != 0);
+    const auto kept = Clock::duration(closed_at.load() - answered_at.load());
+    CHECK(kept >= 900ms);  // pooled for max_idle_time first
+    CHECK(kept < 3s);
+    CHECK(client.connections_opened() == 1);
+}
+
+TEST_CASE("client pool: within max_idle_time the connection is reused, and the timer stays quiet", "[http-client]") {
+    std::atomic<int> requests{0};
+    test::ScriptedPeer peer([&](int socket) {
+        test::send_text(socket, kAnswer);
+        ++requests;
+        // The second request on the same connection.
+        std::string request;
+        char byte = 0;
+        while (request.find("\r\n\r\n") == std::string::npos && ::read(socket, &byte, 1) == 1) request += byte;
+        if (request.empty()) return;
+        ++requests;
+        test::send_text(socket, kAnswer);
+        wait_for_eof(socket, 5s);
+    });
+
+    net::asio::io_context io;
+    std::size_t expired = 0;
+    net::HttpClient client(io, nullptr,
+                           {.max_idle_time = 30s, .on_idle_closed = [&expired](std::size_t n) { expired += n; }});
+    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = peer.port};
+    const net::ClientResponse first = net::run_blocking(io, client.send(endpoint, get(), 5s));
+    REQUIRE(first.kind == net::ClientResponse::Kind::Answered);
+    const net::ClientResponse second = net::run_blocking(io, client.send(endpoint, get(), 5s));
+    REQUIRE(second.kind == net::ClientResponse::Kind::Answered);
+    CHECK(second.reused_connection);
+    CHECK(client.connections_opened() == 1);
+    CHECK(requests == 2);
+    io.run_for(200ms);
+    CHECK(expired == 0);
+}
