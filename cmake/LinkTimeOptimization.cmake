@@ -14,8 +14,6 @@ if(AIA_LTO AND NOT AIA_SANITIZE AND NOT AIA_BUILD_FUZZERS
     set(CMAKE_INTERPROCEDURAL_OPTIMIZATION ON)
     add_compile_options(-ffunction-sections -fdata-sections)
     add_link_options(-Wl,--gc-sections)
-    # The link compiles the whole program; let it use the cores it has.
-    add_link_options(-flto=auto)
     # GCC 12 names the temporaries in a coroutine's frame per translation
     # unit, so a coroutine defined in a header (run_blocking's helper, used
     # by several tests) looks like two different types to the LTO ODR check

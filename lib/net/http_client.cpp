@@ -228,6 +228,7 @@ struct HttpClient::Impl {
         connection->idle_since = Clock::now();
         pool.push_back(std::move(connection));
         while (pool.size() > options.max_idle_per_endpoint) pool.pop_front();
+        if (pool.empty()) idle.erase(key);  // pooling off (max_idle_per_endpoint 0)
         arm_sweep();
     }
 
@@ -247,7 +248,10 @@ struct HttpClient::Impl {
     void arm_sweep() {
         if (sweep_armed || idle.empty()) return;
         Clock::time_point oldest = Clock::time_point::max();
-        for (const auto& [key, pool] : idle) oldest = std::min(oldest, pool.front()->idle_since);
+        for (const auto& [key, pool] : idle) {
+            if (!pool.empty()) oldest = std::min(oldest, pool.front()->idle_since);
+        }
+        if (oldest == Clock::time_point::max()) return;
         sweep_armed = true;
         sweep.expires_at(oldest + options.max_idle_time);
         sweep.async_wait([this, alive = std::weak_ptr<char>(alive)](boost::system::error_code ec) {

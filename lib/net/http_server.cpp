@@ -405,7 +405,13 @@ void wait_for_request(std::unique_ptr<Connection<Stream>> owned) {
             IdleConnections::remove(owned->idle_member);
             const WorkerScope& scope = owned->scope;
             const bool last_look = ec == asio::error::operation_aborted && scope.idle.draining;
-            if (idle_wait_failed(ec, last_look, scope.options, scope.log, owned->client)) return;  // closed with it
+            // A plain handler, not a coroutine: what throws here (no memory
+            // for the log line) must drop this connection, not leave io.run().
+            try {
+                if (idle_wait_failed(ec, last_look, scope.options, scope.log, owned->client)) return;  // closed
+            } catch (const std::exception&) {
+                return;
+            }
             serve_from(std::move(owned), last_look ? Step::LastLook : Step::Read);
         });
 }
@@ -467,7 +473,7 @@ awaitable<void> serve_connection(std::unique_ptr<Connection<Stream>> owned, Step
         step = co_await serve_request(connection, header_deadline, may_keep) ? after_answer(connection) : Step::Close;
     }
 
-    if (step == Step::Wait) {
+    if (step == Step::Wait && connection.served < options.max_requests_per_connection) {
         wait_for_request(std::move(owned));
         co_return;
     }
