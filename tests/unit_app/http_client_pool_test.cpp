@@ -39,21 +39,30 @@ Clock::time_point wait_for_eof(int socket, Clock::duration limit) {
 
 net::ClientRequest get() { return {.target = "/", .headers = {{"Host", "127.0.0.1"}}}; }
 
-}  // namespace
-
-TEST_CASE("client pool: an idle connection is closed at max_idle_time without a request to notice", "[http-client]") {
+// A peer that answers one request, then notes when the client closes the
+// connection.
+struct AnswerOnce {
     std::atomic<Clock::time_point::rep> answered_at{0}, closed_at{0};
-    test::ScriptedPeer peer([&](int socket) {
+    test::ScriptedPeer peer{[this](int socket) {
         test::send_text(socket, kAnswer);
         answered_at = Clock::now().time_since_epoch().count();
         closed_at = wait_for_eof(socket, 8s).time_since_epoch().count();
-    });
+    }};
+
+    // How long the connection stayed open after the answer, once closed.
+    Clock::duration kept() const { return Clock::duration(closed_at.load() - answered_at.load()); }
+};
+
+}  // namespace
+
+TEST_CASE("client pool: an idle connection is closed at max_idle_time without a request to notice", "[http-client]") {
+    AnswerOnce answering;
 
     net::asio::io_context io;
     std::size_t expired = 0;
     net::HttpClient client(io, nullptr,
                            {.max_idle_time = 1s, .on_idle_closed = [&expired](std::size_t n) { expired += n; }});
-    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = peer.port};
+    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = answering.peer.port};
     const net::ClientResponse response = net::run_blocking(io, client.send(endpoint, get(), 5s));
     REQUIRE(response.kind == net::ClientResponse::Kind::Answered);
     CHECK(response.body == "ok");
@@ -63,11 +72,10 @@ TEST_CASE("client pool: an idle connection is closed at max_idle_time without a 
     while (expired == 0 && Clock::now() < deadline) io.run_one_for(100ms);
     CHECK(expired == 1);
     const auto deadline_peer = Clock::now() + 2s;
-    while (closed_at == 0 && Clock::now() < deadline_peer) std::this_thread::sleep_for(10ms);
-    REQUIRE(closed_at != 0);
-    const auto kept = Clock::duration(closed_at.load() - answered_at.load());
-    CHECK(kept >= 900ms);  // pooled for max_idle_time first
-    CHECK(kept < 5s);      // well before the peer's own 8 s, on a loaded (sanitizer) runner too
+    while (answering.closed_at == 0 && Clock::now() < deadline_peer) std::this_thread::sleep_for(10ms);
+    REQUIRE(answering.closed_at != 0);
+    CHECK(answering.kept() >= 900ms);  // pooled for max_idle_time first
+    CHECK(answering.kept() < 5s);      // well before the peer's own 8 s, on a loaded (sanitizer) runner too
     CHECK(client.connections_opened() == 1);
 }
 
@@ -77,10 +85,7 @@ TEST_CASE("client pool: within max_idle_time the connection is reused, and the t
         test::send_text(socket, kAnswer);
         ++requests;
         // The second request on the same connection.
-        std::string request;
-        char byte = 0;
-        while (request.find("\r\n\r\n") == std::string::npos && ::read(socket, &byte, 1) == 1) request += byte;
-        if (request.empty()) return;
+        if (test::read_request_head(socket).empty()) return;
         ++requests;
         test::send_text(socket, kAnswer);
         wait_for_eof(socket, 5s);
@@ -103,23 +108,18 @@ TEST_CASE("client pool: within max_idle_time the connection is reused, and the t
 }
 
 TEST_CASE("client pool: with pooling off the connection is closed after its answer", "[http-client]") {
-    std::atomic<Clock::time_point::rep> answered_at{0}, closed_at{0};
-    test::ScriptedPeer peer([&](int socket) {
-        test::send_text(socket, kAnswer);
-        answered_at = Clock::now().time_since_epoch().count();
-        closed_at = wait_for_eof(socket, 8s).time_since_epoch().count();
-    });
+    AnswerOnce answering;
 
     net::asio::io_context io;
     std::size_t expired = 0;
     net::HttpClient client(io, nullptr,
                            {.max_idle_per_endpoint = 0, .on_idle_closed = [&expired](std::size_t n) { expired += n; }});
-    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = peer.port};
+    const net::Endpoint endpoint{.tls = false, .host = "127.0.0.1", .port = answering.peer.port};
     const net::ClientResponse response = net::run_blocking(io, client.send(endpoint, get(), 5s));
     REQUIRE(response.kind == net::ClientResponse::Kind::Answered);
     const auto deadline = Clock::now() + 5s;
-    while (closed_at == 0 && Clock::now() < deadline) io.run_one_for(50ms);
-    REQUIRE(closed_at != 0);
-    CHECK(Clock::duration(closed_at.load() - answered_at.load()) < 900ms);  // not pooled, not kept
-    CHECK(expired == 0);                                                    // closed for the cap, not for its age
+    while (answering.closed_at == 0 && Clock::now() < deadline) io.run_one_for(50ms);
+    REQUIRE(answering.closed_at != 0);
+    CHECK(answering.kept() < 900ms);  // not pooled, not kept
+    CHECK(expired == 0);              // closed for the cap, not for its age
 }

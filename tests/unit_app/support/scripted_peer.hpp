@@ -18,6 +18,15 @@
 
 namespace aia::test {
 
+// A request's line and headers, read byte by byte up to the blank line;
+// empty when the connection ended first.
+inline std::string read_request_head(int socket) {
+    std::string head;
+    char byte = 0;
+    while (head.find("\r\n\r\n") == std::string::npos && ::read(socket, &byte, 1) == 1) head += byte;
+    return head;
+}
+
 class ScriptedPeer {
 public:
     explicit ScriptedPeer(std::function<void(int socket)> script) {
@@ -33,9 +42,7 @@ public:
         thread_ = std::thread([this, script = std::move(script)] {
             const int peer = ::accept(listener_, nullptr, nullptr);
             if (peer < 0) return;
-            std::string request;
-            char byte = 0;
-            while (request.find("\r\n\r\n") == std::string::npos && ::read(peer, &byte, 1) == 1) request += byte;
+            read_request_head(peer);
             script(peer);
             ::close(peer);
         });
