@@ -61,6 +61,9 @@ net::awaitable<ReviewResult> Authenticator::review(std::string_view body, Reques
     if (verification.request) {
         fields.push_back({"accesskeyid", verification.request->access_key_id});
         fields.push_back({"stsendpoint", verification.request->host});
+    } else if (verification.identity) {  // a cache hit: the token was not decoded again
+        fields.push_back({"accesskeyid", verification.identity->access_key_id});
+        fields.push_back({"stsendpoint", verification.identity->sts_host});
     }
     if (!verification.sts_error_code.empty()) fields.push_back({"stserror", verification.sts_error_code});
     if (!verification.verified()) co_return deny(verification.failure, verification.reason);

@@ -75,10 +75,10 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
         identity::CacheEvictions evicted;
         const std::size_t entries = shard.table.size();
         const std::size_t bytes = shard.table.bytes();
-        const identity::Identity* found = shard.table.find(key, clock_.steady_now(), evicted);
+        const identity::CachedIdentity* found = shard.table.find(key, clock_.steady_now(), evicted);
         if (found != nullptr) {
             result.answer.emplace();
-            result.answer->identity = *found;
+            result.answer->identity = found->identity;
         }
         report(shard.table, entries, bytes, evicted);
         if (!found) {
@@ -137,8 +137,25 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
     co_return result;
 }
 
+std::optional<identity::Identity> IdentityCache::find(
+    const identity::CacheKey& key, const std::function<bool(amz_time::Seconds signed_at)>& still_valid) {
+    Shard& shard = shard_of(key);
+    std::optional<identity::Identity> hit;
+    {
+        std::lock_guard lock(shard.mutex);
+        identity::CacheEvictions evicted;
+        const std::size_t entries = shard.table.size();
+        const std::size_t bytes = shard.table.bytes();
+        const identity::CachedIdentity* found = shard.table.find(key, clock_.steady_now(), evicted);
+        if (found != nullptr && still_valid(found->signed_at)) hit = found->identity;
+        report(shard.table, entries, bytes, evicted);
+    }
+    if (hit) metrics_.identity_cache_hit();
+    return hit;
+}
+
 void IdentityCache::complete(const identity::CacheKey& key, const std::shared_ptr<Flight>& flight,
-                             const SharedAnswer* answer, SteadyTime token_expires_at) {
+                             const SharedAnswer* answer, amz_time::Seconds signed_at, SteadyTime token_expires_at) {
     Shard& shard = shard_of(key);
     std::vector<std::shared_ptr<net::asio::steady_timer>> waiters;
     {
@@ -148,7 +165,8 @@ void IdentityCache::complete(const identity::CacheKey& key, const std::shared_pt
             identity::CacheEvictions evicted;
             const std::size_t entries = shard.table.size();
             const std::size_t bytes = shard.table.bytes();
-            shard.table.put(key, *answer->identity, std::min(now + options_.ttl, token_expires_at), now, evicted);
+            shard.table.put(key, {*answer->identity, signed_at}, std::min(now + options_.ttl, token_expires_at), now,
+                            evicted);
             report(shard.table, entries, bytes, evicted);
         }
         if (flight) {
@@ -181,16 +199,16 @@ IdentityCache::Lead& IdentityCache::Lead::operator=(Lead&& other) noexcept {
 
 IdentityCache::Lead::~Lead() { give_up(); }
 
-void IdentityCache::Lead::finish(const SharedAnswer& answer, SteadyTime token_expires_at) {
+void IdentityCache::Lead::finish(const SharedAnswer& answer, amz_time::Seconds signed_at, SteadyTime token_expires_at) {
     if (cache_ == nullptr) return;
-    std::exchange(cache_, nullptr)->complete(key_, flight_, &answer, token_expires_at);
+    std::exchange(cache_, nullptr)->complete(key_, flight_, &answer, signed_at, token_expires_at);
     flight_.reset();
 }
 
 void IdentityCache::Lead::give_up() {
     if (cache_ == nullptr) return;
     try {
-        std::exchange(cache_, nullptr)->complete(key_, flight_, nullptr, {});
+        std::exchange(cache_, nullptr)->complete(key_, flight_, nullptr, {}, {});
     } catch (...) {
         // Out of memory while posting wake-ups: the waiters' own deadlines end their wait.
     }

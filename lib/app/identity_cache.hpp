@@ -9,6 +9,7 @@
 // mapping is applied afresh to every answer, cached or not.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,9 +59,11 @@ public:
         ~Lead();
 
         // Shares `answer` with the waiting reviews and, when it is an
-        // identity, stores it until `expires_at` or the cache's TTL, whichever
-        // is first (a failure is never stored).
-        void finish(const SharedAnswer& answer, std::chrono::steady_clock::time_point token_expires_at);
+        // identity, stores it with the token's signing time until
+        // `token_expires_at` or the cache's TTL, whichever is first (a
+        // failure is never stored).
+        void finish(const SharedAnswer& answer, amz_time::Seconds signed_at,
+                    std::chrono::steady_clock::time_point token_expires_at);
 
     private:
         friend class IdentityCache;
@@ -82,13 +85,19 @@ public:
     // Must be awaited on a single-threaded io_context (a worker's).
     net::awaitable<Lookup> lookup(const identity::CacheKey& key);
 
+    // The stored identity for `key`, at once, when `still_valid` accepts its
+    // token's signing time; counted as a hit. Otherwise nothing, and nothing
+    // counted: lookup() is the way on. Never waits for another review.
+    std::optional<identity::Identity> find(const identity::CacheKey& key,
+                                           const std::function<bool(amz_time::Seconds signed_at)>& still_valid);
+
     bool enabled() const { return options_.ttl.count() > 0; }
     const IdentityCacheOptions& options() const { return options_; }
 
 private:
     Shard& shard_of(const identity::CacheKey& key);
     void complete(const identity::CacheKey& key, const std::shared_ptr<Flight>& flight, const SharedAnswer* answer,
-                  std::chrono::steady_clock::time_point token_expires_at);
+                  amz_time::Seconds signed_at, std::chrono::steady_clock::time_point token_expires_at);
     void report(const identity::IdentityCacheTable& table, std::size_t entries_before, std::size_t bytes_before,
                 const identity::CacheEvictions& evicted);
 

@@ -111,9 +111,23 @@ bool is_home_host(const token::PresignedRequest& request, const token::StsRegion
 net::awaitable<Verification> verify_token(std::string_view token, const token::TokenValidator& validator,
                                           VerifierServices services) {
     Verification result;
-    // The offline checks come first, every time: a cached answer never
-    // outlives its token's validity window or lets a malformed token by.
-    auto presigned = validator.validate(token, services.clock->wall_now());
+    const amz_time::Seconds now = services.clock->wall_now();
+    const bool cached = services.cache != nullptr && services.cache->enabled();
+    std::optional<identity::CacheKey> key;
+    if (cached) {
+        // A stored answer's token is these very bytes, which passed every
+        // offline check before: only its time window can have changed since.
+        // Outside it, the checks below say why.
+        key = crypto::sha256(token);
+        const auto still_valid = [&](amz_time::Seconds signed_at) { return validator.within_window(signed_at, now); };
+        if (auto identity = services.cache->find(*key, still_valid)) {
+            result.identity = std::move(identity);
+            result.cache = "hit";
+            co_return result;
+        }
+    }
+
+    auto presigned = validator.validate(token, now);
     if (!presigned) {
         if (presigned.error().code == token::TokenErrorCode::UnknownRegion)
             services.metrics.sts_unknown_region_denied();
@@ -124,14 +138,13 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     result.request = std::move(presigned).value();
     const bool home = is_home_host(*result.request, validator.region_policy());
 
-    if (services.cache == nullptr || !services.cache->enabled()) {
+    if (!cached) {
         SharedAnswer answer = co_await ask_sts(*result.request, home, services);
         adopt(result, std::move(answer));
         co_return result;
     }
 
-    const identity::CacheKey key = crypto::sha256(token);
-    IdentityCache::Lookup lookup = co_await services.cache->lookup(key);
+    IdentityCache::Lookup lookup = co_await services.cache->lookup(*key);
     if (lookup.answer) {
         result.cache = lookup.shared ? "shared" : "hit";
         adopt(result, std::move(*lookup.answer));
@@ -139,7 +152,7 @@ net::awaitable<Verification> verify_token(std::string_view token, const token::T
     }
     result.cache = "miss";
     SharedAnswer answer = co_await ask_sts(*result.request, home, services);
-    lookup.lead.finish(answer, steady_expiry(*result.request, *services.clock));
+    lookup.lead.finish(answer, result.request->signed_at, steady_expiry(*result.request, *services.clock));
     adopt(result, std::move(answer));
     co_return result;
 }

@@ -21,7 +21,9 @@
 namespace aia::app {
 
 struct Verification {
-    std::optional<token::PresignedRequest> request;  // set once the token passed the offline checks
+    // Set once the token passed the offline checks; empty for a cache hit
+    // (only its time window was checked again; the identity names its host).
+    std::optional<token::PresignedRequest> request;
     std::optional<identity::Identity> identity;      // set when STS vouched for it
     auth::Outcome failure = auth::Outcome::Success;  // why not, when identity is empty
     std::string reason;                              // in upstream's words
@@ -35,8 +37,10 @@ struct Verification {
 // connection failures and throttling in `metrics`. With `slots`, a token that
 // would be one STS call too many (in all, or for its host; see StsSlots) is
 // denied (StsThrottling) without asking STS. With an enabled `cache`, a token
-// checked offline is looked up there before STS is asked, and STS's identity
-// is stored for the next time.
+// answered before is answered from there once its time window is checked
+// again, and a token checked offline is looked up there before STS is asked
+// (joining another review's call for it), STS's identity stored for the next
+// time.
 struct VerifierServices {
     net::StsFetcher& sts;
     Metrics& metrics;

@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const aia::identity::CacheKey kKey = aia::crypto::sha256("k8s-aws-v1.some-token");
+const aia::amz_time::Seconds kSignedAt{std::chrono::seconds{1'700'000'000}};  // the token's X-Amz-Date
 
 IdentityCacheOptions options(std::chrono::milliseconds wait_for_other = 10s) {
     return {.ttl = 2min, .max_entries = 1000, .max_bytes = 1 << 20, .wait_for_other = wait_for_other};
@@ -65,7 +66,7 @@ TEST_CASE("identity cache: a review on another worker waits for the lead's answe
     PendingLookup follower(other_worker, cache);
     CHECK_FALSE(follower.result);  // waiting, not asking STS itself
 
-    lead.lead.finish(alice(), Clock::now() + 10min);
+    lead.lead.finish(alice(), kSignedAt, Clock::now() + 10min);
     other_worker.run_for(5s);
     REQUIRE(follower.result);
     REQUIRE(follower.result->answer);
@@ -91,7 +92,7 @@ TEST_CASE("identity cache: a failure reaches the waiting reviews but is not stor
     SharedAnswer refused;
     refused.failure = aia::auth::Outcome::StsError;
     refused.reason = "sts getCallerIdentity failed: error from AWS (expected 200, got 403)";
-    lead.lead.finish(refused, Clock::now() + 10min);
+    lead.lead.finish(refused, kSignedAt, Clock::now() + 10min);
     other_worker.run_for(5s);
     REQUIRE(follower.result);
     REQUIRE(follower.result->answer);
@@ -117,7 +118,7 @@ TEST_CASE("identity cache: when the lead gives up, a waiting review asks alone",
     CHECK_FALSE(follower.result->shared);
 
     // Its answer is stored like any other.
-    follower.result->lead.finish(alice(), Clock::now() + 10min);
+    follower.result->lead.finish(alice(), kSignedAt, Clock::now() + 10min);
     CHECK(lookup_now(cache).answer);
 }
 
@@ -139,7 +140,7 @@ TEST_CASE("identity cache: an answer is kept no longer than its token is valid",
     Metrics metrics;
     aia::test::ManualClock clock(aia::amz_time::Seconds{});
     IdentityCache cache(options(), metrics, clock);
-    lookup_now(cache).lead.finish(alice(), clock.steady_now() + 30s);
+    lookup_now(cache).lead.finish(alice(), kSignedAt, clock.steady_now() + 30s);
     clock.advance(29s);
     CHECK(lookup_now(cache).answer);
     clock.advance(2s);
@@ -151,9 +152,37 @@ TEST_CASE("identity cache: an answer is kept no longer than the cache's TTL", "[
     Metrics metrics;
     aia::test::ManualClock clock(aia::amz_time::Seconds{});
     IdentityCache cache(options(), metrics, clock);  // TTL 2 minutes
-    lookup_now(cache).lead.finish(alice(), clock.steady_now() + 10min);
+    lookup_now(cache).lead.finish(alice(), kSignedAt, clock.steady_now() + 10min);
     clock.advance(119s);
     CHECK(lookup_now(cache).answer);
     clock.advance(2s);
     CHECK_FALSE(lookup_now(cache).answer);
+}
+
+TEST_CASE("identity cache: find answers at once only while the token's window allows, counting only its answers",
+          "[identity-cache]") {
+    Metrics metrics;
+    aia::test::ManualClock clock(aia::amz_time::Seconds{});
+    IdentityCache cache(options(), metrics, clock);
+    std::vector<aia::amz_time::Seconds> asked;
+    bool valid = true;
+    const auto still_valid = [&](aia::amz_time::Seconds signed_at) {
+        asked.push_back(signed_at);
+        return valid;
+    };
+
+    CHECK_FALSE(cache.find(kKey, still_valid));  // nothing stored yet
+    CHECK(asked.empty());
+    lookup_now(cache).lead.finish(alice(), kSignedAt, clock.steady_now() + 10min);
+
+    const auto found = cache.find(kKey, still_valid);
+    REQUIRE(found);
+    CHECK(found->arn == "arn:aws:iam::111122223333:user/alice");
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0] == kSignedAt);  // the signing time stored with the answer
+
+    valid = false;  // the token has aged out (or the wall clock moved)
+    CHECK_FALSE(cache.find(kKey, still_valid));
+    CHECK(sample(metrics, "aws_iam_authenticator_identity_cache_hits_total") == 1);
+    CHECK(lookup_now(cache).answer);  // still stored: the offline checks decide for such a token
 }

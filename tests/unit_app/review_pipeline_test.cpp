@@ -355,3 +355,52 @@ TEST_CASE("review: a cached answer never outlives its token", "[review]") {
     check_denied(p.review(token), Outcome::InvalidToken, 403);  // the offline checks come first, every time
     CHECK(p.sts.asked_hosts.size() == 1);
 }
+
+// The last line logged with `message`.
+std::string last_line(const std::string& log, std::string_view message) {
+    const std::size_t at = log.rfind("msg=\"" + std::string(message) + "\"");
+    if (at == std::string::npos) return {};
+    const std::size_t start = log.rfind('\n', at);
+    return log.substr(start == std::string::npos ? 0 : start + 1,
+                      log.find('\n', at) - (start == std::string::npos ? 0 : start + 1));
+}
+
+TEST_CASE("review: a cache hit is logged with the token's access key and STS host, like a miss", "[review]") {
+    Pipeline p(2min);
+    p.sts.script = {ScriptedSts::answered(200, kAliceAnswer)};
+    const std::string token = p.token();
+    CHECK(p.review(token).outcome == Outcome::Success);
+    const std::string miss = last_line(p.captured.text(), "access granted");
+    CHECK(p.review(token).outcome == Outcome::Success);
+    const std::string hit = last_line(p.captured.text(), "access granted");
+    REQUIRE(p.sts.asked_hosts.size() == 1);
+    CHECK(miss.find(" cache=miss accesskeyid=AKIAALICE00000000000 stsendpoint=sts.amazonaws.com ") !=
+          std::string::npos);
+    CHECK(hit.find(" cache=hit accesskeyid=AKIAALICE00000000000 stsendpoint=sts.amazonaws.com ") != std::string::npos);
+    CHECK(last_line(p.captured.text(), "STS response").find(" cache=hit accesskeyid=AKIAALICE00000000000 ") !=
+          std::string::npos);
+}
+
+TEST_CASE("review: a cache hit has its token's window checked again on the wall clock", "[review]") {
+    Pipeline p(15min);
+    p.sts.script = {ScriptedSts::answered(200, kAliceAnswer)};
+    const std::string token = p.token();
+    CHECK(p.review(token).outcome == Outcome::Success);
+
+    // The wall clock is set forward past the token's 15 minutes; the steady
+    // clock, which the cache's own expiry runs on, does not move.
+    p.clock.jump_wall(16min);
+    check_denied(p.review(token), Outcome::InvalidToken, 403);
+    CHECK(last_line(p.captured.text(), "access denied").find("X-Amz-Date parameter is expired") != std::string::npos);
+
+    p.clock.jump_wall(-16min);  // back: the stored answer serves again
+    CHECK(p.review(token).outcome == Outcome::Success);
+    CHECK(p.sts.asked_hosts.size() == 1);
+
+    p.clock.jump_wall(-6min);  // now signed 6 minutes in the future, past the 5 allowed
+    check_denied(p.review(token), Outcome::InvalidToken, 403);
+    CHECK(last_line(p.captured.text(), "access denied").find("X-Amz-Date parameter is in the future") !=
+          std::string::npos);
+    CHECK(p.sts.asked_hosts.size() == 1);
+    CHECK(p.metric("aws_iam_authenticator_identity_cache_hits_total") == 1);
+}

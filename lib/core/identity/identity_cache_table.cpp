@@ -19,7 +19,7 @@ std::size_t IdentityCacheTable::footprint(const Identity& identity) {
            heap_bytes(identity.access_key_id) + heap_bytes(identity.sts_host);
 }
 
-const Identity* IdentityCacheTable::find(const CacheKey& key, CacheTime now, CacheEvictions& evicted) {
+const CachedIdentity* IdentityCacheTable::find(const CacheKey& key, CacheTime now, CacheEvictions& evicted) {
     const auto found = index_.find(key);
     if (found == index_.end()) return nullptr;
     const Order::iterator entry = found->second;
@@ -29,17 +29,17 @@ const Identity* IdentityCacheTable::find(const CacheKey& key, CacheTime now, Cac
         return nullptr;
     }
     order_.splice(order_.begin(), order_, entry);
-    return &entry->identity;
+    return &entry->cached;
 }
 
-void IdentityCacheTable::put(const CacheKey& key, Identity identity, CacheTime expires_at, CacheTime now,
+void IdentityCacheTable::put(const CacheKey& key, CachedIdentity cached, CacheTime expires_at, CacheTime now,
                              CacheEvictions& evicted) {
     if (const auto found = index_.find(key); found != index_.end()) erase(found->second);
     if (expires_at <= now) return;
-    const std::size_t bytes = footprint(identity);
+    const std::size_t bytes = footprint(cached.identity);
     if (bytes > limits_.max_bytes || limits_.max_entries == 0) return;
 
-    order_.push_front(Entry{key, std::move(identity), expires_at, bytes});
+    order_.push_front(Entry{key, std::move(cached), expires_at, bytes});
     index_.emplace(key, order_.begin());
     bytes_ += bytes;
     shrink_to_limits(now, evicted);

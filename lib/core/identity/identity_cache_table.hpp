@@ -12,6 +12,7 @@
 
 #include "core/crypto/sha256.hpp"
 #include "core/identity/identity.hpp"
+#include "core/util/amz_time.hpp"
 
 namespace aia::identity {
 
@@ -21,6 +22,13 @@ using CacheTime = std::chrono::steady_clock::time_point;
 struct CacheLimits {
     std::size_t max_entries = 0;
     std::size_t max_bytes = 0;
+};
+
+// What STS said of a token, and when the token was signed (its X-Amz-Date):
+// the same token, seen again, needs only its time window checked again.
+struct CachedIdentity {
+    Identity identity;
+    amz_time::Seconds signed_at{};
 };
 
 // What one call to put() or find() pushed out.
@@ -33,14 +41,14 @@ class IdentityCacheTable {
 public:
     explicit IdentityCacheTable(CacheLimits limits) : limits_(limits) {}
 
-    // The identity when present and fresh at `now`, marked as just used.
+    // The entry when present and fresh at `now`, marked as just used.
     // An expired entry found here is dropped (counted in `evicted`).
-    const Identity* find(const CacheKey& key, CacheTime now, CacheEvictions& evicted);
+    const CachedIdentity* find(const CacheKey& key, CacheTime now, CacheEvictions& evicted);
 
     // Stores (or replaces) an answer until `expires_at`, then evicts expired
     // entries from the old end and least recently used ones until both limits
     // hold. An entry too big for the byte limit on its own is not stored.
-    void put(const CacheKey& key, Identity identity, CacheTime expires_at, CacheTime now, CacheEvictions& evicted);
+    void put(const CacheKey& key, CachedIdentity cached, CacheTime expires_at, CacheTime now, CacheEvictions& evicted);
 
     std::size_t size() const { return order_.size(); }
     std::size_t bytes() const { return bytes_; }
@@ -51,7 +59,7 @@ public:
 private:
     struct Entry {
         CacheKey key;
-        Identity identity;
+        CachedIdentity cached;
         CacheTime expires_at;
         std::size_t bytes;
     };

@@ -181,6 +181,12 @@ Result<int, TokenError> check_expires(const Params& params) {
     return seconds;
 }
 
+bool is_expired(amz_time::Seconds signed_at, amz_time::Seconds now) { return now > signed_at + kTokenLifetime; }
+
+bool is_premature(amz_time::Seconds signed_at, amz_time::Seconds now, std::chrono::seconds max_clock_skew) {
+    return signed_at > now + max_clock_skew;
+}
+
 Result<amz_time::Seconds, TokenError> check_date(const Params& params, amz_time::Seconds now,
                                                  std::chrono::seconds max_clock_skew) {
     const std::string* date = params.get(kDate);
@@ -192,11 +198,11 @@ Result<amz_time::Seconds, TokenError> check_date(const Params& params, amz_time:
         return fail(error(Code::InvalidDate, "error parsing X-Amz-Date parameter " + quote(*date) +
                                                  " into format 20060102T150405Z: " + signed_at.error()));
     }
-    if (now > *signed_at + kTokenLifetime) {
+    if (is_expired(*signed_at, now)) {
         return fail(error(Code::Expired, "X-Amz-Date parameter is expired (15 minute expiration) " +
                                              amz_time::format_go_utc(*signed_at)));
     }
-    if (*signed_at > now + max_clock_skew) {
+    if (is_premature(*signed_at, now, max_clock_skew)) {
         return fail(error(Code::NotYetValid, "X-Amz-Date parameter is in the future " +
                                                  amz_time::format_go_utc(*signed_at) + " (allowed clock skew " +
                                                  std::to_string(max_clock_skew.count()) + "s)"));
@@ -275,6 +281,10 @@ Result<TokenValidator, std::string> TokenValidator::create(VerifierSettings sett
         return fail("clock skew allowance must be between 0 and " + std::to_string(kMaxClockSkew.count()) + " seconds");
     }
     return TokenValidator(std::move(settings), std::move(regions).value());
+}
+
+bool TokenValidator::within_window(amz_time::Seconds signed_at, amz_time::Seconds now) const {
+    return !is_expired(signed_at, now) && !is_premature(signed_at, now, settings_.max_clock_skew);
 }
 
 Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view token, amz_time::Seconds now) const {

@@ -56,6 +56,11 @@ public:
 
     Result<PresignedRequest, TokenError> validate(std::string_view token, amz_time::Seconds now) const;
 
+    // validate()'s time checks alone: whether a token signed at `signed_at`
+    // (its X-Amz-Date) is neither expired nor too far in the future at `now`.
+    // For a token that passed every check before and may have aged since.
+    bool within_window(amz_time::Seconds signed_at, amz_time::Seconds now) const;
+
     const VerifierSettings& settings() const noexcept { return settings_; }
     const Partition& partition() const noexcept { return regions_.partition(); }
     const StsRegionPolicy& region_policy() const noexcept { return regions_; }

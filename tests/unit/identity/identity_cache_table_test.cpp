@@ -14,7 +14,10 @@ namespace {
 
 CacheKey key_of(std::string_view token) { return crypto::sha256(token); }
 
-identity::Identity identity_named(std::string_view user) {
+// When the tokens were signed: kept with each answer.
+const amz_time::Seconds kSignedAt{std::chrono::seconds{1'700'000'000}};
+
+identity::CachedIdentity identity_named(std::string_view user) {
     identity::Identity identity;
     identity.arn = "arn:aws:iam::111122223333:user/" + std::string(user);
     identity.canonical_arn = identity.arn;
@@ -22,15 +25,15 @@ identity::Identity identity_named(std::string_view user) {
     identity.user_id = "AIDAEXAMPLE" + std::string(user);
     identity.access_key_id = "AKIAEXAMPLE";
     identity.sts_host = "sts.amazonaws.com";
-    return identity;
+    return {std::move(identity), kSignedAt};
 }
 
 const CacheTime t0{std::chrono::hours{1}};
 
 std::string found_arn(IdentityCacheTable& table, std::string_view token, CacheTime now) {
     CacheEvictions evicted;
-    const identity::Identity* found = table.find(key_of(token), now, evicted);
-    return found ? found->arn : "";
+    const identity::CachedIdentity* found = table.find(key_of(token), now, evicted);
+    return found ? found->identity.arn : "";
 }
 
 }  // namespace
@@ -43,6 +46,10 @@ TEST_CASE("identity cache table: an answer is found until it expires, then dropp
     CHECK(found_arn(table, "token-a", t0) == "arn:aws:iam::111122223333:user/alice");
     CHECK(found_arn(table, "token-a", t0 + 59s) == "arn:aws:iam::111122223333:user/alice");
     CHECK(found_arn(table, "token-b", t0).empty());
+    CacheEvictions none;
+    const identity::CachedIdentity* found = table.find(key_of("token-a"), t0, none);
+    REQUIRE(found != nullptr);
+    CHECK(found->signed_at == kSignedAt);
 
     CacheEvictions at_expiry;
     CHECK(table.find(key_of("token-a"), t0 + 60s, at_expiry) == nullptr);
@@ -67,7 +74,7 @@ TEST_CASE("identity cache table: the least recently used entry goes when the ent
 }
 
 TEST_CASE("identity cache table: the byte limit holds, counting every entry's strings") {
-    const identity::Identity sample = identity_named(std::string(200, 'x'));
+    const identity::Identity sample = identity_named(std::string(200, 'x')).identity;
     const std::size_t one = IdentityCacheTable::footprint(sample);
     CHECK(one > 400);  // the long ARN is on the heap twice (arn and canonical_arn)
 
@@ -110,7 +117,8 @@ TEST_CASE("identity cache table: put replaces an answer and keeps the byte count
     table.put(key_of("a"), identity_named("second-and-longer-name-than-before"), t0 + 60s, t0, evicted);
     CHECK(table.size() == 1);
     CHECK(found_arn(table, "a", t0).ends_with("second-and-longer-name-than-before"));
-    CHECK(table.bytes() == IdentityCacheTable::footprint(identity_named("second-and-longer-name-than-before")));
+    CHECK(table.bytes() ==
+          IdentityCacheTable::footprint(identity_named("second-and-longer-name-than-before").identity));
 
     SECTION("an answer that is already expired is not stored, and removes the old one") {
         table.put(key_of("a"), identity_named("late"), t0, t0, evicted);

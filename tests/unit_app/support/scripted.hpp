@@ -26,6 +26,8 @@ public:
         wall_ += by;
         steady_ += by;
     }
+    // The wall clock alone, as when it is set (the steady clock never jumps).
+    void jump_wall(std::chrono::seconds by) { wall_ += by; }
 
 private:
     amz_time::Seconds wall_;
