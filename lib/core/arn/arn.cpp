@@ -140,11 +140,18 @@ Result<std::string, std::string> strip_role_path(std::string_view text) {
     auto canonical = canonicalize(text);
     if (!canonical) return fail(std::move(canonical).error());
     if (canonical->type != PrincipalType::Role) return std::string(text);
+    return without_role_path(*canonical);
+}
 
-    const std::string_view arn = canonical->arn;
+std::string without_role_path(const Canonical& canonical) {
+    if (canonical.type != PrincipalType::Role && canonical.type != PrincipalType::AssumedRole) return canonical.arn;
+    const std::string_view arn = canonical.arn;
     const std::size_t resource_start = arn.find(":role/") + 1;
     const std::size_t name_start = arn.rfind('/') + 1;
-    return std::string(arn.substr(0, resource_start)) + "role/" + std::string(arn.substr(name_start));
+    std::string stripped;
+    stripped.reserve(resource_start + 5 + (arn.size() - name_start));
+    stripped.append(arn.substr(0, resource_start)).append("role/").append(arn.substr(name_start));
+    return stripped;
 }
 
 }  // namespace aia::arn

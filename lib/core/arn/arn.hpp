@@ -55,4 +55,9 @@ Result<Canonical, std::string> canonicalize(std::string_view text);
 // unchanged.
 Result<std::string, std::string> strip_role_path(std::string_view text);
 
+// The same for an ARN canonicalize() already checked, without parsing it
+// again: a role's or a role session's canonical (role) ARN without its
+// path; any other canonical ARN as it is.
+std::string without_role_path(const Canonical& canonical);
+
 }  // namespace aia::arn

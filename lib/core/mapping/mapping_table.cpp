@@ -129,13 +129,9 @@ std::string_view to_string(MatchKind kind) noexcept {
 Result<std::string, std::string> mapping_key(std::string_view arn) {
     auto canonical = arn::canonicalize(arn);
     if (!canonical) return fail(std::move(canonical).error());
-    std::string key = std::move(canonical->arn);
-    if (canonical->type == arn::PrincipalType::Role || canonical->type == arn::PrincipalType::AssumedRole) {
-        auto stripped = arn::strip_role_path(key);
-        if (!stripped) return fail(std::move(stripped).error());
-        key = std::move(stripped).value();
-    }
-    return ascii::to_lower(key);
+    std::string key = arn::without_role_path(*canonical);
+    for (char& c : key) c = ascii::to_lower(c);
+    return key;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include "core/review/plain_token_review.hpp"
 #include "core/util/json_depth.hpp"
+#include "core/util/plain_json.hpp"
 
 namespace aia::review {
 namespace {
@@ -54,12 +55,7 @@ Result<TokenReviewRequest, std::string> parse_token_review_general(std::string_v
 namespace {
 
 // Strings JSON carries verbatim: printable ASCII without '"' or '\\'.
-bool verbatim(std::string_view text) {
-    for (const char c : text) {
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
-    }
-    return true;
-}
+bool verbatim(std::string_view text) { return plain_json::find_not_verbatim(text) == text.size(); }
 
 void append_string(std::string& out, std::string_view text) {
     out += '"';

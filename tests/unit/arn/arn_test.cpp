@@ -103,3 +103,16 @@ TEST_CASE("role paths can be stripped to match session ARNs", "[arn]") {
           canonical("arn:aws-cn:sts::111122223333:assumed-role/Node/i-1").arn);
     CHECK_FALSE(arn::strip_role_path("arn:aws:iam::111122223333:role/").ok());
 }
+
+TEST_CASE("a canonicalized ARN loses its role path without a second parse", "[arn]") {
+    CHECK(arn::without_role_path(canonical("arn:aws:iam::111122223333:role/team/ops/Admin")) ==
+          "arn:aws:iam::111122223333:role/Admin");
+    // A session's canonical ARN is its role's: a session of a role named
+    // with slashes keeps only the last name, as a role ARN with that path.
+    CHECK(arn::without_role_path(canonical("arn:aws:sts::111122223333:assumed-role/team/Admin/alice")) ==
+          "arn:aws:iam::111122223333:role/Admin");
+    CHECK(arn::without_role_path(canonical("arn:aws:iam::111122223333:user/team/Bob")) ==
+          "arn:aws:iam::111122223333:user/team/Bob");
+    CHECK(arn::without_role_path(canonical("arn:aws:sts::111122223333:federated-user/Bob")) ==
+          "arn:aws:sts::111122223333:federated-user/Bob");
+}
