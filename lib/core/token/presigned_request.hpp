@@ -9,7 +9,6 @@
 namespace aia::token {
 
 struct PresignedRequest {
-    std::string url;                 // "https://<host>/?<query>", the query byte for byte as the client signed it
     std::string host;                // the validated STS host (the Host header and the TLS server name)
     std::string target;              // "/?<query>", the HTTP request-target
     std::string sts_region;          // region label of the host, "global" for sts.amazonaws.com (metrics label)
@@ -19,6 +18,9 @@ struct PresignedRequest {
     amz_time::Seconds signed_at;     // X-Amz-Date
     amz_time::Seconds expires_at;    // signed_at + 15 minutes: STS's own limit for presigned GetCallerIdentity
     bool has_session_token = false;  // temporary credentials (X-Amz-Security-Token present)
+
+    // "https://<host>/?<query>", the query byte for byte as the client signed it.
+    std::string url() const { return "https://" + host + target; }
 };
 
 }  // namespace aia::token

@@ -348,8 +348,8 @@ Result<PresignedRequest, TokenError> TokenValidator::validate(std::string_view t
 
     PresignedRequest request;
     request.host = std::move(sts_host->host);
-    request.target = "/?" + std::string(raw_query);
-    request.url = "https://" + request.host + request.target;
+    request.target.reserve(2 + raw_query.size());
+    request.target.append("/?").append(raw_query);
     request.sts_region = std::move(sts_host->region);
     request.signing_region = std::move(scope->region);
     request.access_key_id = std::move(scope->access_key_id);

@@ -5,7 +5,7 @@
 //   auto validator = TokenValidator::create({.cluster_id = "prod", .partition = "aws"});
 //   auto request = validator->validate(token, now);   // no I/O
 //   if (!request) deny(request.error().message());
-//   else           replay request->url to STS with x-k8s-aws-id: request->cluster_id
+//   else           replay request->url() to STS with x-k8s-aws-id: request->cluster_id
 //
 // Every check that can be made without STS is made here, so that a request
 // only goes out to an allow-listed STS host with a well-formed, unexpired,

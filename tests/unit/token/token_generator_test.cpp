@@ -81,7 +81,7 @@ TEST_CASE("generated tokens pass validation inside their window only", "[token-g
 
             const auto inside = checker.validate(generated.token, kSignedAt + minutes{10});
             if (!inside) FAIL(inside.error().message());
-            CHECK(inside->url == generated.url);
+            CHECK(inside->url() == generated.url);
             CHECK(inside->access_key_id == v.credentials->access_key_id);
             CHECK(inside->has_session_token == !v.credentials->session_token.empty());
             CHECK(inside->signing_region == (*v.region ? v.region : "us-east-1"));

@@ -133,7 +133,7 @@ token::PresignedRequest accepted(const PresignedUrl& url, amz_time::Seconds now 
 TEST_CASE("a valid token yields the request to replay", "[token]") {
     const PresignedUrl url;
     const auto request = accepted(url);
-    CHECK(request.url == url.str());
+    CHECK(request.url() == url.str());
     CHECK(request.host == "sts.us-west-2.amazonaws.com");
     CHECK(request.target == url.str().substr(std::string("https://sts.us-west-2.amazonaws.com").size()));
     CHECK(request.sts_region == "us-west-2");
