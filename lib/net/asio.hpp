@@ -15,8 +15,12 @@
 namespace aia::net {
 
 namespace asio = boost::asio;
+// Every coroutine runs on one io_context: naming its executor type, rather
+// than the type-erased any_io_executor, spares each suspension and
+// resumption the erased executor's copies and lookups.
+using CoroExecutor = boost::asio::io_context::executor_type;
 template <class T>
-using awaitable = boost::asio::awaitable<T>;
-using boost::asio::use_awaitable;
+using awaitable = boost::asio::awaitable<T, CoroExecutor>;
+inline constexpr boost::asio::use_awaitable_t<CoroExecutor> use_awaitable;
 
 }  // namespace aia::net

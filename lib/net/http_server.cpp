@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 
 namespace aia::net {
@@ -489,8 +490,11 @@ template <class Stream>
 void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step) {
     const ConnectionLog& log = connection->scope.log;
     try {
-        const auto executor = connection->stream.get_executor();
-        asio::co_spawn(executor, serve_connection(std::move(connection), step), [&log](std::exception_ptr error) {
+        // Every connection's socket was made on its worker's io_context.
+        const asio::any_io_executor erased = connection->stream.get_executor();
+        const CoroExecutor* executor = erased.target<CoroExecutor>();
+        if (executor == nullptr) throw std::logic_error("a connection outside a worker's io_context");
+        asio::co_spawn(*executor, serve_connection(std::move(connection), step), [&log](std::exception_ptr error) {
             if (error) log("", "connection ended by an unexpected error: " + describe(error));
         });
     } catch (const std::exception& e) {
