@@ -11,6 +11,7 @@
 #include <array>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace aia::app {
 namespace {
@@ -30,6 +31,35 @@ static_assert(outcomes_in_enum_order(), "latency_by_outcome is indexed by Outcom
 constexpr std::string_view kOtherRegion = "other";
 
 }  // namespace
+
+// One family's series met per request, by their label values. Family::Add
+// builds a whole new series (and the labels' map) before it looks for an
+// existing one: per request, the series made the first time is found here.
+class CounterSeries {
+public:
+    explicit CounterSeries(prometheus::Family<prometheus::Counter>& family) : family_(family) {}
+
+    // `key` joins the label values; `labels` makes the series the first time.
+    template <class MakeLabels>
+    prometheus::Counter& get(std::string key, MakeLabels labels) {
+        std::lock_guard lock(mutex_);
+        auto [series, first] = by_key_.try_emplace(std::move(key), nullptr);
+        if (first) {
+            try {
+                series->second = &family_.Add(labels());
+            } catch (...) {
+                by_key_.erase(series);
+                throw;
+            }
+        }
+        return *series->second;
+    }
+
+private:
+    prometheus::Family<prometheus::Counter>& family_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, prometheus::Counter*> by_key_;
+};
 
 struct Metrics::Impl {
     std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -153,6 +183,10 @@ struct Metrics::Impl {
         return std::string(regions.contains(region) ? region : kOtherRegion);
     }
 
+    CounterSeries sts_responses{responses};
+    CounterSeries sts_failures{connection_failures};
+    CounterSeries sts_throttling{throttling};
+
     Impl() {
         // Prometheus' default buckets, as upstream's client library uses.
         const prometheus::Histogram::BucketBoundaries buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -171,12 +205,19 @@ void Metrics::observe_review(auth::Outcome outcome, double seconds) {
 }
 
 void Metrics::sts_response(std::string_view sts_region, unsigned status) {
-    impl_->responses.Add({{"ResponseCode", std::to_string(status)}, {"StsRegion", impl_->region_label(sts_region)}})
+    std::string region = impl_->region_label(sts_region);
+    std::string code = std::to_string(status);
+    impl_->sts_responses
+        .get(region + " " + code,
+             [&] {
+                 return prometheus::Labels{{"ResponseCode", code}, {"StsRegion", region}};
+             })
         .Increment();
 }
 
 void Metrics::sts_connection_failure(std::string_view sts_region) {
-    impl_->connection_failures.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
+    std::string region = impl_->region_label(sts_region);
+    impl_->sts_failures.get(region, [&] { return prometheus::Labels{{"StsRegion", region}}; }).Increment();
 }
 
 void Metrics::connection_refused() { impl_->connections_refused.Increment(); }
@@ -208,7 +249,8 @@ void Metrics::set_sts_regions(const std::vector<std::string>& regions) {
 }
 
 void Metrics::sts_throttled(std::string_view sts_region) {
-    impl_->throttling.Add({{"StsRegion", impl_->region_label(sts_region)}}).Increment();
+    std::string region = impl_->region_label(sts_region);
+    impl_->sts_throttling.get(region, [&] { return prometheus::Labels{{"StsRegion", region}}; }).Increment();
 }
 
 void Metrics::mapping_reloaded(std::string_view source, bool succeeded, std::size_t roles, std::size_t users,
