@@ -30,8 +30,6 @@ static_assert(outcomes_in_enum_order(), "latency_by_outcome is indexed by Outcom
 // The StsRegion label of anything outside the admitted regions.
 constexpr std::string_view kOtherRegion = "other";
 
-}  // namespace
-
 // One family's series met per request, by their label values. Family::Add
 // builds a whole new series (and the labels' map) before it looks for an
 // existing one: per request, the series made the first time is found here.
@@ -60,6 +58,8 @@ private:
     std::mutex mutex_;
     std::unordered_map<std::string, prometheus::Counter*> by_key_;
 };
+
+}  // namespace
 
 struct Metrics::Impl {
     std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();

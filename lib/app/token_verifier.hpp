@@ -21,8 +21,9 @@
 namespace aia::app {
 
 struct Verification {
-    // Set once the token passed the offline checks; empty for a cache hit
-    // (only its time window was checked again; the identity names its host).
+    // Set once the token passed the offline checks; empty when the cache
+    // answered at once (only the token's time window was checked again; the
+    // identity names its access key and host).
     std::optional<token::PresignedRequest> request;
     std::optional<identity::Identity> identity;      // set when STS vouched for it
     auth::Outcome failure = auth::Outcome::Success;  // why not, when identity is empty

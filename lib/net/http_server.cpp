@@ -17,7 +17,6 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <stdexcept>
 #include <type_traits>
 
 namespace aia::net {
@@ -124,6 +123,7 @@ struct WorkerScope {
     const HttpServerOptions& options;
     const ConnectionLog& log;
     IdleConnections idle;
+    asio::io_context* io = nullptr;  // the worker's: where its connections' coroutines run
 };
 
 // Enough for a whole TokenReview in one read, usually.
@@ -490,11 +490,8 @@ template <class Stream>
 void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step) {
     const ConnectionLog& log = connection->scope.log;
     try {
-        // Every connection's socket was made on its worker's io_context.
-        const asio::any_io_executor erased = connection->stream.get_executor();
-        const CoroExecutor* executor = erased.target<CoroExecutor>();
-        if (executor == nullptr) throw std::logic_error("a connection outside a worker's io_context");
-        asio::co_spawn(*executor, serve_connection(std::move(connection), step), [&log](std::exception_ptr error) {
+        asio::io_context& io = *connection->scope.io;
+        asio::co_spawn(io, serve_connection(std::move(connection), step), [&log](std::exception_ptr error) {
             if (error) log("", "connection ended by an unexpected error: " + describe(error));
         });
     } catch (const std::exception& e) {
@@ -509,7 +506,7 @@ void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step) {
 // belong to it) and before `scope` (whose idle list the connections
 // destroyed with it still leave).
 struct HttpServer::Worker {
-    Worker(const HttpServerOptions& options, const ConnectionLog& log) : scope{options, log, {}} {}
+    Worker(const HttpServerOptions& options, const ConnectionLog& log) : scope{options, log, {}} { scope.io = &io; }
     std::thread thread;
     WorkerScope scope;
     asio::io_context io{1};

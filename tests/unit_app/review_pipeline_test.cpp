@@ -352,7 +352,7 @@ TEST_CASE("review: a cached answer never outlives its token", "[review]") {
     const std::string token = p.token();
     CHECK(p.review(token).outcome == Outcome::Success);
     p.clock.advance(16min);
-    check_denied(p.review(token), Outcome::InvalidToken, 403);  // the offline checks come first, every time
+    check_denied(p.review(token), Outcome::InvalidToken, 403);  // expired: the entry too, and the token is refused
     CHECK(p.sts.asked_hosts.size() == 1);
 }
 
@@ -403,4 +403,5 @@ TEST_CASE("review: a cache hit has its token's window checked again on the wall 
           std::string::npos);
     CHECK(p.sts.asked_hosts.size() == 1);
     CHECK(p.metric("aws_iam_authenticator_identity_cache_hits_total") == 1);
+    CHECK(p.metric("aws_iam_authenticator_identity_cache_misses_total") == 1);  // the first review only
 }

@@ -480,6 +480,29 @@ TEST_CASE("X-Amz-Date: within 15 minutes, not from the future", "[token]") {
     refusal(Code::NotYetValid, to_token(url.str()), kSignedAt - seconds{1}, strict);
 }
 
+TEST_CASE("within_window agrees with validate's time checks, at every edge and skew", "[token]") {
+    // A cache hit is answered on within_window alone: it must accept exactly
+    // when validate would, for a token that passed every other check.
+    const std::string token = to_token(PresignedUrl{}.str());
+    int accepted_count = 0;
+    int refused_count = 0;
+    for (const seconds skew : std::initializer_list<seconds>{seconds{0}, seconds{1}, minutes{5}}) {
+        token::VerifierSettings s = settings();
+        s.max_clock_skew = skew;
+        const token::TokenValidator checker = validator(s);
+        for (const seconds offset : std::initializer_list<seconds>{-skew - seconds{1}, -skew, seconds{0}, minutes{15},
+                                                                   minutes{15} + seconds{1}, std::chrono::hours{24}}) {
+            const amz_time::Seconds now = kSignedAt + offset;
+            INFO("skew " << skew.count() << " s, now signed_at + " << offset.count() << " s");
+            const bool valid = checker.validate(token, now).ok();
+            CHECK(checker.within_window(kSignedAt, now) == valid);
+            ++(valid ? accepted_count : refused_count);
+        }
+    }
+    CHECK(accepted_count == 9);  // -skew, 0 and 15 minutes, at each skew
+    CHECK(refused_count == 9);
+}
+
 TEST_CASE("Version: present", "[token]") {
     CHECK(refusal(Code::MissingVersion, PresignedUrl{}.remove("Version")) ==
           "input token was not properly formatted: Version parameter must be present in pre-signed URL");
