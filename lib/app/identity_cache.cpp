@@ -64,6 +64,15 @@ void IdentityCache::report(const identity::IdentityCacheTable& table, std::size_
                                     static_cast<double>(table.bytes()) - static_cast<double>(bytes_before));
 }
 
+const identity::CachedIdentity* IdentityCache::find_locked(Shard& shard, const identity::CacheKey& key) {
+    identity::CacheEvictions evicted;
+    const std::size_t entries = shard.table.size();
+    const std::size_t bytes = shard.table.bytes();
+    const identity::CachedIdentity* found = shard.table.find(key, clock_.steady_now(), evicted);
+    report(shard.table, entries, bytes, evicted);
+    return found;
+}
+
 net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::CacheKey& key) {
     Shard& shard = shard_of(key);
     const auto executor = co_await net::asio::this_coro::executor;
@@ -72,16 +81,11 @@ net::awaitable<IdentityCache::Lookup> IdentityCache::lookup(const identity::Cach
     std::shared_ptr<net::asio::steady_timer> timer;
     {
         std::lock_guard lock(shard.mutex);
-        identity::CacheEvictions evicted;
-        const std::size_t entries = shard.table.size();
-        const std::size_t bytes = shard.table.bytes();
-        const identity::CachedIdentity* found = shard.table.find(key, clock_.steady_now(), evicted);
+        const identity::CachedIdentity* found = find_locked(shard, key);
         if (found != nullptr) {
             result.answer.emplace();
             result.answer->identity = found->identity;
-        }
-        report(shard.table, entries, bytes, evicted);
-        if (!found) {
+        } else {
             auto [flight, first] = shard.flights.try_emplace(key);
             if (first) {
                 flight->second = std::make_shared<Flight>();
@@ -143,12 +147,8 @@ std::optional<identity::Identity> IdentityCache::find(
     std::optional<identity::Identity> hit;
     {
         std::lock_guard lock(shard.mutex);
-        identity::CacheEvictions evicted;
-        const std::size_t entries = shard.table.size();
-        const std::size_t bytes = shard.table.bytes();
-        const identity::CachedIdentity* found = shard.table.find(key, clock_.steady_now(), evicted);
+        const identity::CachedIdentity* found = find_locked(shard, key);
         if (found != nullptr && still_valid(found->signed_at)) hit = found->identity;
-        report(shard.table, entries, bytes, evicted);
     }
     if (hit) metrics_.identity_cache_hit();
     return hit;

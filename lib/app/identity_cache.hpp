@@ -96,6 +96,9 @@ public:
 
 private:
     Shard& shard_of(const identity::CacheKey& key);
+    // The fresh entry for `key` in `shard` (whose lock the caller holds),
+    // reporting what the look dropped.
+    const identity::CachedIdentity* find_locked(Shard& shard, const identity::CacheKey& key);
     void complete(const identity::CacheKey& key, const std::shared_ptr<Flight>& flight, const SharedAnswer* answer,
                   amz_time::Seconds signed_at, std::chrono::steady_clock::time_point token_expires_at);
     void report(const identity::IdentityCacheTable& table, std::size_t entries_before, std::size_t bytes_before,
