@@ -149,6 +149,10 @@ TlsSocket::TlsSocket(tcp::socket socket, asio::ssl::context& context) : next_(st
     // streams expect; release buffers: the point of this class.
     SSL_set_mode(ssl_.get(),
                  SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // Read ahead: one recv(2) takes a record whole, not its 5-byte header
+    // first and its body after (a system call less per request). Bytes read
+    // early wait in OpenSSL's buffer, which has_pending() counts.
+    SSL_set_read_ahead(ssl_.get(), 1);
     BIO* bio = BIO_new(socket_bio_method());
     if (bio == nullptr) throw_openssl_error("BIO_new");
     BIO_set_data(bio, &next_.socket());  // the socket stays at this address (TimedSocket keeps it on the heap)

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "app/serving_certificate.hpp"
 #include "net/tls_context.hpp"
@@ -131,6 +132,41 @@ TEST_CASE("TlsSocket: handshake, a wait that holds no buffer, data both ways, cl
     c.run();
     CHECK(ours_closed == error_code{});
     CHECK(theirs_closed == error_code{});
+}
+
+TEST_CASE("TlsSocket: records read ahead of the reader wait in OpenSSL, and the wait counts them", "[tls]") {
+    Connected c;
+    c.handshake();
+    // Two records, both on our side of the connection before we read.
+    asio::write(*c.client, asio::buffer(std::string("first")));
+    asio::write(*c.client, asio::buffer(std::string("second")));
+    for (const auto until = std::chrono::steady_clock::now() + 10s;
+         c.lowest().socket().available() < 2 * 27 && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(1ms);  // 27: a record's header and tag around "first"
+    }
+
+    const auto read_one = [&c] {
+        std::string received(64, '\0');
+        std::optional<error_code> error;
+        std::size_t bytes = 0;
+        c.server->async_read_some(asio::buffer(received), [&](error_code ec, std::size_t n) {
+            error = ec;
+            bytes = n;
+        });
+        c.run();
+        REQUIRE(error == error_code{});
+        return received.substr(0, bytes);
+    };
+    CHECK(read_one() == "first");
+    // The second record came in with the first read: the socket is empty...
+    CHECK(c.lowest().socket().available() == 0);
+    // ...and the wait for the next request still completes, from OpenSSL's buffer.
+    std::optional<error_code> readable;
+    c.server->async_wait_readable([&](error_code ec, std::size_t) { readable = ec; });
+    c.io.restart();
+    c.io.run_for(2s);
+    REQUIRE(readable == error_code{});
+    CHECK(read_one() == "second");
 }
 
 TEST_CASE("TlsSocket: a connection cut without close_notify is reported as truncated", "[tls]") {
