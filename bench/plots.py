@@ -20,7 +20,9 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 CEILINGS = ("ceiling-hit", "ceiling-miss")
 CEILING_STYLE = {"ceiling-hit": ("tab:green", "--"), "ceiling-miss": ("tab:red", ":")}
-CACHE_COLOURS = {True: "tab:orange", False: "tab:blue"}
+# The throughput figure's bars, by the table's "Identity cache" cell.
+CACHE_CELL_COLOURS = {"on": "tab:orange", "off": "tab:blue", "n/a": "tab:grey"}
+CACHE_CELL_LABELS = {"off": "identity cache off", "on": "identity cache on", "n/a": "no authentication (floor)"}
 DPI = 110
 
 
@@ -33,13 +35,15 @@ def save(figure, folder, name):
 
 def throughput(results, cache_of, folder):
     """Two panels over the server's scenarios: requests/s and p99, bars
-    coloured by whether the identity cache was on; each nginx ceiling is a
-    horizontal line across both."""
+    coloured by the identity cache's cell ("on", "off", or "n/a" where
+    nothing is authenticated); each nginx ceiling is a horizontal line
+    across both."""
     names = [name for name, r in results.items() if "latency_ms" in r and name not in CEILINGS]
     if not names:
         return None
     figure, (rate_axes, p99_axes) = plt.subplots(1, 2, figsize=(12, 5.4))
-    colours = [CACHE_COLOURS[bool(cache_of(name, results[name]))] for name in names]
+    cells = [cache_of(name, results[name]) for name in names]
+    colours = [CACHE_CELL_COLOURS[cell] for cell in cells]
     for axes, values, title, unit in (
             (rate_axes, [results[n]["throughput"] for n in names], "Throughput", "requests/s"),
             (p99_axes, [results[n]["latency_ms"]["p99"] for n in names], "p99 latency", "ms")):
@@ -57,8 +61,8 @@ def throughput(results, cache_of, folder):
         axes.set_ylabel(unit)
         axes.tick_params(axis="x", labelrotation=20)
         axes.grid(axis="y", alpha=0.3)
-    handles = [Patch(color=CACHE_COLOURS[False], label="identity cache off"),
-               Patch(color=CACHE_COLOURS[True], label="identity cache on")]
+    handles = [Patch(color=CACHE_CELL_COLOURS[cell], label=label) for cell, label in CACHE_CELL_LABELS.items()
+               if cell != "n/a" or cell in cells]
     for axes in (rate_axes, p99_axes):  # legends below, clear of the bars and their labels
         lines, _ = axes.get_legend_handles_labels()
         axes.legend(handles=handles + lines, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
@@ -93,7 +97,8 @@ def latency_histograms(results, folder):
         edges = [2 ** (k / 8) / 1000 for k in keys]  # ms
         widths = [2 ** ((k + 1) / 8) / 1000 - edge for k, edge in zip(keys, edges)]
         shares = [100 * bins.get(k, 0) / total for k in keys]
-        colour = "grey" if name in CEILINGS else CACHE_COLOURS[bool(r.get("identity_cache"))]
+        cell = "n/a" if r.get("identity_cache") is None else "on" if r["identity_cache"] else "off"
+        colour = "grey" if name in CEILINGS else CACHE_CELL_COLOURS[cell]
         axes.bar(edges, shares, width=widths, align="edge", color=colour)
         axes.set_xscale("log")
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))

@@ -112,3 +112,22 @@ def test_issue_21_targets_need_the_whole_run(tmp_path):
     (results / "cpu.json").write_text(json.dumps(loadgen_result("cpu", "miss", 900.0, [[1000, 1015, 30]], False)))
     run_report(results, out)
     assert "Issue #21" not in (out / "RESULTS.md").read_text()
+
+
+def test_the_servers_floor_is_reported_against_the_ceiling_and_the_cache(tmp_path):
+    results, out = tmp_path / "results", tmp_path / "out"
+    results.mkdir()
+    buckets = [[1000, 1015, 10], [1200, 1215, 15]]
+    floor = loadgen_result("floor", "tiny floor run", 8000.0, buckets)
+    floor.update({"identity_cache": None, "server_cpu_seconds_per_1000": 0.1})  # a server, nothing authenticated
+    (results / "floor.json").write_text(json.dumps(floor))
+    (results / "cache.json").write_text(json.dumps(loadgen_result("cache", "tiny cache run", 4000.0, buckets, True)))
+    (results / "ceiling-hit.json").write_text(json.dumps(loadgen_result("ceiling-hit", "tiny nginx run", 10000.0,
+                                                                        buckets)))
+    run_report(results, out)
+
+    report = (out / "RESULTS.md").read_text()
+    assert "| `floor` | tiny floor run | n/a | 8000 |" in report
+    assert "`floor` (the same requests answered at /healthz, no authentication work): 8000/s, 80% of " \
+           "`ceiling-hit`; scenario `cache` reaches 50% of it." in report
+    assert (out / "figures" / "throughput.png").stat().st_size > 10_000
