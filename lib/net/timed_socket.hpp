@@ -122,19 +122,31 @@ public:
 
     // Heap-held so that its address outlives moves of the TimedSocket and
     // a timer that fires after the socket is gone finds nothing to close.
+    //
+    // The timer is lazy: a wait leaves it running when it fires no later
+    // than the wait's deadline, and when it fires it looks at the wait in
+    // progress then (none: it stops; one whose deadline is still ahead: it
+    // runs on to that). A keep-alive connection's waits, each with a later
+    // deadline than the one before, so cost no timer operation each, only
+    // one every timeout's length.
     struct State {
         explicit State(asio::ip::tcp::socket s);
         asio::ip::tcp::socket socket;
         asio::steady_timer timer;
-        clock::time_point deadline = clock::time_point::max();
-        std::uint64_t wait_number = 0;  // tells a stale timer from the current one
-        bool armed = false;             // the timer runs for the current wait
-        bool expired = false;
+        clock::time_point deadline = clock::time_point::max();     // for the waits that follow
+        clock::time_point wait_until = clock::time_point::max();   // the wait in progress; max: none, or no deadline
+        clock::time_point timer_until = clock::time_point::max();  // when the timer fires; max: not running
+        std::uint64_t timer_number = 0;  // tells the timer's current run from one it replaced
+        bool expired = false;            // the timer closed the socket during the wait in progress
 
-        // Before a wait: the timer closes the socket at the deadline.
+        // Before a wait: the socket is closed once its deadline has passed.
         void arm(const std::shared_ptr<State>& self);
         // After it: what the wait's error means.
         boost::system::error_code disarm(boost::system::error_code ec);
+
+    private:
+        void run_timer_until(const std::shared_ptr<State>& self, clock::time_point until);
+        void timer_fired(const std::shared_ptr<State>& self);
     };
 
 private:

@@ -327,6 +327,64 @@ error_code client_handshake(const std::string& name, bool verify) {
 
 }  // namespace
 
+TEST_CASE("TimedSocket: each wait ends at its own deadline, whatever timer an earlier wait left running", "[tls]") {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    tcp::socket peer(io);
+    peer.connect(acceptor.local_endpoint());
+    net::TimedSocket ours(acceptor.accept());
+    std::string received(8, '\0');
+    std::optional<error_code> second;  // how the second wait ended
+
+    // A wait that ends at once, then a second with nothing to read for up
+    // to 1.5 s: how long the second lasted.
+    const auto quick_then_quiet = [&](auto first_deadline, auto set_second_deadline) {
+        ours.expires_after(first_deadline);
+        std::optional<error_code> first;
+        ours.async_wait_readable([&](error_code ec, std::size_t) { first = ec; });
+        asio::write(peer, asio::buffer(std::string("x")));
+        io.restart();
+        // Only until it ends: the timer it started must still be running.
+        for (const auto until = std::chrono::steady_clock::now() + 10s;
+             !first && std::chrono::steady_clock::now() < until;) {
+            io.run_one_for(100ms);
+        }
+        REQUIRE(first == error_code{});
+        REQUIRE(ours.socket().read_some(asio::buffer(received)) == 1);
+
+        set_second_deadline();
+        const auto started = std::chrono::steady_clock::now();
+        ours.async_wait_readable([&](error_code ec, std::size_t) { second = ec; });
+        io.restart();
+        io.run_for(1500ms);
+        return std::chrono::steady_clock::now() - started;
+    };
+
+    SECTION("a later deadline than the running timer's: the timer runs on to it") {
+        const auto waited = quick_then_quiet(100ms, [&] { ours.expires_after(400ms); });
+        CHECK(second == boost::beast::error::timeout);
+        CHECK(waited >= 350ms);
+        CHECK(waited < 1400ms);
+        CHECK_FALSE(ours.socket().is_open());
+    }
+    SECTION("an earlier deadline than the running timer's: the timer starts over") {
+        const auto waited = quick_then_quiet(5s, [&] { ours.expires_after(60ms); });
+        CHECK(second == boost::beast::error::timeout);
+        CHECK(waited >= 50ms);
+        CHECK(waited < 1s);
+        CHECK_FALSE(ours.socket().is_open());
+    }
+    SECTION("no deadline: the timer left running ends nothing") {
+        quick_then_quiet(50ms, [&] { ours.expires_never(); });
+        CHECK_FALSE(second.has_value());
+        CHECK(ours.socket().is_open());
+        asio::write(peer, asio::buffer(std::string("y")));
+        io.restart();
+        io.run_for(10s);
+        CHECK(second == error_code{});
+    }
+}
+
 TEST_CASE("TlsSocket: as a client it checks the name it was given against the certificate", "[tls]") {
     CHECK(client_handshake("localhost", true) == error_code{});
     CHECK(client_handshake("127.0.0.1", true) == error_code{});
