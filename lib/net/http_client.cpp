@@ -55,6 +55,11 @@ awaitable<std::optional<ClientResponse>> send_request(Stream& stream, TimedSocke
     co_return std::nullopt;
 }
 
+// Bytes of the peer's that no one has read, held in the TLS layer (records
+// read ahead of the answer's end).
+bool holds_unread(const TlsSocket& stream) { return stream.has_pending(); }
+bool holds_unread(const TimedSocket&) { return false; }
+
 // One request and its answer on `stream`. `keep` says whether the connection
 // may be reused; `retryable` whether nothing at all was received.
 template <class Stream>
@@ -93,7 +98,7 @@ awaitable<ClientResponse> exchange(Stream& stream, TimedSocket& tcp, const Clien
     ClientResponse response;
     response.status = status;
     response.body = std::move(parser.get().body());
-    keep = parser.get().keep_alive() && buffer.size() == 0;
+    keep = parser.get().keep_alive() && buffer.size() == 0 && !holds_unread(stream);
     co_return response;
 }
 

@@ -57,6 +57,10 @@ public:
                                              std::forward<Token>(token));
     }
 
+    // True when OpenSSL holds bytes of the peer's not yet read: decrypted,
+    // or records read ahead of the reader.
+    bool has_pending() const;
+
     // Completes once decrypted bytes, or the end of the stream, may be read.
     template <class Token>
     auto async_wait_readable(Token&& token) {
@@ -100,7 +104,6 @@ private:
     }
 
     void set_role(asio::ssl::stream_base::handshake_type role);
-    bool has_pending() const;
     // The steps take the SSL object, not `this`: the TlsSocket may move (the
     // SSL object and the socket stay where they are on the heap).
     static Attempt handshake_step(ssl_st* ssl);
