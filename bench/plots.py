@@ -72,7 +72,7 @@ def throughput(results, cache_of, folder):
     return save(figure, folder, "throughput.png")
 
 
-def latency_histograms(results, folder):
+def latency_histograms(results, cache_of, folder):
     """One panel per scenario with loadgen's buckets: the share of requests
     by latency, on a logarithmic axis (its fine buckets regrouped, 8 bins per
     doubling), with p50 and p99 marked."""
@@ -97,8 +97,7 @@ def latency_histograms(results, folder):
         edges = [2 ** (k / 8) / 1000 for k in keys]  # ms
         widths = [2 ** ((k + 1) / 8) / 1000 - edge for k, edge in zip(keys, edges)]
         shares = [100 * bins.get(k, 0) / total for k in keys]
-        cell = "n/a" if r.get("identity_cache") is None else "on" if r["identity_cache"] else "off"
-        colour = "grey" if name in CEILINGS else CACHE_CELL_COLOURS[cell]
+        colour = "grey" if name in CEILINGS else CACHE_CELL_COLOURS[cache_of(name, r)]
         axes.bar(edges, shares, width=widths, align="edge", color=colour)
         axes.set_xscale("log")
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
