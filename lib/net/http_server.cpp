@@ -506,7 +506,7 @@ void serve_from(std::unique_ptr<Connection<Stream>> connection, Step step) {
 // belong to it) and before `scope` (whose idle list the connections
 // destroyed with it still leave).
 struct HttpServer::Worker {
-    Worker(const HttpServerOptions& options, const ConnectionLog& log) : scope{options, log, {}} { scope.io = &io; }
+    Worker(const HttpServerOptions& options, const ConnectionLog& log) : scope{options, log, {}, &io} {}
     std::thread thread;
     WorkerScope scope;
     asio::io_context io{1};
