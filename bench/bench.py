@@ -280,11 +280,17 @@ def peak_rss_mib(pid):
     return footprint.peak_kib(pid) / 1024
 
 
+def reviews_nothing(scenario):
+    """Our server sent requests that are not reviews (scenario floor, to its
+    "path"): its review metrics count none of them."""
+    return "path" in scenario
+
+
 def identity_cache(name):
     """Whether the server ran with its identity cache on (None: nginx, or
     nothing authenticated)."""
     scenario = SCENARIOS[name]
-    if "nginx" in scenario or "path" in scenario:
+    if "nginx" in scenario or reviews_nothing(scenario):
         return None
     return "--identity-cache-ttl" not in scenario["server"]
 
@@ -353,7 +359,7 @@ def run_scenario(name, duration, warmup):
                                         progress_flag(), *scenario["loadgen"]])
             try:
                 cpu_before = cpu_seconds(server.proc.pid)
-                if "path" in scenario:
+                if reviews_nothing(scenario):
                     # The server counts no review here, so its CPU is taken
                     # from the end of loadgen's warm-up (as near as a sleep
                     # from its start gets) to its exit, and divided by the
@@ -375,7 +381,7 @@ def run_scenario(name, duration, warmup):
             # CPU is counted over warm-up and measurement alike, so per request
             # it is divided by every request the server answered meanwhile.
             metrics = {} if "nginx" in scenario else server_metrics(port, work)
-            answered = result["requests"] if "path" in scenario else metrics.get(
+            answered = result["requests"] if reviews_nothing(scenario) else metrics.get(
                 "aws_iam_authenticator_authenticate_latency_seconds_count")
             result["server_cpu_seconds"] = cpu_after - cpu_before
             result["server_requests_answered"] = answered

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 CEILINGS = ("ceiling-hit", "ceiling-miss")
 CEILING_STYLE = {"ceiling-hit": ("tab:green", "--"), "ceiling-miss": ("tab:red", ":")}
-# The throughput figure's bars, by the table's "Identity cache" cell.
+# The server scenarios' colour in both figures, by the table's "Identity cache" cell.
 CACHE_CELL_COLOURS = {"on": "tab:orange", "off": "tab:blue", "n/a": "tab:grey"}
 CACHE_CELL_LABELS = {"off": "identity cache off", "on": "identity cache on", "n/a": "no authentication (floor)"}
 DPI = 110
